@@ -1,0 +1,42 @@
+# Everything a newcomer needs: `make sandbox` to try the bot, `make test` to run the tests.
+# Both set up a virtual environment in .venv (Python 3.11+), install the project and compile
+# the translations first.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: setup sandbox test bench locales run migrate clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+setup: $(VENV)/.installed
+	$(BIN)/pybabel compile --domain=messages --directory=locales --statistics
+
+sandbox: setup
+	$(BIN)/python -m bot sandbox
+
+test: setup
+	$(BIN)/python -m pytest
+
+run: setup
+	$(BIN)/python -m bot run
+
+migrate: setup
+	$(BIN)/python -m bot migrate
+
+# After changing user-facing strings: extract them, merge into both catalogs, translate, compile.
+locales: $(VENV)/.installed
+	$(BIN)/pybabel extract --mapping-file=babel.cfg --keywords=N_ --no-location --project=jamaat \
+		--output-file=locales/messages.pot .
+	$(BIN)/pybabel update --input-file=locales/messages.pot --domain=messages --directory=locales \
+		--no-fuzzy-matching --width=100
+	$(BIN)/pybabel compile --domain=messages --directory=locales --statistics
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,116 @@
+"""Command line: ``python -m bot run | migrate | sandbox | municipalities import FILE``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.config import Settings
+from bot.db import DatabaseTooNewError
+
+log = logging.getLogger("bot")
+
+NO_TOKEN_MESSAGE = (
+    "BOT_TOKEN is not set. Create a bot with @BotFather in Telegram (send /newbot), then put its token "
+    "into the environment or a .env file: BOT_TOKEN=123456:ABC... "
+    "To try the bot without a token, run: python -m bot sandbox"
+)
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        print(f"Invalid settings:\n{exc}", file=sys.stderr)
+        raise SystemExit(2) from exc
+
+
+async def _run(settings: Settings) -> int:
+    from bot.app import build_application, build_bot, prepare_database
+
+    if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
+        print(NO_TOKEN_MESSAGE, file=sys.stderr)
+        return 2
+    db = await prepare_database(settings)
+    app = await build_application(settings, db)
+    bot = build_bot(settings)
+    try:
+        await bot.delete_webhook(drop_pending_updates=False)
+        await app.dispatcher.start_polling(bot, polling_timeout=settings.polling_timeout, handle_signals=True)
+    finally:
+        await bot.session.close()
+        await app.close()
+    return 0
+
+
+async def _migrate(settings: Settings) -> int:
+    from bot.app import prepare_database
+
+    db = await prepare_database(settings)
+    version = await db.user_version()
+    await db.close()
+    print(f"database {settings.database_path}: schema version {version}")
+    return 0
+
+
+async def _import(settings: Settings, path: Path) -> int:
+    from bot.app import prepare_database
+    from bot.domain import InvalidInput
+    from bot.domain.municipalities import import_municipalities_file
+
+    db = await prepare_database(settings)
+    try:
+        report = await import_municipalities_file(db, path)
+    except InvalidInput as exc:
+        print(f"{path}: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        await db.close()
+    print(f"{report.total} municipalities: {report.added} added, {report.updated} updated, "
+          f"{report.deactivated} no longer listed (kept, hidden)")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Jamaat, the citizen-participation bot")
+    parser.add_argument("--log-level", default="INFO")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the bot (long polling)")
+    sub.add_parser("migrate", help="create or upgrade the database")
+    sandbox = sub.add_parser("sandbox", help="try the bot in the terminal against a local Bot API emulator")
+    sandbox.add_argument("--database", type=Path, default=Path("data/sandbox.sqlite3"))
+    municipalities = sub.add_parser("municipalities", help="manage the municipality list")
+    msub = municipalities.add_subparsers(dest="action", required=True)
+    imp = msub.add_parser("import", help="import an updated list (CSV with the columns of kg_municipalities.csv)")
+    imp.add_argument("file", type=Path)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+    try:
+        if args.command == "sandbox":
+            from bot.sandbox.chat import run_sandbox
+
+            return asyncio.run(run_sandbox(database=args.database))
+        settings = _settings()
+        if args.command == "run":
+            return asyncio.run(_run(settings))
+        if args.command == "migrate":
+            return asyncio.run(_migrate(settings))
+        if args.command == "municipalities":
+            return asyncio.run(_import(settings, args.file))
+    except DatabaseTooNewError as exc:
+        print(str(exc), file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        return 130
+    return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

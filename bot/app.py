@@ -1,0 +1,178 @@
+"""Assemble the application from :class:`Settings`: database, i18n, Bot, Dispatcher, routers.
+
+Dependencies reach handlers through the dispatcher's workflow data (``db``, ``settings``), as
+aiogram's dependency-injection guide recommends, not through imported globals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramRetryAfter
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import Response, TelegramType
+from aiogram.types import BotCommand, BotCommandScopeDefault, ErrorEvent
+from aiogram.utils.i18n import I18n
+
+from bot.config import SUPPORTED_LOCALES, Settings
+from bot.db import Database
+from bot.domain.municipalities import import_municipalities
+from bot.domain.residents import get_resident, mark_inactive
+from bot.handlers import build_routers
+from bot.i18n import _, build_i18n, choose_locale, set_display_timezone
+from bot.middlewares import ResidentMiddleware
+from bot.storage import SQLiteStorage
+
+log = logging.getLogger(__name__)
+
+MAX_RETRY_AFTER = 60
+"""Longest ``retry_after`` (s) a direct reply waits before giving up; mass messages use the outbox."""
+
+
+class RetryAfterMiddleware(BaseRequestMiddleware):
+    """Retry a request once Telegram's flood control lifts (429 with ``retry_after``).
+
+    Telegram asks bots to wait ``retry_after`` seconds (Bot API, ResponseParameters). A direct
+    reply waits up to :data:`MAX_RETRY_AFTER` seconds, at most ``attempts`` times, then the error
+    propagates to the handler's error handler.
+    """
+
+    def __init__(self, attempts: int = 3) -> None:
+        self.attempts = attempts
+
+    async def __call__(
+        self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot, method: TelegramMethod[TelegramType]
+    ) -> Response[TelegramType]:
+        for attempt in range(self.attempts):
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as exc:
+                if attempt == self.attempts - 1 or exc.retry_after > MAX_RETRY_AFTER:
+                    raise
+                log.warning("flood control on %s: waiting %s s", method.__api_method__, exc.retry_after)
+                await asyncio.sleep(exc.retry_after)
+        raise AssertionError("unreachable")
+
+
+def build_bot(settings: Settings, token: str | None = None) -> Bot:
+    """A :class:`Bot` with HTML parse mode, pointed at ``TELEGRAM_API_URL`` when set.
+
+    Raises:
+        ValueError: no token (``BOT_TOKEN``) was given.
+    """
+    token = token or (settings.bot_token.get_secret_value() if settings.bot_token else None)
+    if not token:
+        raise ValueError("BOT_TOKEN is not set")
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url)) if settings.telegram_api_url \
+        else AiohttpSession()
+    session.middleware(RetryAfterMiddleware())
+    return Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+@dataclass
+class Application:
+    """Everything a running bot needs; :meth:`close` releases it."""
+
+    settings: Settings
+    db: Database
+    i18n: I18n
+    dispatcher: Dispatcher
+
+    async def close(self) -> None:
+        """Close the database."""
+        await self.db.close()
+
+
+async def prepare_database(settings: Settings) -> Database:
+    """Open the database, apply migrations, import the bundled municipality list if it changed.
+
+    Raises:
+        bot.db.DatabaseTooNewError: the file was written by a newer version.
+    """
+    db = await Database.open(settings.database_path)
+    try:
+        await db.migrate()
+        report = await import_municipalities(db)
+        if not report.skipped_unchanged_file:
+            log.info("municipalities: %s added, %s updated, %s deactivated",
+                     report.added, report.updated, report.deactivated)
+    except BaseException:
+        await db.close()
+        raise
+    return db
+
+
+async def build_application(settings: Settings, db: Database | None = None) -> Application:
+    """Wire the Dispatcher: SQLite FSM storage, resident/i18n middleware, routers, error handler."""
+    set_display_timezone(settings.tz)
+    i18n = build_i18n(settings.default_locale)
+    db = db or await prepare_database(settings)
+    dispatcher = Dispatcher(storage=SQLiteStorage(db), db=db, settings=settings)
+    ResidentMiddleware(i18n, db, settings).setup(dispatcher)
+    dispatcher.include_routers(*build_routers())
+    dispatcher.errors.register(_on_error)
+    dispatcher.startup.register(_on_startup)
+    return Application(settings=settings, db=db, i18n=i18n, dispatcher=dispatcher)
+
+
+async def _on_startup(bot: Bot, settings: Settings) -> None:
+    """Publish the command list in each language (Telegram shows it by the client's language)."""
+    try:
+        await set_commands(bot, settings)
+    except TelegramAPIError:
+        log.warning("could not set the command list", exc_info=True)
+
+
+async def set_commands(bot: Bot, settings: Settings) -> None:
+    """``setMyCommands`` for ``ky``, ``ru`` and the default (in ``DEFAULT_LOCALE``)."""
+
+    def commands(locale: str) -> list[BotCommand]:
+        return [
+            BotCommand(command="menu", description=_("Main menu", locale=locale)),
+            BotCommand(command="municipality", description=_("Change your municipality", locale=locale)),
+            BotCommand(command="language", description=_("Change the language", locale=locale)),
+            BotCommand(command="help", description=_("Help", locale=locale)),
+        ]
+
+    for locale in SUPPORTED_LOCALES:
+        await bot.set_my_commands(commands(locale), scope=BotCommandScopeDefault(), language_code=locale)
+    await bot.set_my_commands(commands(settings.default_locale), scope=BotCommandScopeDefault())
+
+
+async def _on_error(event: ErrorEvent, bot: Bot, db: Database, **data: Any) -> bool:
+    """Last resort: log, record a blocked chat, and tell the person something went wrong."""
+    update = event.update
+    user = None
+    for candidate in (update.message, update.callback_query, update.edited_message):
+        if candidate is not None and candidate.from_user is not None:
+            user = candidate.from_user
+            break
+    if isinstance(event.exception, TelegramForbiddenError):
+        if user is not None:
+            await mark_inactive(db, user.id)
+        return True
+    log.error("update %s failed", update.update_id, exc_info=event.exception)
+    if user is None:
+        return True
+    resident = await get_resident(db, user.id)
+    settings: Settings = data["settings"]
+    locale = choose_locale(resident.locale if resident else None, user.language_code, settings.default_locale)
+    text = _("Sorry, something went wrong on our side. Please try again, or send /menu.", locale=locale)
+    try:
+        if update.callback_query is not None:
+            await bot.answer_callback_query(update.callback_query.id, text=html.unescape(text)[:200], show_alert=True)
+        else:
+            await bot.send_message(user.id, text)
+    except TelegramAPIError:
+        log.info("could not report the error to %s", user.id)
+    return True

@@ -1,0 +1,83 @@
+"""Settings of the bot, read from the environment and an optional ``.env`` file.
+
+Every setting has the environment name given in README.md (table "Settings"). Names are
+case-insensitive, as pydantic-settings reads them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+SUPPORTED_LOCALES: tuple[str, ...] = ("ky", "ru")
+"""Locales the bot speaks. ``ky`` is the ISO 639-1 code of Kyrgyz (never ``kg``)."""
+
+
+class Settings(BaseSettings):
+    """Runtime configuration.
+
+    Attributes:
+        bot_token: the token from @BotFather (``BOT_TOKEN``); required by ``run``, not by ``migrate``.
+        database_path: SQLite file (``DATABASE_PATH``); its folder is created when missing.
+        telegram_api_url: base URL of a self-hosted Bot API server, e.g. ``http://127.0.0.1:8081``
+            (``TELEGRAM_API_URL``); empty means Telegram's own ``https://api.telegram.org``.
+            The tests and the sandbox point it at the local emulator.
+        superadmin_ids: Telegram user ids allowed to grant and revoke the officer role
+            (``SUPERADMIN_IDS``, comma-separated).
+        default_locale: locale used before a resident chooses one and when Telegram's
+            ``language_code`` is neither ``ky`` nor ``ru`` (``DEFAULT_LOCALE``).
+        timezone: IANA zone in which times are shown and entered (``TIMEZONE``); storage is UTC.
+        invite_ttl_hours: how long an officer invite code stays valid (``INVITE_TTL_HOURS``).
+        polling_timeout: long-polling timeout in seconds for ``getUpdates``.
+    """
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr | None = None
+    database_path: Path = Path("data/jamaat.sqlite3")
+    telegram_api_url: str | None = None
+    superadmin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    default_locale: Literal["ky", "ru"] = "ky"
+    timezone: str = "Asia/Bishkek"
+    invite_ttl_hours: int = Field(default=72, ge=1, le=24 * 90)
+    polling_timeout: int = Field(default=30, ge=1, le=50)
+
+    @field_validator("superadmin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        """Accept ``"1, 2,3"`` as well as a list; empty parts are ignored."""
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.replace(";", ",").split(",")]
+            try:
+                return frozenset(int(p) for p in parts if p)
+            except ValueError as exc:
+                raise ValueError("SUPERADMIN_IDS must be comma-separated Telegram user ids") from exc
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("telegram_api_url", mode="before")
+    @classmethod
+    def _blank_url_is_none(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip().rstrip("/")
+            return value or None
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The display time zone as a ``ZoneInfo``."""
+        return ZoneInfo(self.timezone)

@@ -1,0 +1,235 @@
+"""The officer role: staff of an ayil okmotu / town hall acting for ONE municipality.
+
+Only superadmins (``SUPERADMIN_IDS``) grant and revoke the role, directly by command or through a
+one-time invite code they hand to the future officer. Every grant and revocation is recorded in
+``officer_events`` and never deleted. Every officer action elsewhere is checked with
+:func:`require_officer` against the officer's own municipality.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.db import Database, Transaction
+from bot.domain import DomainError, InvalidInput, NotFound, PermissionDenied
+from bot.domain.clock import clock, now_db, to_db
+
+INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+"""Invite code letters: no 0/O, 1/I, so a code can be read aloud or copied from paper."""
+INVITE_LENGTH = 8
+
+
+class InviteInvalid(DomainError):
+    """The invite code is unknown, already used, or expired (``reason``: unknown | used | expired)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class NotRegistered(DomainError):
+    """The person has never written to the bot, so there is no resident to make an officer."""
+
+
+@dataclass(frozen=True)
+class Officer:
+    """An officer: Telegram id and the SOATE code of the one municipality they act for."""
+
+    telegram_id: int
+    municipality_code: str
+    granted_at: str
+
+
+@dataclass(frozen=True)
+class Invite:
+    """A one-time officer invite. ``code`` is 8 characters; ``expires_at`` is UTC ISO text."""
+
+    code: str
+    municipality_code: str
+    expires_at: str
+
+
+def normalize_invite_code(text: str) -> str:
+    """Upper-case and drop spaces/dashes, so "k7qm-4xpd" and "K7QM 4XPD" are the same code."""
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+def format_invite_code(code: str) -> str:
+    """Show an 8-character code in two groups, ``K7QM-4XPD``, for reading aloud."""
+    return f"{code[:4]}-{code[4:]}" if len(code) == INVITE_LENGTH else code
+
+
+async def get_officer(db: Database, telegram_id: int) -> Officer | None:
+    """The officer record of this person, or ``None`` if they are not an officer."""
+    row = await db.fetchone(
+        "SELECT telegram_id, municipality_code, granted_at FROM officers WHERE telegram_id = ?", (telegram_id,)
+    )
+    return None if row is None else Officer(row["telegram_id"], row["municipality_code"], row["granted_at"])
+
+
+async def require_officer(db: Database, telegram_id: int, municipality_code: str | None = None) -> Officer:
+    """The officer record, checked on the server.
+
+    Raises:
+        PermissionDenied: not an officer, or an officer of another municipality than ``municipality_code``.
+    """
+    officer = await get_officer(db, telegram_id)
+    if officer is None:
+        raise PermissionDenied("not an officer")
+    if municipality_code is not None and officer.municipality_code != municipality_code:
+        raise PermissionDenied("officer of another municipality")
+    return officer
+
+
+def _require_superadmin(actor_id: int, superadmins: frozenset[int]) -> None:
+    if actor_id not in superadmins:
+        raise PermissionDenied("not a superadmin")
+
+
+async def _grant(tx: Transaction, *, telegram_id: int, municipality_code: str, actor_id: int, via: str,
+                 invite_code: str | None) -> None:
+    now = now_db()
+    previous = await tx.fetchval("SELECT municipality_code FROM officers WHERE telegram_id = ?", (telegram_id,))
+    if previous is not None and previous != municipality_code:
+        await tx.execute(
+            "INSERT INTO officer_events (telegram_id, municipality_code, action, via, actor_id, invite_code, at)"
+            " VALUES (?, ?, 'revoke', ?, ?, ?, ?)",
+            (telegram_id, previous, via, actor_id, invite_code, now),
+        )
+    await tx.execute(
+        "INSERT INTO officers (telegram_id, municipality_code, granted_by, granted_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (telegram_id) DO UPDATE SET municipality_code = excluded.municipality_code,"
+        " granted_by = excluded.granted_by, granted_at = excluded.granted_at",
+        (telegram_id, municipality_code, actor_id, now),
+    )
+    await tx.execute(
+        "INSERT INTO officer_events (telegram_id, municipality_code, action, via, actor_id, invite_code, at)"
+        " VALUES (?, ?, 'grant', ?, ?, ?, ?)",
+        (telegram_id, municipality_code, via, actor_id, invite_code, now),
+    )
+
+
+async def _require_municipality(tx: Transaction, municipality_code: str) -> None:
+    if not await tx.fetchval("SELECT 1 FROM municipalities WHERE code = ? AND active = 1", (municipality_code,)):
+        raise NotFound("municipality")
+
+
+async def grant_officer(
+    db: Database, *, actor_id: int, superadmins: frozenset[int], telegram_id: int, municipality_code: str
+) -> Officer:
+    """A superadmin makes a registered resident an officer of one municipality.
+
+    Granting another municipality to an existing officer moves them (recorded as revoke + grant).
+
+    Raises:
+        PermissionDenied: ``actor_id`` is not a superadmin.
+        NotRegistered: the person has never written to the bot.
+        NotFound: no active municipality with that SOATE code.
+    """
+    _require_superadmin(actor_id, superadmins)
+    async with db.transaction() as tx:
+        await _require_municipality(tx, municipality_code)
+        if not await tx.fetchval("SELECT 1 FROM residents WHERE telegram_id = ?", (telegram_id,)):
+            raise NotRegistered(str(telegram_id))
+        await _grant(tx, telegram_id=telegram_id, municipality_code=municipality_code, actor_id=actor_id,
+                     via="command", invite_code=None)
+    officer = await get_officer(db, telegram_id)
+    assert officer is not None
+    return officer
+
+
+async def revoke_officer(db: Database, *, actor_id: int, superadmins: frozenset[int], telegram_id: int) -> Officer:
+    """A superadmin takes the officer role away. Returns the record that was removed.
+
+    Raises:
+        PermissionDenied: ``actor_id`` is not a superadmin.
+        NotFound: the person is not an officer.
+    """
+    _require_superadmin(actor_id, superadmins)
+    async with db.transaction() as tx:
+        row = await tx.fetchone("SELECT * FROM officers WHERE telegram_id = ?", (telegram_id,))
+        if row is None:
+            raise NotFound("officer")
+        await tx.execute("DELETE FROM officers WHERE telegram_id = ?", (telegram_id,))
+        await tx.execute(
+            "INSERT INTO officer_events (telegram_id, municipality_code, action, via, actor_id, at)"
+            " VALUES (?, ?, 'revoke', 'command', ?, ?)",
+            (telegram_id, row["municipality_code"], actor_id, now_db()),
+        )
+    return Officer(row["telegram_id"], row["municipality_code"], row["granted_at"])
+
+
+async def create_invite(
+    db: Database, *, actor_id: int, superadmins: frozenset[int], municipality_code: str, ttl_hours: int
+) -> Invite:
+    """A superadmin creates a one-time invite making its redeemer an officer of ``municipality_code``.
+
+    The code is 8 characters from :data:`INVITE_ALPHABET` (32⁸ ≈ 10¹² codes) from :mod:`secrets`.
+
+    Raises:
+        PermissionDenied: ``actor_id`` is not a superadmin.
+        NotFound: no active municipality with that code.
+    """
+    _require_superadmin(actor_id, superadmins)
+    expires = to_db(clock.now() + timedelta(hours=ttl_hours))
+    async with db.transaction() as tx:
+        await _require_municipality(tx, municipality_code)
+        while True:
+            code = "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_LENGTH))
+            if not await tx.fetchval("SELECT 1 FROM officer_invites WHERE code = ?", (code,)):
+                break
+        await tx.execute(
+            "INSERT INTO officer_invites (code, municipality_code, created_by, created_at, expires_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (code, municipality_code, actor_id, now_db(), expires),
+        )
+    return Invite(code, municipality_code, expires)
+
+
+async def redeem_invite(db: Database, *, telegram_id: int, code: str) -> Officer:
+    """A resident redeems an invite and becomes an officer of the invite's municipality.
+
+    Redeeming is atomic: of two people racing with one code, exactly one wins.
+
+    Raises:
+        InvalidInput: the text cannot be a code (wrong length or letters).
+        InviteInvalid: unknown, used or expired code.
+    """
+    normalized = normalize_invite_code(code)
+    if len(normalized) != INVITE_LENGTH or any(ch not in INVITE_ALPHABET for ch in normalized):
+        raise InvalidInput("not an invite code")
+    now = now_db()
+    async with db.transaction() as tx:
+        invite = await tx.fetchone("SELECT * FROM officer_invites WHERE code = ?", (normalized,))
+        if invite is None:
+            raise InviteInvalid("unknown")
+        if invite["used_by"] is not None:
+            raise InviteInvalid("used")
+        if invite["expires_at"] <= now:
+            raise InviteInvalid("expired")
+        await tx.execute(
+            "UPDATE officer_invites SET used_by = ?, used_at = ? WHERE code = ? AND used_by IS NULL",
+            (telegram_id, now, normalized),
+        )
+        await _grant(tx, telegram_id=telegram_id, municipality_code=invite["municipality_code"],
+                     actor_id=invite["created_by"], via="invite", invite_code=normalized)
+    officer = await get_officer(db, telegram_id)
+    assert officer is not None
+    return officer
+
+
+async def list_officers(db: Database, municipality_code: str) -> list[Officer]:
+    """Officers of one municipality, oldest grant first."""
+    rows = await db.fetchall(
+        "SELECT telegram_id, municipality_code, granted_at FROM officers WHERE municipality_code = ? ORDER BY granted_at",
+        (municipality_code,),
+    )
+    return [Officer(r["telegram_id"], r["municipality_code"], r["granted_at"]) for r in rows]
+
+
+async def officer_history(db: Database, telegram_id: int) -> list[dict]:
+    """All grant/revoke events of one person, oldest first, as dicts of the ``officer_events`` columns."""
+    rows = await db.fetchall("SELECT * FROM officer_events WHERE telegram_id = ? ORDER BY id", (telegram_id,))
+    return [dict(r) for r in rows]

@@ -1,0 +1,161 @@
+"""Residents: the people who write to the bot, with their language and municipality."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.db import Database
+from bot.domain import InvalidInput, NotFound
+from bot.domain.clock import now_db
+
+LOCALES = ("ky", "ru")
+
+
+@dataclass(frozen=True)
+class Resident:
+    """A resident as stored.
+
+    ``locale`` is ``None`` until the resident chooses a language; ``municipality_code`` is ``None``
+    until they choose a municipality; ``active`` is ``False`` after they blocked the bot.
+    """
+
+    telegram_id: int
+    first_name: str
+    last_name: str | None
+    username: str | None
+    language_code: str | None
+    locale: str | None
+    municipality_code: str | None
+    joined_at: str
+    active: bool
+
+    @property
+    def display_name(self) -> str:
+        """First and last name as Telegram gives them; never "None" (falls back to @username or the id)."""
+        name = " ".join(p for p in (self.first_name, self.last_name) if p and p.strip()).strip()
+        if name:
+            return name
+        if self.username:
+            return "@" + self.username
+        return str(self.telegram_id)
+
+    @property
+    def onboarded(self) -> bool:
+        """True once both the language and the municipality are chosen."""
+        return self.locale is not None and self.municipality_code is not None
+
+
+def _from_row(row) -> Resident:
+    return Resident(
+        telegram_id=row["telegram_id"],
+        first_name=row["first_name"],
+        last_name=row["last_name"],
+        username=row["username"],
+        language_code=row["language_code"],
+        locale=row["locale"],
+        municipality_code=row["municipality_code"],
+        joined_at=row["joined_at"],
+        active=bool(row["active"]),
+    )
+
+
+async def get_resident(db: Database, telegram_id: int) -> Resident | None:
+    """The stored resident, or ``None``."""
+    row = await db.fetchone("SELECT * FROM residents WHERE telegram_id = ?", (telegram_id,))
+    return None if row is None else _from_row(row)
+
+
+async def touch_resident(
+    db: Database,
+    telegram_id: int,
+    *,
+    first_name: str | None,
+    last_name: str | None,
+    username: str | None,
+    language_code: str | None,
+) -> Resident:
+    """Load the resident who sent an update, creating or refreshing the row only when needed.
+
+    One read in the common case; a write only for a new person, changed Telegram profile fields,
+    or a resident who had blocked the bot and writes again (then ``active`` becomes true).
+    """
+    row = await db.fetchone("SELECT * FROM residents WHERE telegram_id = ?", (telegram_id,))
+    first_name = first_name or ""
+    if row is not None:
+        current = _from_row(row)
+        if (
+            current.first_name == first_name and current.last_name == last_name and current.username == username
+            and current.language_code == language_code and current.active
+        ):
+            return current
+    now = now_db()
+    async with db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO residents (telegram_id, first_name, last_name, username, language_code, joined_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (telegram_id) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name,"
+            " username = excluded.username, language_code = excluded.language_code, updated_at = excluded.updated_at,"
+            " active = 1, inactive_since = NULL",
+            (telegram_id, first_name, last_name, username, language_code, now, now),
+        )
+        row = await tx.fetchone("SELECT * FROM residents WHERE telegram_id = ?", (telegram_id,))
+    return _from_row(row)
+
+
+async def set_locale(db: Database, telegram_id: int, locale: str) -> None:
+    """Save the resident's language.
+
+    Raises:
+        InvalidInput: ``locale`` is not ``ky`` or ``ru``.
+        NotFound: no such resident.
+    """
+    if locale not in LOCALES:
+        raise InvalidInput(f"unsupported locale {locale!r}")
+    async with db.transaction() as tx:
+        changed = await tx.execute(
+            "UPDATE residents SET locale = ?, updated_at = ? WHERE telegram_id = ?", (locale, now_db(), telegram_id)
+        )
+    if not changed:
+        raise NotFound("resident")
+
+
+async def set_municipality(db: Database, telegram_id: int, municipality_code: str) -> None:
+    """Save the resident's municipality (must exist and be active).
+
+    Raises:
+        NotFound: no such resident, or no active municipality with that code.
+    """
+    async with db.transaction() as tx:
+        exists = await tx.fetchval(
+            "SELECT 1 FROM municipalities WHERE code = ? AND active = 1", (municipality_code,)
+        )
+        if not exists:
+            raise NotFound("municipality")
+        changed = await tx.execute(
+            "UPDATE residents SET municipality_code = ?, updated_at = ? WHERE telegram_id = ?",
+            (municipality_code, now_db(), telegram_id),
+        )
+    if not changed:
+        raise NotFound("resident")
+
+
+async def mark_inactive(db: Database, telegram_id: int) -> bool:
+    """Record that the resident blocked the bot (Telegram answered 403, or a ``my_chat_member`` update).
+
+    Returns ``True`` when the resident was active before. Mass messages skip inactive residents
+    until they write to the bot again (see :func:`touch_resident`).
+    """
+    async with db.transaction() as tx:
+        changed = await tx.execute(
+            "UPDATE residents SET active = 0, inactive_since = ?, updated_at = ? WHERE telegram_id = ? AND active = 1",
+            (now_db(), now_db(), telegram_id),
+        )
+    return bool(changed)
+
+
+async def count_residents(db: Database, municipality_code: str, *, active_only: bool = True) -> int:
+    """Number of residents registered in a municipality (active ones only by default)."""
+    sql = "SELECT count(*) FROM residents WHERE municipality_code = ?"
+    if active_only:
+        sql += " AND active = 1"
+    return int(await db.fetchval(sql, (municipality_code,)))

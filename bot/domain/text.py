@@ -1,0 +1,45 @@
+"""Text rules shared by every feature: search folding and cleaning what people type.
+
+Folding comes from how Kyrgyz is typed in practice: many people write Kyrgyz on a Russian
+keyboard, using о for ө, у for ү and н for ң (../shared/domain.md, "Language").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_FOLD = str.maketrans({"ө": "о", "ү": "у", "ң": "н", "ё": "е", "-": " ", "‐": " ", "–": " ", "—": " ", ".": " ", ",": " ", "'": "", "ʼ": "", "`": ""})
+_SPACES = re.compile(r"\s+")
+
+# Bidi controls and zero-width characters that can reorder or hide text in a chat
+# (Unicode TR9 explicit formatting characters, U+200B..U+200F, U+2060..U+2064, U+FEFF).
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def fold(text: str) -> str:
+    """Normalize for search: NFC, lower case, Kyrgyz letters to their Russian-keyboard twins.
+
+    ``fold("Көк-Жаңгак") == fold("кок жангак") == "кок жангак"``. Hyphens and dots become spaces,
+    runs of spaces collapse, so "Кара-Суу" matches "кара суу".
+    """
+    text = unicodedata.normalize("NFC", text).lower().translate(_FOLD)
+    return _SPACES.sub(" ", text).strip()
+
+
+def clean_user_text(text: str) -> str:
+    """What we store of a person's text: NFC, no bidi/zero-width/control characters, trimmed.
+
+    Line breaks and tabs are kept; nothing else is changed, so text is shown as typed.
+    Escape the result with :func:`html.escape` before putting it into an HTML message.
+    """
+    text = unicodedata.normalize("NFC", text)
+    text = _INVISIBLE.sub("", text)
+    text = _CONTROL.sub("", text)
+    return text.strip()
+
+
+def utf16_length(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji outside the BMP counts 2)."""
+    return len(text.encode("utf-16-le")) // 2

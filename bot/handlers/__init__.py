@@ -1,0 +1,12 @@
+"""Routers, thin: parse input, call one domain function, render the reply."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from bot.handlers import fallback, officers, onboarding, system
+
+
+def build_routers() -> list[Router]:
+    """All routers in the order they must see updates (fallback last)."""
+    return [system.router, onboarding.router, officers.router, fallback.router]

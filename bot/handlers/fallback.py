@@ -1,0 +1,41 @@
+"""Everything no other handler took: unknown commands, stray messages, stale buttons."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+
+from bot.db import Database
+from bot.domain.residents import Resident
+from bot.handlers.onboarding import continue_onboarding
+from bot.i18n import _
+
+router = Router(name="fallback")
+
+
+@router.message(F.text.startswith("/"))
+async def unknown_command(message: Message) -> None:
+    """A command the bot does not know."""
+    await message.answer(_("I don't know this command. Send /help to see the commands."))
+
+
+@router.message()
+async def anything_else(message: Message, db: Database, resident: Resident, locale: str, state: FSMContext) -> None:
+    """Text, stickers, photos… outside any step: lead the person to where they are."""
+    if not resident.onboarded:
+        await continue_onboarding(message, db, resident, locale, state)
+        return
+    await message.answer(_("I didn't understand that. Choose an action in the menu, or send /help."))
+
+
+@router.callback_query()
+async def stale_button(callback: CallbackQuery) -> None:
+    """A button this version of the bot no longer knows (an old message)."""
+    await callback.answer(_("This button is out of date. Send /menu to start again."), show_alert=True)
+
+
+@router.edited_message()
+async def edited(message: Message) -> None:
+    """Edits of sent messages are not read; say so once instead of silently ignoring them."""
+    await message.reply(_("I don't read edited messages. Please send the text again as a new message."))

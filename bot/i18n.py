@@ -1,0 +1,164 @@
+"""Localization: gettext catalogs for ``ky`` and ``ru``, locale choice, Babel formatting.
+
+Catalogs live in ``locales/<locale>/LC_MESSAGES/messages.po`` (msgids in English, extracted with
+``pybabel extract``); setup compiles them to ``.mo`` (``make locales``). Should a ``.mo`` be missing
+or older than its ``.po``, :func:`build_i18n` compiles it with Babel first, so the bot never
+starts without its texts (aiogram's :class:`I18n` refuses uncompiled catalogs).
+
+Plural forms follow CLDR (../shared/domain.md): Kyrgyz ``nplurals=2; plural=(n != 1)`` with the
+noun singular after a numeral ("5 добуш"); Russian one/few/many ("1 голос, 2 голоса, 5 голосов").
+
+Handlers use :func:`_` / :func:`ngettext` inside a request (aiogram's context locale); background
+work passes ``locale=`` explicitly, because it has no request context.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from aiogram.utils.i18n import I18n
+from babel.dates import format_date as _babel_format_date
+from babel.dates import format_datetime as _babel_format_datetime
+from babel.dates import format_time as _babel_format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
+
+from bot.config import SUPPORTED_LOCALES
+
+log = logging.getLogger(__name__)
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "messages"
+DISPLAY_TZ = ZoneInfo("Asia/Bishkek")
+"""Zone in which times are shown; replaced by :func:`set_display_timezone` from settings."""
+
+_i18n: I18n | None = None
+
+
+def compile_catalogs(directory: Path = LOCALES_DIR, *, force: bool = False) -> list[Path]:
+    """Compile each ``messages.po`` under ``directory`` to ``messages.mo`` when missing or stale.
+
+    Returns the ``.mo`` files written. Raises ``babel.messages.pofile.PoFileError`` on a broken ``.po``.
+    """
+    written: list[Path] = []
+    for po_path in sorted(directory.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if not force and mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        locale = po_path.parent.parent.name
+        with po_path.open("rb") as fp:
+            catalog = read_po(fp, locale=locale, abort_invalid=True)
+        with mo_path.open("wb") as fp:
+            write_mo(fp, catalog, use_fuzzy=False)
+        written.append(mo_path)
+        log.info("compiled %s", mo_path)
+    return written
+
+
+def build_i18n(default_locale: str = "ky", directory: Path = LOCALES_DIR) -> I18n:
+    """Compile stale catalogs and load them into aiogram's :class:`I18n` (set as the current instance).
+
+    Raises:
+        RuntimeError: a supported locale has no catalog.
+    """
+    global _i18n
+    compile_catalogs(directory)
+    i18n = I18n(path=directory, default_locale=default_locale, domain=DOMAIN)
+    missing = [loc for loc in SUPPORTED_LOCALES if loc not in i18n.available_locales]
+    if missing:
+        raise RuntimeError(f"no compiled catalog for {', '.join(missing)} in {directory}")
+    I18n.set_current(i18n)
+    _i18n = i18n
+    return i18n
+
+
+def get_i18n() -> I18n:
+    """The loaded :class:`I18n` (loading it with defaults on first use)."""
+    return _i18n if _i18n is not None else build_i18n()
+
+
+def choose_locale(saved: str | None, language_code: str | None, default: str) -> str:
+    """The locale to speak: the resident's saved choice, else a supported Telegram ``language_code``
+    (``ky``, ``ky-KG``, ``ru``, ``ru-RU``), else ``default``. Never raises; never returns an unsupported locale."""
+    if saved in SUPPORTED_LOCALES:
+        return saved
+    if language_code:
+        base = language_code.replace("_", "-").split("-")[0].lower()
+        if base in SUPPORTED_LOCALES:
+            return base
+    return default if default in SUPPORTED_LOCALES else SUPPORTED_LOCALES[0]
+
+
+def _(message: str, *, locale: str | None = None) -> str:
+    """Translate ``message`` into ``locale`` (default: the current request's locale)."""
+    return get_i18n().gettext(message, locale=locale)
+
+
+def ngettext(singular: str, plural: str, n: int, *, locale: str | None = None) -> str:
+    """Plural-aware translation; the result still contains ``{n}``-style placeholders to format."""
+    return get_i18n().gettext(singular, plural, n, locale=locale)
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it now (translate later with :func:`_`)."""
+    return message
+
+
+def current_locale() -> str:
+    """The locale of the request being handled (aiogram context), or the default outside one."""
+    return get_i18n().current_locale
+
+
+# -- Babel formatting -----------------------------------------------------------------------
+
+
+def set_display_timezone(zone: ZoneInfo) -> None:
+    """Set the zone in which times are shown (from ``Settings.timezone``)."""
+    global DISPLAY_TZ
+    DISPLAY_TZ = zone
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("naive datetime: store and pass times as aware UTC datetimes")
+    return value
+
+
+def format_datetime(value: datetime, locale: str | None = None) -> str:
+    """Date and time in the display zone: ky "2025-ж., 18-март 20:05", ru "18 марта 2025 г., 20:05"."""
+    loc = locale or current_locale()
+    local = _aware(value).astimezone(DISPLAY_TZ)
+    return f"{_babel_format_date(local, 'long', locale=loc)}, {_babel_format_time(local, 'HH:mm', locale=loc)}"
+
+
+def format_date(value: date | datetime, locale: str | None = None, *, weekday: bool = False) -> str:
+    """A date (a datetime is first moved to the display zone); ``weekday`` adds the day name (Babel's full format)."""
+    loc = locale or current_locale()
+    if isinstance(value, datetime):
+        value = _aware(value).astimezone(DISPLAY_TZ)
+    return _babel_format_date(value, "full" if weekday else "long", locale=loc)
+
+
+def format_time(value: datetime, locale: str | None = None) -> str:
+    """24-hour time HH:mm in the display zone (as used in both languages)."""
+    loc = locale or current_locale()
+    return _babel_format_time(_aware(value).astimezone(DISPLAY_TZ), "HH:mm", locale=loc)
+
+
+def format_number(value: int | float, locale: str | None = None) -> str:
+    """A number with the locale's grouping: "1 234 567" (ky and ru both group with a narrow space)."""
+    return format_decimal(value, locale=locale or current_locale())
+
+
+def format_share(value: float, locale: str | None = None) -> str:
+    """A share 0..1 as a percentage: ky "46%", ru "46 %"."""
+    return format_percent(value, locale=locale or current_locale())
+
+
+def format_timestamp(value: datetime, locale: str | None = None) -> str:
+    """Full Babel medium date-time (for logs and exports)."""
+    return _babel_format_datetime(_aware(value), "medium", tzinfo=DISPLAY_TZ, locale=locale or current_locale())

@@ -1,0 +1,1 @@
+"""Telegram presentation: callback data, keyboards and message renderers (built per request)."""

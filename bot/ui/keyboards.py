@@ -1,0 +1,104 @@
+"""Inline keyboards, built per request in the reader's locale (lazy strings inside keyboards fail
+aiogram's validation, so every label is a plain ``str`` here)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from babel import Locale
+
+from bot.config import SUPPORTED_LOCALES
+from bot.domain.municipalities import Place
+from bot.i18n import _
+from bot.ui.callbacks import GeoCallback, LanguageCallback, MenuCallback, MunicipalityCallback
+
+PAGE_SIZE = 10
+"""Places per picker page: 5 rows of 2 fit a small phone screen without scrolling."""
+
+
+def language_name(locale: str) -> str:
+    """The language's own name from CLDR via Babel, capitalized: "Кыргызча", "Русский"."""
+    name = Locale.parse(locale).get_display_name(locale) or locale
+    return name[:1].upper() + name[1:]
+
+
+def language_keyboard() -> InlineKeyboardMarkup:
+    """One button per supported language, each named in its own language."""
+    builder = InlineKeyboardBuilder()
+    for locale in SUPPORTED_LOCALES:
+        builder.button(text=language_name(locale), callback_data=LanguageCallback(locale=locale))
+    builder.adjust(len(SUPPORTED_LOCALES))
+    return builder.as_markup()
+
+
+def page_count(total: int, size: int = PAGE_SIZE) -> int:
+    """Number of pages for ``total`` items (at least 1)."""
+    return max(1, -(-total // size))
+
+
+def places_keyboard(
+    places: Sequence[Place],
+    locale: str,
+    *,
+    level: str,
+    code: str,
+    page: int,
+    back: GeoCallback | None,
+) -> InlineKeyboardMarkup:
+    """A page of places, two per row, with ‹ › paging and a back button.
+
+    ``level``/``code`` identify the list (for paging callbacks); a place button opens the next
+    level (districts, municipalities) or, on the ``district`` level, picks the municipality.
+    ``page`` is clamped into range, so a stale page number never fails.
+    """
+    pages = page_count(len(places))
+    page = min(max(page, 0), pages - 1)
+    builder = InlineKeyboardBuilder()
+    for place in places[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]:
+        if level == "root":
+            data = GeoCallback(level="oblast", code=place.code)
+        elif level == "oblast":
+            data = GeoCallback(level="district", code=place.code)
+        else:
+            data = MunicipalityCallback(code=place.code)
+        builder.button(text=place.name(locale), callback_data=data)
+    builder.adjust(2)
+    nav: list[InlineKeyboardButton] = []
+    if page > 0:
+        nav.append(InlineKeyboardButton(
+            text="‹", callback_data=GeoCallback(level=level, code=code, page=page - 1).pack()))
+    if pages > 1:
+        nav.append(InlineKeyboardButton(
+            text=f"{page + 1}/{pages}", callback_data=GeoCallback(level=level, code=code, page=page).pack()))
+    if page < pages - 1:
+        nav.append(InlineKeyboardButton(
+            text="›", callback_data=GeoCallback(level=level, code=code, page=page + 1).pack()))
+    if nav:
+        builder.row(*nav)
+    if back is not None:
+        builder.row(InlineKeyboardButton(text=_("« Back"), callback_data=back.pack()))
+    return builder.as_markup()
+
+
+def search_results_keyboard(places: Sequence[Place], locale: str, districts: dict[str, str]) -> InlineKeyboardMarkup:
+    """Search hits, one per row, labelled "Municipality (District)" so namesakes differ; then "choose from the list"."""
+    builder = InlineKeyboardBuilder()
+    for place in places:
+        district = districts.get(place.code)
+        label = place.name(locale) if not district else f"{place.name(locale)} ({district})"
+        builder.button(text=label[:60], callback_data=MunicipalityCallback(code=place.code))
+    builder.button(text=_("Choose from the list"), callback_data=GeoCallback(level="root"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def main_menu_keyboard() -> InlineKeyboardMarkup:
+    """The main menu: language, municipality, help."""
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Language"), callback_data=MenuCallback(action="language"))
+    builder.button(text=_("My municipality"), callback_data=MenuCallback(action="municipality"))
+    builder.button(text=_("Help"), callback_data=MenuCallback(action="help"))
+    builder.adjust(2, 1)
+    return builder.as_markup()

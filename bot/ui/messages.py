@@ -1,0 +1,55 @@
+"""Sending and editing with Telegram's everyday failures handled.
+
+Telegram answers 400 "message is not modified" when an edit changes nothing (a double tap on the
+same button), and "message to edit not found"/"message can't be edited" for old or deleted
+messages (Bot API, editMessageText). Neither is a reason to fail a handler.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
+
+log = logging.getLogger(__name__)
+
+
+def esc(value: object) -> str:
+    """HTML-escape any value for a ``parse_mode=HTML`` message (quotes too)."""
+    return html.escape(str(value), quote=True)
+
+
+async def edit_or_send(
+    callback: CallbackQuery, text: str, reply_markup: InlineKeyboardMarkup | None = None
+) -> Message | bool | None:
+    """Replace the text of the message the button belongs to; send a new message when it cannot be edited.
+
+    An unchanged text and keyboard (a double tap) is not an error.
+    """
+    message = callback.message
+    if message is None or isinstance(message, InaccessibleMessage):
+        if callback.from_user is not None and callback.bot is not None:
+            return await callback.bot.send_message(callback.from_user.id, text, reply_markup=reply_markup)
+        return None
+    try:
+        return await message.edit_text(text, reply_markup=reply_markup)
+    except TelegramBadRequest as exc:
+        description = str(exc).lower()
+        if "message is not modified" in description:
+            return None
+        if "message to edit not found" in description or "can't be edited" in description or "there is no text" in description:
+            return await message.answer(text, reply_markup=reply_markup)
+        raise
+
+
+async def drop_keyboard(callback: CallbackQuery) -> None:
+    """Remove the inline keyboard of the message a button belongs to; failures are ignored."""
+    message = callback.message
+    if message is None or isinstance(message, InaccessibleMessage) or message.reply_markup is None:
+        return
+    try:
+        await message.edit_reply_markup(reply_markup=None)
+    except TelegramBadRequest:
+        log.debug("could not remove keyboard", exc_info=True)
