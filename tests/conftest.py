@@ -66,3 +66,27 @@ def settings(db_path: Path) -> Settings:
         superadmin_ids=str(SUPERADMIN_ID),
         default_locale="ky",
     )
+
+
+@pytest.fixture
+async def emulator():
+    """A Bot API emulator on 127.0.0.1 with a free port."""
+    from bot.sandbox.emulator import BotAPIEmulator
+
+    emu = BotAPIEmulator(token="123456:TEST")
+    await emu.start()
+    yield emu
+    await emu.stop()
+
+
+@pytest.fixture
+async def harness(emulator, settings: Settings, db: Database):
+    """The real Dispatcher with the real routers and middlewares, its Bot pointed at the emulator."""
+    from bot.app import build_application, build_bot
+    from tests.harness import Harness
+
+    settings = settings.model_copy(update={"telegram_api_url": emulator.base_url})
+    app = await build_application(settings, db)
+    bot = build_bot(settings)
+    yield Harness(emulator, bot, app.dispatcher)
+    await bot.session.close()

@@ -8,5 +8,5 @@ from bot.handlers import fallback, officers, onboarding, system
 
 
 def build_routers() -> list[Router]:
-    """All routers in the order they must see updates (fallback last)."""
-    return [system.router, onboarding.router, officers.router, fallback.router]
+    """Fresh routers in the order they must see updates (fallback last)."""
+    return [system.build_router(), onboarding.build_router(), officers.build_router(), fallback.build_router()]

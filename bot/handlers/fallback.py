@@ -11,16 +11,13 @@ from bot.domain.residents import Resident
 from bot.handlers.onboarding import continue_onboarding
 from bot.i18n import _
 
-router = Router(name="fallback")
 
 
-@router.message(F.text.startswith("/"))
 async def unknown_command(message: Message) -> None:
     """A command the bot does not know."""
     await message.answer(_("I don't know this command. Send /help to see the commands."))
 
 
-@router.message()
 async def anything_else(message: Message, db: Database, resident: Resident, locale: str, state: FSMContext) -> None:
     """Text, stickers, photos… outside any step: lead the person to where they are."""
     if not resident.onboarded:
@@ -29,13 +26,21 @@ async def anything_else(message: Message, db: Database, resident: Resident, loca
     await message.answer(_("I didn't understand that. Choose an action in the menu, or send /help."))
 
 
-@router.callback_query()
 async def stale_button(callback: CallbackQuery) -> None:
     """A button this version of the bot no longer knows (an old message)."""
     await callback.answer(_("This button is out of date. Send /menu to start again."), show_alert=True)
 
 
-@router.edited_message()
 async def edited(message: Message) -> None:
     """Edits of sent messages are not read; say so once instead of silently ignoring them."""
     await message.reply(_("I don't read edited messages. Please send the text again as a new message."))
+
+
+def build_router() -> Router:
+    """A new router with this module's handlers, in order (a router attaches to one dispatcher only)."""
+    router = Router(name="fallback")
+    router.message.register(unknown_command, F.text.startswith("/"))
+    router.message.register(anything_else)
+    router.callback_query.register(stale_button)
+    router.edited_message.register(edited)
+    return router

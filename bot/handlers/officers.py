@@ -27,7 +27,6 @@ from bot.i18n import _, choose_locale, format_datetime, format_number, ngettext
 from bot.ui.messages import esc
 
 log = logging.getLogger(__name__)
-router = Router(name="officers")
 
 
 class KyrgyzName(StatesGroup):
@@ -61,7 +60,6 @@ async def _officer_or_refuse(message: Message, db: Database, resident: Resident)
 # -- officers -----------------------------------------------------------------------------------
 
 
-@router.message(Command("officer"))
 async def cmd_officer(message: Message, db: Database, resident: Resident, locale: str) -> None:
     """/officer: the officer's municipality and tools."""
     officer = await _officer_or_refuse(message, db, resident)
@@ -83,7 +81,6 @@ async def cmd_officer(message: Message, db: Database, resident: Resident, locale
     await message.answer(f"{header}\n{count}\n\n{tools}")
 
 
-@router.message(Command("kyname"))
 async def cmd_kyname(message: Message, db: Database, resident: Resident, state: FSMContext) -> None:
     """/kyname: ask for the municipality's Kyrgyz name (shown to Kyrgyz-speaking residents)."""
     officer = await _officer_or_refuse(message, db, resident)
@@ -103,7 +100,6 @@ async def cmd_kyname(message: Message, db: Database, resident: Resident, state: 
     )
 
 
-@router.message(StateFilter(KyrgyzName.waiting), F.text, ~F.text.startswith("/"))
 async def on_kyname(message: Message, db: Database, resident: Resident, state: FSMContext) -> None:
     """The new Kyrgyz name; checked against the officer's municipality on the server."""
     data = await state.get_data()
@@ -131,7 +127,6 @@ async def on_kyname(message: Message, db: Database, resident: Resident, state: F
     await message.answer(_("Saved. Kyrgyz-speaking residents now see: <b>{name}</b>").format(name=esc(place.name_ky)))
 
 
-@router.message(StateFilter(KyrgyzName.waiting), ~F.text)
 async def on_kyname_not_text(message: Message) -> None:
     """A sticker, photo… where the name was expected."""
     await message.answer(_("Please send the name as text, or /cancel."))
@@ -165,7 +160,6 @@ async def redeem_and_reply(message: Message, db: Database, code: str, locale: st
     return True
 
 
-@router.message(Command("join"))
 async def cmd_join(message: Message, command: CommandObject, db: Database, locale: str) -> None:
     """/join CODE: become an officer with a one-time invite code."""
     if not command.args:
@@ -210,7 +204,6 @@ async def _codes_text(db: Database, places: list[geo.Place], total: int, locale:
     return header + "\n" + "\n".join(lines)
 
 
-@router.message(Command("find"))
 async def cmd_find(message: Message, command: CommandObject, db: Database, locale: str, is_superadmin: bool) -> None:
     """/find NAME: SOATE codes of matching municipalities (administrators)."""
     if not is_superadmin:
@@ -230,7 +223,6 @@ async def cmd_find(message: Message, command: CommandObject, db: Database, local
     await message.answer(await _codes_text(db, places, total, locale))
 
 
-@router.message(Command("invite"))
 async def cmd_invite(
     message: Message, command: CommandObject, db: Database, resident: Resident, locale: str,
     settings: Settings, is_superadmin: bool, bot: Bot,
@@ -271,7 +263,6 @@ def _parse_id(text: str) -> int | None:
     return int(text) if text.isdigit() and len(text) <= 15 else None
 
 
-@router.message(Command("grant"))
 async def cmd_grant(
     message: Message, command: CommandObject, db: Database, resident: Resident, locale: str,
     settings: Settings, is_superadmin: bool, bot: Bot,
@@ -307,7 +298,6 @@ async def cmd_grant(
         ).format(municipality=esc(place.name(their))))
 
 
-@router.message(Command("revoke"))
 async def cmd_revoke(
     message: Message, command: CommandObject, db: Database, resident: Resident, locale: str,
     settings: Settings, is_superadmin: bool, bot: Bot,
@@ -336,7 +326,6 @@ async def cmd_revoke(
             municipality=esc(place.name(their) if place else officer.municipality_code)))
 
 
-@router.message(Command("officers"))
 async def cmd_officers(
     message: Message, command: CommandObject, db: Database, locale: str, is_superadmin: bool
 ) -> None:
@@ -371,3 +360,19 @@ async def _tell(bot: Bot, chat_id: int, text: str) -> None:
         await bot.send_message(chat_id, text)
     except TelegramAPIError:
         log.info("could not tell %s", chat_id, exc_info=True)
+
+
+def build_router() -> Router:
+    """A new router with this module's handlers, in order (a router attaches to one dispatcher only)."""
+    router = Router(name="officers")
+    router.message.register(cmd_officer, Command("officer"))
+    router.message.register(cmd_kyname, Command("kyname"))
+    router.message.register(on_kyname, StateFilter(KyrgyzName.waiting), F.text, ~F.text.startswith("/"))
+    router.message.register(on_kyname_not_text, StateFilter(KyrgyzName.waiting), ~F.text)
+    router.message.register(cmd_join, Command("join"))
+    router.message.register(cmd_find, Command("find"))
+    router.message.register(cmd_invite, Command("invite"))
+    router.message.register(cmd_grant, Command("grant"))
+    router.message.register(cmd_revoke, Command("revoke"))
+    router.message.register(cmd_officers, Command("officers"))
+    return router

@@ -30,7 +30,6 @@ from bot.ui.keyboards import (
 )
 from bot.ui.messages import edit_or_send, esc
 
-router = Router(name="onboarding")
 
 INVITE_PAYLOAD_PREFIX = "join-"
 """Deep-link payload of an officer invite: ``t.me/<bot>?start=join-K7QM4XPD`` (Telegram allows A–Z a–z 0–9 _ -)."""
@@ -102,7 +101,6 @@ async def continue_onboarding(message: Message, db: Database, resident: Resident
         await send_home(message, db, resident, locale)
 
 
-@router.message(CommandStart())
 async def cmd_start(
     message: Message, command: CommandObject, db: Database, resident: Resident, locale: str, state: FSMContext
 ) -> None:
@@ -119,14 +117,12 @@ async def cmd_start(
     await continue_onboarding(message, db, resident, locale, state)
 
 
-@router.message(Command("language"))
 async def cmd_language(message: Message, state: FSMContext) -> None:
     """/language: ask the language again."""
     await state.clear()
     await send_language_prompt(message)
 
 
-@router.message(Command("municipality"))
 async def cmd_municipality(message: Message, db: Database, resident: Resident, locale: str, state: FSMContext) -> None:
     """/municipality: open the picker (the current choice stays until a new one is made)."""
     if resident.municipality_code:
@@ -140,14 +136,12 @@ async def cmd_municipality(message: Message, db: Database, resident: Resident, l
     await send_picker(message, db, locale, state)
 
 
-@router.message(Command("menu"))
 async def cmd_menu(message: Message, db: Database, resident: Resident, locale: str, state: FSMContext) -> None:
     """/menu: the main menu (or the unfinished onboarding step)."""
     await state.clear()
     await continue_onboarding(message, db, resident, locale, state)
 
 
-@router.message(Command("cancel"))
 async def cmd_cancel(message: Message, db: Database, resident: Resident, locale: str, state: FSMContext) -> None:
     """/cancel: leave whatever step the resident is in."""
     had_state = await state.get_state() is not None
@@ -191,7 +185,6 @@ def help_text(*, officer: bool, superadmin: bool) -> str:
     return "\n\n".join(parts)
 
 
-@router.message(Command("help"))
 async def cmd_help(message: Message, db: Database, resident: Resident, is_superadmin: bool) -> None:
     """/help: commands for this person's roles."""
     officer = await get_officer(db, resident.telegram_id)
@@ -201,7 +194,6 @@ async def cmd_help(message: Message, db: Database, resident: Resident, is_supera
 # -- language -------------------------------------------------------------------------------
 
 
-@router.callback_query(LanguageCallback.filter())
 async def on_language(
     callback: CallbackQuery, callback_data: LanguageCallback, db: Database, resident: Resident,
     i18n: I18n, state: FSMContext,
@@ -223,7 +215,6 @@ async def on_language(
 # -- municipality picker ------------------------------------------------------------------------
 
 
-@router.callback_query(GeoCallback.filter())
 async def on_geo(
     callback: CallbackQuery, callback_data: GeoCallback, db: Database, locale: str, state: FSMContext
 ) -> None:
@@ -274,7 +265,6 @@ async def on_geo(
     )
 
 
-@router.callback_query(MunicipalityCallback.filter())
 async def on_municipality(
     callback: CallbackQuery, callback_data: MunicipalityCallback, db: Database, locale: str, state: FSMContext
 ) -> None:
@@ -307,7 +297,6 @@ async def choose_municipality(callback: CallbackQuery, code: str, db: Database, 
         await send_home(callback.message, db, resident, locale)
 
 
-@router.message(StateFilter(Onboarding.municipality), F.text, ~F.text.startswith("/"))
 async def on_search(message: Message, db: Database, locale: str) -> None:
     """A typed name while the picker is open: search, tolerant of о/ө, у/ү, н/ң and case."""
     query = message.text or ""
@@ -345,7 +334,6 @@ async def on_search(message: Message, db: Database, locale: str) -> None:
     await message.answer(text, reply_markup=search_results_keyboard(places, locale, districts))
 
 
-@router.message(StateFilter(Onboarding.municipality))
 async def on_search_not_text(message: Message) -> None:
     """A sticker, photo, voice… while the picker waits for a name."""
     await message.answer(_("Please type the name of your municipality as text, or choose it with the buttons above."))
@@ -354,7 +342,6 @@ async def on_search_not_text(message: Message) -> None:
 # -- main menu ----------------------------------------------------------------------------------
 
 
-@router.callback_query(MenuCallback.filter())
 async def on_menu(
     callback: CallbackQuery, callback_data: MenuCallback, db: Database, resident: Resident, locale: str,
     state: FSMContext, is_superadmin: bool,
@@ -376,3 +363,19 @@ async def on_menu(
         await continue_onboarding(callback.message, db, resident, locale, state)
 
 
+def build_router() -> Router:
+    """A new router with this module's handlers, in order (a router attaches to one dispatcher only)."""
+    router = Router(name="onboarding")
+    router.message.register(cmd_start, CommandStart())
+    router.message.register(cmd_language, Command("language"))
+    router.message.register(cmd_municipality, Command("municipality"))
+    router.message.register(cmd_menu, Command("menu"))
+    router.message.register(cmd_cancel, Command("cancel"))
+    router.message.register(cmd_help, Command("help"))
+    router.callback_query.register(on_language, LanguageCallback.filter())
+    router.callback_query.register(on_geo, GeoCallback.filter())
+    router.callback_query.register(on_municipality, MunicipalityCallback.filter())
+    router.message.register(on_search, StateFilter(Onboarding.municipality), F.text, ~F.text.startswith("/"))
+    router.message.register(on_search_not_text, StateFilter(Onboarding.municipality))
+    router.callback_query.register(on_menu, MenuCallback.filter())
+    return router

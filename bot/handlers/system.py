@@ -9,10 +9,8 @@ from aiogram.types import ChatMemberUpdated
 from bot.db import Database
 from bot.domain.residents import mark_inactive
 
-router = Router(name="system")
 
 
-@router.my_chat_member()
 async def on_my_chat_member(update: ChatMemberUpdated, db: Database) -> None:
     """Telegram tells us the bot was blocked (status ``kicked``): stop mass messages to that person.
 
@@ -20,3 +18,10 @@ async def on_my_chat_member(update: ChatMemberUpdated, db: Database) -> None:
     """
     if update.new_chat_member.status == ChatMemberStatus.KICKED:
         await mark_inactive(db, update.chat.id)
+
+
+def build_router() -> Router:
+    """A new router with this module's handlers, in order (a router attaches to one dispatcher only)."""
+    router = Router(name="system")
+    router.my_chat_member.register(on_my_chat_member)
+    return router

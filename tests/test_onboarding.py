@@ -1,0 +1,172 @@
+"""Onboarding through the real dispatcher: language, municipality picker, search, menu, bad input."""
+
+from __future__ import annotations
+
+from bot.db import Database
+from bot.domain.residents import get_resident
+from tests.harness import Harness, labels, plain
+
+ALAMUDUN = "41708203807000"
+
+
+async def test_kyrgyz_speaker_onboards_through_the_picker(harness: Harness, db: Database) -> None:
+    aigul = harness.person(101, "Айгүл", language_code=None)
+    [prompt] = await aigul.send("/start")
+    assert "Тилди тандаңыз." in plain(prompt) and "Выберите язык." in plain(prompt)
+    assert labels(prompt) == ["Кыргызча", "Русский"]
+
+    replies = await aigul.press("Кыргызча")
+    assert any(plain(m) == "Тил: Кыргызча" for m in replies)
+    picker = replies[-1]
+    assert "Кайсы жерде жашайсыз?" in plain(picker)
+    assert "Чүй облусу" in labels(picker)
+
+    [districts] = await aigul.press("Чүй облусу")
+    assert "Районуңузду же шаарыңызды тандаңыз" in plain(districts)
+    [municipalities] = await aigul.press("Аламүдүн району")
+    # names without an attested Kyrgyz form are shown in Russian
+    assert "Аламүдүн айыл аймагы" in labels(municipalities) or "›" in labels(municipalities)
+    while "Аламүдүн айыл аймагы" not in labels(municipalities):
+        [municipalities] = await aigul.press("›", municipalities)
+    replies = await aigul.press("Аламүдүн айыл аймагы", municipalities)
+    assert "✅ Сиздин муниципалитет: Аламүдүн айыл аймагы (Аламүдүн району, Чүй облусу)." in plain(replies[0])
+    assert "Башкы меню" in plain(replies[-1])
+
+    stored = await get_resident(db, 101)
+    assert (stored.locale, stored.municipality_code, stored.first_name, stored.active) == ("ky", ALAMUDUN, "Айгүл", True)
+
+
+async def test_russian_speaker_finds_municipality_typed_on_a_russian_keyboard(harness: Harness, db: Database) -> None:
+    ivan = harness.person(102, "Иван", last_name="Петров", language_code="ru")
+    await ivan.send("/start")
+    await ivan.press("Русский")
+    [results] = await ivan.send("аламудун")
+    assert "Аламудунский айылный аймак (Аламудунский район)" in labels(results)
+    replies = await ivan.press("Аламудунский айылный аймак")
+    assert "✅ Ваш муниципалитет: Аламудунский айылный аймак" in plain(replies[0])
+    assert (await get_resident(db, 102)).municipality_code == ALAMUDUN
+
+
+async def test_cities_with_a_single_choice_are_picked_in_one_tap(harness: Harness, db: Database) -> None:
+    user = harness.person(103, "Нурлан", language_code="ru")
+    await user.send("/start")
+    await user.press("Русский")
+    replies = await user.press("г. Бишкек")
+    assert "✅ Ваш муниципалитет: г. Бишкек" in plain(replies[0])
+    assert (await get_resident(db, 103)).municipality_code == "41711000000000"
+
+
+async def test_language_switch_changes_every_later_text(harness: Harness) -> None:
+    user = harness.person(104, "Бермет", language_code="ky")
+    await user.send("/start")
+    await user.press("Кыргызча")
+    await user.press("Ош шаары")
+    [prompt] = await user.send("/language")
+    replies = await user.press("Русский", prompt)
+    assert plain(replies[0]) == "Язык: Русский"
+    assert "Главное меню" in plain(replies[-1])
+    [help_message] = await user.send("/help")
+    assert "/municipality — сменить муниципалитет" in plain(help_message)
+
+
+async def test_telegram_language_code_picks_the_first_texts_and_unknown_codes_fall_back(harness: Harness) -> None:
+    for user_id, code in ((105, "uz"), (106, "kk"), (107, "en"), (108, None)):
+        user = harness.person(user_id, "Test", language_code=code)
+        [answer] = await user.send("/help")
+        assert "/menu — башкы меню" in plain(answer), code  # DEFAULT_LOCALE=ky in the test settings
+    ru = harness.person(109, "Test", language_code="ru")
+    [answer] = await ru.send("/help")
+    assert "/menu — главное меню" in plain(answer)
+
+
+async def test_search_bad_input_gets_clear_answers_and_keeps_the_step(harness: Harness) -> None:
+    user = harness.person(110, "Асель", language_code="ru")
+    await user.send("/start")
+    await user.press("Русский")
+    [long_answer] = await user.send("ңөү" * 1700)
+    assert "Слишком длинно для названия: 5\xa0100 символов, а можно не больше 60" in plain(long_answer)
+    [sticker] = await user.send_sticker()
+    assert "Напишите название вашего муниципалитета текстом" in plain(sticker)
+    [voice] = await user.send_voice()
+    assert "текстом" in plain(voice)
+    [photo] = await user.send_photo()
+    assert "текстом" in plain(photo)
+    [nothing] = await user.send("<b>Атлантида</b> & <3")
+    assert "По запросу «<b>Атлантида</b> & <3» ничего не найдено." in plain(nothing)
+    [short] = await user.send("а")
+    assert "хотя бы 2 буквы" in plain(short)
+    [results] = await user.send("кара")
+    assert "Найдено:" in plain(results)
+    # still in the picker: a good name still works afterwards
+    [results] = await user.send("Кара-Балта")
+    assert any("Кара-Балта" in label for label in labels(results))
+
+
+async def test_stale_and_double_taps_do_not_break_anything(harness: Harness, db: Database) -> None:
+    user = harness.person(111, "Данияр", language_code="ru")
+    [prompt] = await user.send("/start")
+    await user.press("Русский", prompt)
+    # a second tap on the same old language button: nothing breaks, the language stays
+    await user.press("Русский", prompt)
+    picker = next(m for m in reversed(harness.emulator.bot_messages(111)) if "Где вы живёте?" in plain(m))
+    await user.press("Чуйская область", picker)
+    await user.press("Чуйская область", picker)  # double tap: the same screen again, no error
+    # a button from a version that no longer exists
+    before = len(user.alerts())
+    await user.press_data(picker["message_id"], "obsolete:42")
+    assert user.alerts()[before]["text"] == "Эта кнопка устарела. Отправьте /menu, чтобы начать заново."
+    # a municipality code that is not in the list (crafted or removed)
+    await user.press_data(picker["message_id"], "mun:41700000000000")
+    assert "больше нет в списке" in user.alerts()[-1]["text"]
+    assert (await get_resident(db, 111)).municipality_code is None
+    # a page number far out of range is clamped, not an error
+    replies = await user.press_data(picker["message_id"], "geo:oblast:41708:999")
+    assert replies and "›" not in labels(replies[-1])
+
+
+async def test_unknown_commands_and_stray_messages_after_onboarding(harness: Harness) -> None:
+    user = harness.person(112, "Гульнара", language_code="ru")
+    await user.send("/start")
+    await user.press("Русский")
+    await user.press("г. Ош")
+    [unknown] = await user.send("/foo")
+    assert plain(unknown) == "Я не знаю такой команды. Отправьте /help, чтобы увидеть список команд."
+    [stray] = await user.send_sticker()
+    assert "Я вас не понял" in plain(stray)
+    [document] = await user.send_document()
+    assert "Я вас не понял" in plain(document)
+
+
+async def test_messages_before_onboarding_lead_back_to_the_missing_step(harness: Harness) -> None:
+    user = harness.person(113, "Эрмек")
+    [prompt] = await user.send("салам")
+    assert labels(prompt) == ["Кыргызча", "Русский"]
+
+
+async def test_group_chats_are_ignored(harness: Harness, db: Database) -> None:
+    harness.person(114, "Группадагы")
+    update = harness.emulator.send_text(114, "/start", chat_id=-100500, chat_type="supergroup")
+    await harness.feed(update)
+    assert harness.emulator.bot_messages(-100500) == []
+    assert await get_resident(db, 114) is None
+
+
+async def test_no_username_and_no_last_name_never_show_none(harness: Harness, db: Database) -> None:
+    user = harness.person(115, "Ай")
+    await user.send("/start")
+    stored = await get_resident(db, 115)
+    assert stored.display_name == "Ай" and stored.last_name is None and stored.username is None
+
+
+async def test_blocking_the_bot_marks_the_resident_inactive_until_they_return(harness: Harness, db: Database) -> None:
+    user = harness.person(116, "Жылдыз", language_code="ru")
+    await user.send("/start")
+    harness.emulator.block_bot(116)
+    # the emulator emits my_chat_member(kicked) as Telegram does; feed the pending one
+    pending = [u for u in harness.emulator._updates if "my_chat_member" in u]
+    assert pending
+    await harness.feed(pending[-1])
+    assert (await get_resident(db, 116)).active is False
+    harness.emulator.unblock_bot(116)
+    await user.send("/start")
+    assert (await get_resident(db, 116)).active is True
