@@ -1,0 +1,155 @@
+"""The outbox: enqueue a message for many residents in the same transaction as its cause.
+
+A domain function that must tell others (an announcement to a municipality, a status change to
+a problem's followers) calls :func:`enqueue` with its open :class:`~bot.db.Transaction`. Nothing is
+sent here: the delivery worker (``bot.delivery``) picks queued rows up, renders each in the
+recipient's language and sends under Telegram's limits. Because the rows are written in the same
+transaction as the change, a change is never committed without its notifications, nor the
+reverse.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.db import Transaction
+from bot.domain import InvalidInput
+from bot.domain.clock import now_db
+
+LOCALES = ("ky", "ru")
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline button: ``callback_data`` (≤ 64 bytes, Bot API) or ``url``."""
+
+    text: str
+    callback_data: str | None = None
+    url: str | None = None
+
+    def to_json(self) -> dict[str, str]:
+        data = {"text": self.text}
+        if self.callback_data is not None:
+            if not 1 <= len(self.callback_data.encode("utf-8")) <= 64:
+                raise InvalidInput("callback_data must be 1-64 bytes (Bot API)")
+            data["callback_data"] = self.callback_data
+        if self.url is not None:
+            data["url"] = self.url
+        return data
+
+
+@dataclass(frozen=True)
+class LocalizedMessage:
+    """One language's version of a message: HTML ``text`` (already escaped) and inline ``buttons`` rows."""
+
+    text: str
+    buttons: list[list[Button]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "buttons": [[b.to_json() for b in row] for row in self.buttons]}
+
+
+@dataclass(frozen=True)
+class Content:
+    """A message in ``ky`` and/or ``ru`` (a recipient gets their own language, else the other),
+    optionally with a photo (a Telegram ``file_id``) whose caption is the text."""
+
+    versions: dict[str, LocalizedMessage]
+    photo: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.versions or any(loc not in LOCALES for loc in self.versions):
+            raise InvalidInput("content needs a 'ky' and/or 'ru' version")
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"versions": {loc: v.to_json() for loc, v in self.versions.items()}, "photo": self.photo},
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_json(cls, raw: str) -> Content:
+        data = json.loads(raw)
+        versions = {
+            loc: LocalizedMessage(
+                v["text"], [[Button(**b) for b in row] for row in v.get("buttons", [])]
+            )
+            for loc, v in data["versions"].items()
+        }
+        return cls(versions=versions, photo=data.get("photo"))
+
+    def for_locale(self, locale: str | None) -> LocalizedMessage:
+        """The version in ``locale``, else the other language's."""
+        if locale in self.versions:
+            return self.versions[locale]
+        for loc in LOCALES:
+            if loc in self.versions:
+                return self.versions[loc]
+        raise KeyError(locale)
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who receives a broadcast: all active residents of a municipality, or listed residents.
+
+    Build with :meth:`municipality` or :meth:`residents`. Inactive residents (who blocked the bot)
+    are never queued.
+    """
+
+    municipality_code: str | None = None
+    resident_ids: tuple[int, ...] = ()
+
+    @classmethod
+    def municipality(cls, code: str) -> Audience:
+        """Every active resident registered in the municipality with this SOATE code."""
+        return cls(municipality_code=code)
+
+    @classmethod
+    def residents(cls, ids: Iterable[int]) -> Audience:
+        """These residents (duplicates removed), if active."""
+        return cls(resident_ids=tuple(dict.fromkeys(int(i) for i in ids)))
+
+
+async def enqueue(
+    tx: Transaction,
+    *,
+    kind: str,
+    audience: Audience,
+    content: Content,
+    municipality_code: str | None = None,
+    sender_id: int | None = None,
+) -> int:
+    """Queue ``content`` for every recipient of ``audience`` inside the caller's transaction.
+
+    Args:
+        kind: what caused the message (for the record and for ``python -m bot broadcasts``).
+        municipality_code: whose broadcast it is (defaults to the audience's municipality).
+        sender_id: the officer who started it; they are shown progress and a summary.
+    Returns:
+        the broadcast id (rows in ``broadcasts`` and one ``deliveries`` row per recipient).
+    """
+    code = municipality_code or audience.municipality_code
+    broadcast_id = await tx.insert(
+        "INSERT INTO broadcasts (kind, municipality_code, sender_id, content, created_at) VALUES (?, ?, ?, ?, ?)",
+        (kind, code, sender_id, content.to_json(), now_db()),
+    )
+    if audience.municipality_code is not None:
+        await tx.execute(
+            "INSERT INTO deliveries (broadcast_id, resident_id) SELECT ?, telegram_id FROM residents"
+            " WHERE municipality_code = ? AND active = 1 ORDER BY telegram_id",
+            (broadcast_id, audience.municipality_code),
+        )
+    if audience.resident_ids:
+        await tx.executemany(
+            "INSERT OR IGNORE INTO deliveries (broadcast_id, resident_id) SELECT ?, telegram_id FROM residents"
+            " WHERE telegram_id = ? AND active = 1",
+            [(broadcast_id, rid) for rid in audience.resident_ids],
+        )
+    total = await tx.fetchval("SELECT count(*) FROM deliveries WHERE broadcast_id = ?", (broadcast_id,))
+    await tx.execute("UPDATE broadcasts SET total = ? WHERE id = ?", (total, broadcast_id))
+    if total == 0:
+        await tx.execute("UPDATE broadcasts SET finished_at = ? WHERE id = ?", (now_db(), broadcast_id))
+    return broadcast_id
