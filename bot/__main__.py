@@ -85,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="create or upgrade the database")
     sandbox = sub.add_parser("sandbox", help="try the bot in the terminal against a local Bot API emulator")
     sandbox.add_argument("--database", type=Path, default=Path("data/sandbox.sqlite3"))
+    sandbox.add_argument("--fresh", action="store_true", help="start from an empty sandbox database")
     municipalities = sub.add_parser("municipalities", help="manage the municipality list")
     msub = municipalities.add_subparsers(dest="action", required=True)
     imp = msub.add_parser("import", help="import an updated list (CSV with the columns of kg_municipalities.csv)")
@@ -96,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "sandbox":
             from bot.sandbox.chat import run_sandbox
 
-            return asyncio.run(run_sandbox(database=args.database))
+            return asyncio.run(run_sandbox(database=args.database, fresh=args.fresh))
         settings = _settings()
         if args.command == "run":
             return asyncio.run(_run(settings))

@@ -52,7 +52,7 @@ async def test_cities_with_a_single_choice_are_picked_in_one_tap(harness: Harnes
     await user.send("/start")
     await user.press("Русский")
     replies = await user.press("г. Бишкек")
-    assert "✅ Ваш муниципалитет: г. Бишкек" in plain(replies[0])
+    assert plain(replies[0]) == "✅ Ваш муниципалитет: г. Бишкек."  # the city is not named three times
     assert (await get_resident(db, 103)).municipality_code == "41711000000000"
 
 

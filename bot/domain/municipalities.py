@@ -251,6 +251,16 @@ class Location:
     district: Place
     oblast: Place
 
+    def context(self, locale: str) -> list[str]:
+        """District and oblast names for "Municipality (District, Oblast)", without repeats: a city that
+        SOATE files as its own district (г. Токмок) or its own oblast (Bishkek, Osh) is not named twice."""
+        parts = []
+        if self.district.name_ru != self.municipality.name_ru:
+            parts.append(self.district.name(locale))
+        if self.oblast.name_ru not in (self.municipality.name_ru, self.district.name_ru):
+            parts.append(self.oblast.name(locale))
+        return parts
+
 
 async def locate(db: Database, code: str) -> Location | None:
     """The municipality with its district and oblast, or ``None`` for an unknown code."""

@@ -24,7 +24,7 @@ from bot.domain import officers as roles
 from bot.domain.clock import from_db
 from bot.domain.residents import Resident, count_residents, get_resident
 from bot.i18n import _, choose_locale, format_datetime, format_number, ngettext
-from bot.ui.messages import esc
+from bot.ui.messages import esc, place_label
 
 log = logging.getLogger(__name__)
 
@@ -67,11 +67,7 @@ async def cmd_officer(message: Message, db: Database, resident: Resident, locale
         return
     location = await geo.locate(db, officer.municipality_code)
     residents = await count_residents(db, officer.municipality_code)
-    header = _("<b>Officer</b> · {municipality} ({district}, {oblast})").format(
-        municipality=esc(location.municipality.name(locale)),
-        district=esc(location.district.name(locale)),
-        oblast=esc(location.oblast.name(locale)),
-    )
+    header = _("<b>Officer</b> · {place}").format(place=place_label(location, locale))
     count = ngettext(
         "{count} resident of your municipality uses the bot.",
         "{count} residents of your municipality use the bot.",

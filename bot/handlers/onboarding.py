@@ -28,7 +28,7 @@ from bot.ui.keyboards import (
     places_keyboard,
     search_results_keyboard,
 )
-from bot.ui.messages import edit_or_send, esc
+from bot.ui.messages import edit_or_send, esc, place_label
 
 
 INVITE_PAYLOAD_PREFIX = "join-"
@@ -77,13 +77,9 @@ async def render_home(db: Database, resident: Resident, locale: str) -> str:
         return _("Choose your municipality with /municipality.")
     return _(
         "<b>Main menu</b>\n"
-        "Your municipality: <b>{municipality}</b> ({district}, {oblast}).\n\n"
+        "Your municipality: {place}.\n\n"
         "Send /help to see what the bot can do."
-    ).format(
-        municipality=esc(location.municipality.name(locale)),
-        district=esc(location.district.name(locale)),
-        oblast=esc(location.oblast.name(locale)),
-    )
+    ).format(place=place_label(location, locale))
 
 
 async def send_home(message: Message, db: Database, resident: Resident, locale: str) -> None:
@@ -286,11 +282,7 @@ async def choose_municipality(callback: CallbackQuery, code: str, db: Database, 
     assert location is not None
     await edit_or_send(
         callback,
-        _("✅ Your municipality: <b>{municipality}</b> ({district}, {oblast}).").format(
-            municipality=esc(location.municipality.name(locale)),
-            district=esc(location.district.name(locale)),
-            oblast=esc(location.oblast.name(locale)),
-        ),
+        _("✅ Your municipality: {place}.").format(place=place_label(location, locale)),
     )
     resident = await get_resident(db, user_id)
     if isinstance(callback.message, Message) and resident is not None:
@@ -376,6 +368,6 @@ def build_router() -> Router:
     router.callback_query.register(on_geo, GeoCallback.filter())
     router.callback_query.register(on_municipality, MunicipalityCallback.filter())
     router.message.register(on_search, StateFilter(Onboarding.municipality), F.text, ~F.text.startswith("/"))
-    router.message.register(on_search_not_text, StateFilter(Onboarding.municipality))
+    router.message.register(on_search_not_text, StateFilter(Onboarding.municipality), ~F.text)
     router.callback_query.register(on_menu, MenuCallback.filter())
     return router

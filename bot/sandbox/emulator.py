@@ -1243,6 +1243,12 @@ class BotAPIEmulator:
             except TimeoutError:
                 pass
 
+    def bot_events(self, since: int = 0) -> list[tuple[str, int, int]]:
+        """Bot message events from index ``since`` on: ``("new" | "edit", chat_id, message_id)``,
+        in order. ``len(bot_events())`` is the index to pass next time (the sandbox chat follows
+        the bot's output this way)."""
+        return list(self._bot_events[since:])
+
     async def wait_idle(self, timeout: float = 10.0) -> None:
         """Wait until every enqueued update has been fetched by getUpdates, no other API
         request is in flight, and the bot made no request (other than a waiting long

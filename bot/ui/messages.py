@@ -13,12 +13,21 @@ import logging
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
 
+from bot.domain.municipalities import Location
+
 log = logging.getLogger(__name__)
 
 
 def esc(value: object) -> str:
     """HTML-escape any value for a ``parse_mode=HTML`` message (quotes too)."""
     return html.escape(str(value), quote=True)
+
+
+def place_label(location: Location, locale: str) -> str:
+    """HTML "<b>Municipality</b> (District, Oblast)" with repeats left out, every name escaped."""
+    context = location.context(locale)
+    label = f"<b>{esc(location.municipality.name(locale))}</b>"
+    return f"{label} ({esc(', '.join(context))})" if context else label
 
 
 async def edit_or_send(

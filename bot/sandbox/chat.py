@@ -1,0 +1,267 @@
+"""``python -m bot sandbox``: try the real bot in a terminal, without a token or the internet.
+
+Starts the Bot API emulator on 127.0.0.1, the real bot (same Dispatcher, middlewares, routers and
+background workers as ``run``) polling it, and a terminal chat. You type as one of several
+simulated Telegram users; the bot's messages appear with their buttons numbered; a number
+presses a button. One simulated user is a superadmin, so the officer tools can be tried too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import logging
+import re
+import shutil
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.config import Settings
+from bot.sandbox.emulator import BotAPIEmulator
+
+SANDBOX_TOKEN = "7000000001:SANDBOX"
+
+
+@dataclass(frozen=True)
+class SimUser:
+    """A simulated Telegram user of the sandbox."""
+
+    user_id: int
+    first_name: str
+    language_code: str | None
+    note: str
+
+
+USERS: tuple[SimUser, ...] = (
+    SimUser(1001, "Айгүл", "ky", "resident, Telegram in Kyrgyz"),
+    SimUser(1002, "Иван", "ru", "resident, Telegram in Russian"),
+    SimUser(1003, "Админ", "en", "superadmin (can /invite, /grant)"),
+)
+SUPERADMIN = USERS[2].user_id
+
+HELP = """Sandbox commands (everything else is sent to the bot as text):
+  <number>        press button <number> of the last message that has buttons
+  :as <n>         switch to simulated user n (:users lists them)
+  :users          list the simulated users
+  :sticker :photo :voice   send a sticker / photo / voice message
+  :location <lat> <lon>    send a location
+  :contact        share your own phone number (+996…)
+  :block :unblock block / unblock the bot as this user
+  :help           this help
+  :quit           leave (Ctrl-D works too)"""
+
+_TAG = re.compile(r"<(/?)([a-zA-Z-]+)[^>]*>")
+
+
+def render_html(text: str, *, color: bool) -> str:
+    """Telegram HTML to terminal text: <b> becomes bold (when ``color``), other tags vanish, entities decode."""
+
+    def tag(match: re.Match[str]) -> str:
+        if not color or match.group(2).lower() not in ("b", "strong"):
+            return ""
+        return "\x1b[0m" if match.group(1) else "\x1b[1m"
+
+    return html.unescape(_TAG.sub(tag, text))
+
+
+class SandboxChat:
+    """The terminal side: prints what the bot sends to simulated users, turns typed lines into updates."""
+
+    def __init__(self, emulator: BotAPIEmulator, out: TextIO = sys.stdout, *, color: bool | None = None) -> None:
+        self.emulator = emulator
+        self.out = out
+        self.color = out.isatty() if color is None else color
+        self.current = USERS[0]
+        self._seen = 0
+        self._buttons: dict[int, list[tuple[int, dict[str, Any]]]] = {}
+        for user in USERS:
+            emulator.add_user(user.user_id, user.first_name, language_code=user.language_code)
+
+    def print(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def show_users(self) -> None:
+        for number, user in enumerate(USERS, start=1):
+            marker = "*" if user == self.current else " "
+            self.print(f" {marker}{number}. {user.first_name} (id {user.user_id}) — {user.note}")
+
+    def flush_bot_output(self) -> None:
+        """Print bot messages that arrived since the last call (new ones and edits)."""
+        events = self.emulator.bot_events(self._seen)
+        self._seen += len(events)
+        ids = {u.user_id: u for u in USERS}
+        for kind, chat_id, message_id in events:
+            message = next((m for m in self.emulator.messages(chat_id) if m["message_id"] == message_id), None)
+            if message is None:
+                continue
+            user = ids.get(chat_id)
+            if user is None:
+                continue
+            if user != self.current:
+                self.print(f"   (new message for {user.first_name}: ':as {USERS.index(user) + 1}' to read it)")
+                continue
+            self._show(message, edited=kind == "edit")
+
+    def _show(self, message: dict[str, Any], *, edited: bool) -> None:
+        label = "bot (edited)" if edited else "bot"
+        body = message.get("text") or message.get("caption") or ""
+        if "photo" in message:
+            body = "[photo] " + body
+        if "document" in message:
+            body = f"[file {message['document'].get('file_name', '')}] " + body
+        self.print(f"\n── {label} ──")
+        self.print(render_html(body, color=self.color))
+        rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+        numbered: list[tuple[int, dict[str, Any]]] = []
+        for row in rows:
+            cells = []
+            for button in row:
+                numbered.append((message["message_id"], button))
+                cells.append(f"[{len(numbered)}] {button['text']}")
+            self.print("   " + "   ".join(cells))
+        if numbered:
+            self._buttons[self.current.user_id] = numbered
+
+    def handle_line(self, line: str) -> bool:
+        """Act on one typed line; returns ``False`` when the user wants to leave."""
+        line = line.rstrip("\n")
+        if not line.strip():
+            return True
+        uid = self.current.user_id
+        word, _, rest = line.strip().partition(" ")
+        if line.strip().isdigit() and self._buttons.get(uid):
+            index = int(line.strip())
+            buttons = self._buttons[uid]
+            if 1 <= index <= len(buttons):
+                message_id, button = buttons[index - 1]
+                if "callback_data" in button:
+                    self.emulator.press_button(uid, message_id, button["callback_data"])
+                else:
+                    self.print(f"   (a link button: {button.get('url', '')})")
+                return True
+        if word == ":quit":
+            return False
+        if word == ":help":
+            self.print(HELP)
+        elif word == ":users":
+            self.show_users()
+        elif word == ":as":
+            try:
+                self.current = USERS[int(rest) - 1]
+            except (ValueError, IndexError):
+                self.print("   :as takes a number from :users")
+                return True
+            self.print(f"   now you are {self.current.first_name} (id {self.current.user_id})")
+            last = self.emulator.last_bot_message(self.current.user_id)
+            if last is not None:
+                self._show(last, edited=False)
+        elif word == ":sticker":
+            self.emulator.send_sticker(uid)
+        elif word == ":photo":
+            self.emulator.send_photo(uid, caption=rest or None)
+        elif word == ":voice":
+            self.emulator.send_voice(uid)
+        elif word == ":location":
+            try:
+                lat, lon = (float(x) for x in rest.split())
+            except ValueError:
+                self.print("   :location <lat> <lon>, e.g. :location 42.87 74.59")
+                return True
+            self.emulator.send_location(uid, lat, lon)
+        elif word == ":contact":
+            self.emulator.send_contact(uid, f"+99670{uid:07d}", contact_user_id=uid, first_name=self.current.first_name)
+        elif word == ":block":
+            self.emulator.block_bot(uid)
+            self.print("   you blocked the bot")
+        elif word == ":unblock":
+            self.emulator.unblock_bot(uid)
+            self.print("   you unblocked the bot; send /start")
+        elif word.startswith(":"):
+            self.print("   unknown sandbox command; :help lists them")
+        else:
+            self.emulator.send_text(uid, line)
+        return True
+
+
+def _start_reader(queue: asyncio.Queue[str | None], prompt_for) -> threading.Thread:
+    """Read stdin in a daemon thread (``input()`` blocks; a daemon thread never delays exit)."""
+    loop = asyncio.get_running_loop()
+
+    def read() -> None:
+        while True:
+            try:
+                line = input(prompt_for())
+            except (EOFError, KeyboardInterrupt):
+                loop.call_soon_threadsafe(queue.put_nowait, None)
+                return
+            loop.call_soon_threadsafe(queue.put_nowait, line)
+
+    thread = threading.Thread(target=read, name="sandbox-stdin", daemon=True)
+    thread.start()
+    return thread
+
+
+async def run_sandbox(*, database: Path, out: TextIO = sys.stdout, fresh: bool = False) -> int:
+    """Run emulator + bot + terminal chat until ``:quit`` or end of input. Returns the exit code.
+
+    ``database``: the sandbox's own SQLite file (kept between runs; ``fresh`` deletes it first).
+    """
+    from bot.app import build_application, build_bot, prepare_database
+
+    if fresh and database.exists():
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(database) + suffix).unlink(missing_ok=True)
+    logging.getLogger().setLevel(logging.WARNING)
+    emulator = BotAPIEmulator(token=SANDBOX_TOKEN, bot_username="jamaat_sandbox_bot")
+    await emulator.start()
+    settings = Settings(
+        _env_file=None,
+        bot_token=SANDBOX_TOKEN,
+        telegram_api_url=emulator.base_url,
+        database_path=database,
+        superadmin_ids=str(SUPERADMIN),
+        polling_timeout=5,
+    )
+    db = await prepare_database(settings)
+    app = await build_application(settings, db)
+    bot = build_bot(settings)
+    chat = SandboxChat(emulator, out)
+    polling = asyncio.create_task(app.dispatcher.start_polling(bot, handle_signals=False, polling_timeout=5))
+    width = min(shutil.get_terminal_size((80, 20)).columns, 100)
+    chat.print("=" * width)
+    chat.print(f"Jamaat sandbox: the real bot against a local Telegram emulator at {emulator.base_url}")
+    chat.print(f"Database: {database}")
+    chat.print(HELP)
+    chat.print("Simulated users:")
+    chat.show_users()
+    chat.print("Type /start to begin.")
+    chat.print("=" * width)
+    queue: asyncio.Queue[str | None] = asyncio.Queue()
+    _start_reader(queue, lambda: f"{chat.current.first_name}> ")
+    try:
+        while True:
+            try:
+                line = await asyncio.wait_for(queue.get(), timeout=0.1)
+            except TimeoutError:
+                chat.flush_bot_output()
+                continue
+            if line is None or not chat.handle_line(line):
+                break
+            with contextlib.suppress(TimeoutError):
+                await emulator.wait_idle(timeout=5)
+            chat.flush_bot_output()
+    finally:
+        with contextlib.suppress(RuntimeError):
+            await app.dispatcher.stop_polling()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await asyncio.wait_for(polling, timeout=10)
+        await bot.session.close()
+        await app.close()
+        await emulator.stop()
+    chat.print("bye")
+    return 0
