@@ -1,0 +1,74 @@
+"""Telegram's everyday failures through the real dispatcher: errors, flood control, blocked users."""
+
+from __future__ import annotations
+
+from bot.db import Database
+from bot.domain.residents import get_resident
+from tests.harness import Harness, plain
+
+
+async def test_an_unexpected_telegram_error_gets_an_apology_not_a_crash(harness: Harness) -> None:
+    user = harness.person(401, "Азамат", language_code="ru")
+    await user.send("/start")
+    harness.emulator.inject_error("sendMessage", 400, "Bad Request: something unexpected", count=1, chat_id=401)
+    replies = await user.send("/help")
+    assert [plain(m) for m in replies] == [
+        "Извините, у нас что-то пошло не так. Попробуйте ещё раз или отправьте /menu."]
+    # the next message works normally
+    [help_message] = await user.send("/help")
+    assert "/menu — главное меню" in plain(help_message)
+
+
+async def test_flood_control_waits_retry_after_and_delivers(harness: Harness) -> None:
+    user = harness.person(402, "Асан", language_code="ky")
+    harness.emulator.inject_error("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1, count=1,
+                                  chat_id=402)
+    [prompt] = await user.send("/start")
+    assert "Тилди тандаңыз." in plain(prompt)
+    sends = [m for m, p in harness.emulator.requests if m == "sendMessage" and str(p.get("chat_id")) == "402"]
+    assert len(sends) == 2  # refused once with 429, sent after retry_after
+
+
+async def test_a_reply_to_someone_who_blocked_the_bot_marks_them_inactive(harness: Harness, db: Database) -> None:
+    user = harness.person(403, "Айпери", language_code="ru")
+    await user.send("/start")
+    update = harness.emulator.send_text(403, "/help")  # written just before blocking
+    harness.emulator.block_bot(403)
+    await harness.feed(update)  # the reply fails with 403
+    assert (await get_resident(db, 403)).active is False
+    assert not any("Помощь" in plain(m) or "/menu —" in plain(m) for m in harness.emulator.bot_messages(403))
+
+
+async def test_identical_updates_at_once_register_one_resident(harness: Harness, db: Database) -> None:
+    import asyncio
+
+    user = harness.person(404, "Эркин", language_code="ru")
+    await user.send("/start")
+    await user.press("Русский")
+    msg, data = user.find_button("г. Бишкек")
+    updates = [harness.emulator.press_button(404, msg["message_id"], data) for _ in range(3)]
+    await asyncio.gather(*(harness.feed(u) for u in updates))
+    assert (await get_resident(db, 404)).municipality_code == "41711000000000"
+    assert await db.fetchval("SELECT count(*) FROM residents WHERE telegram_id = 404") == 1
+
+
+async def test_a_restart_in_the_middle_of_onboarding_loses_nothing(harness: Harness, settings, db_path) -> None:
+    from bot.app import build_application, build_bot
+    from bot.db import Database
+
+    user = harness.person(405, "Мирлан", language_code="ru")
+    await user.send("/start")
+    await user.press("Русский")  # the picker is open: a typed text is now a search
+
+    # a new process: new database connection, new dispatcher, new bot client
+    db2 = await Database.open(db_path)
+    settings2 = settings.model_copy(update={"telegram_api_url": harness.emulator.base_url})
+    app2 = await build_application(settings2, db2)
+    bot2 = build_bot(settings2)
+    try:
+        harness.dispatcher, harness.bot = app2.dispatcher, bot2
+        [results] = await user.send("токмок")
+        assert "Выберите ваш муниципалитет" in plain(results)
+    finally:
+        await bot2.session.close()
+        await db2.close()
