@@ -65,10 +65,12 @@ async def test_a_restart_in_the_middle_of_onboarding_loses_nothing(harness: Harn
     settings2 = settings.model_copy(update={"telegram_api_url": harness.emulator.base_url})
     app2 = await build_application(settings2, db2)
     bot2 = build_bot(settings2)
+    original = harness.dispatcher, harness.bot
     try:
         harness.dispatcher, harness.bot = app2.dispatcher, bot2
         [results] = await user.send("токмок")
         assert "Выберите ваш муниципалитет" in plain(results)
     finally:
+        harness.dispatcher, harness.bot = original
         await bot2.session.close()
         await db2.close()
