@@ -12,6 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from aiogram import BaseMiddleware
 from aiogram.enums import ChatType
 from aiogram.types import Chat, TelegramObject, User
 from aiogram.utils.i18n import I18n, I18nMiddleware
@@ -71,3 +72,27 @@ class ResidentMiddleware(I18nMiddleware):
         locale = choose_locale(resident.locale, resident.language_code, self.settings.default_locale)
         data["locale"] = locale
         return locale
+
+
+KEEPS_STEP = frozenset({"help", "cancel"})
+"""Commands that leave the current step as it is: /help only informs; /cancel reports what it cancels."""
+
+
+class CommandEndsStepMiddleware(BaseMiddleware):
+    """A command typed in the middle of a multi-step flow leaves that step (README: commands work at
+    any time), so the next ordinary text is not taken as the step's answer. The step's data (a draft)
+    is kept; /help and /cancel are exempt (see :data:`KEEPS_STEP`)."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        text = getattr(event, "text", None)
+        state = data.get("state")
+        if text and text.startswith("/") and state is not None:
+            command = text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower() if len(text) > 1 else ""
+            if command not in KEEPS_STEP and await state.get_state() is not None:
+                await state.set_state(None)
+        return await handler(event, data)

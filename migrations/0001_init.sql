@@ -94,3 +94,12 @@ CREATE TABLE fsm_state (
     data        TEXT NOT NULL DEFAULT '{}',  -- JSON object
     updated_at  TEXT NOT NULL
 );
+
+-- One-shot prompts (the language question, a municipality picker) already answered: a second tap
+-- on the same message (a double tap, two racing updates) is recognized and does nothing.
+CREATE TABLE answered_prompts (
+    chat_id    INTEGER NOT NULL,
+    message_id INTEGER NOT NULL,
+    at         TEXT NOT NULL,
+    PRIMARY KEY (chat_id, message_id)
+) WITHOUT ROWID;

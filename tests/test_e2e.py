@@ -101,7 +101,7 @@ async def test_real_process_onboards_two_languages_grants_an_officer_and_refuses
     await ivan.send("/start", "Выберите язык.")
     await ivan.press("Русский", "Где вы живёте?")
     await ivan.press("Джалал-Абадская область", "Выберите район или город")
-    await ivan.send("кок жангак", "Выберите ваш муниципалитет")  # Көк-Жаңгак on a Russian keyboard
+    await ivan.send("кок жангак", "Выберите свой муниципалитет")  # Көк-Жаңгак on a Russian keyboard
     await ivan.press("Кок-Жангак", "Главное меню")
 
     # a language switch changes later texts

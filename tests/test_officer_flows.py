@@ -87,7 +87,7 @@ async def test_grant_revoke_by_command_and_the_person_is_told(harness: Harness, 
     assert "✅ Чолпон (id 206) теперь специалист муниципалитета Ак-Дебенский айылный аймак." == plain(done)
     assert "Эми сиз адиссиз" in plain(person.last())
     [listing] = await admin.send(f"/officers {AK_DEBE}")
-    assert "Чолпон (id 206), назначен:" in plain(listing)
+    assert "Чолпон (id 206), назначение:" in plain(listing)
     [revoked] = await admin.send("/revoke 206")
     assert "больше не специалист" in plain(revoked)
     assert "Сиз мындан ары адис эмессиз" in plain(person.last())
@@ -108,7 +108,7 @@ async def test_officer_sets_the_kyrgyz_name_of_their_own_municipality(harness: H
     [sticker] = await officer.send_sticker()
     assert "Отправьте название текстом" in plain(sticker)
     [too_long] = await officer.send("ы" * 150)
-    assert "от 1 до 100 символов, а в вашем 150 символов" in plain(too_long)
+    assert "не длиннее 100 символов. В вашем тексте 150 символов." in plain(too_long)
     [saved] = await officer.send("Ак-Дөбө <айыл> аймагы")
     assert "Ак-Дөбө <айыл> аймагы" in plain(saved)
     assert (await geo.get_municipality(db, AK_DEBE)).name("ky") == "Ак-Дөбө <айыл> аймагы"

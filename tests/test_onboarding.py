@@ -84,7 +84,7 @@ async def test_search_bad_input_gets_clear_answers_and_keeps_the_step(harness: H
     await user.send("/start")
     await user.press("Русский")
     [long_answer] = await user.send("ңөү" * 1700)
-    assert "Слишком длинно для названия: 5\xa0100 символов, а можно не больше 60" in plain(long_answer)
+    assert "Для названия это слишком длинно: 5\xa0100 символов при максимуме 60." in plain(long_answer)
     [sticker] = await user.send_sticker()
     assert "Напишите название вашего муниципалитета текстом" in plain(sticker)
     [voice] = await user.send_voice()
@@ -93,6 +93,8 @@ async def test_search_bad_input_gets_clear_answers_and_keeps_the_step(harness: H
     assert "текстом" in plain(photo)
     [nothing] = await user.send("<b>Атлантида</b> & <3")
     assert "По запросу «<b>Атлантида</b> & <3» ничего не найдено." in plain(nothing)
+    [hidden] = await user.send("\u200bала\u00adмудун\u202e")  # invisible characters from copied text
+    assert "Аламудунский айылный аймак (Аламудунский район)" in labels(hidden)
     [short] = await user.send("а")
     assert "хотя бы 2 буквы" in plain(short)
     [results] = await user.send("кара")

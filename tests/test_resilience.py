@@ -69,7 +69,7 @@ async def test_a_restart_in_the_middle_of_onboarding_loses_nothing(harness: Harn
     try:
         harness.dispatcher, harness.bot = app2.dispatcher, bot2
         [results] = await user.send("токмок")
-        assert "Выберите ваш муниципалитет" in plain(results)
+        assert "Выберите свой муниципалитет" in plain(results)
     finally:
         harness.dispatcher, harness.bot = original
         await bot2.session.close()

@@ -15,7 +15,6 @@ import hashlib
 import io
 from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
 
 from bot.db import Database, Transaction
 from bot.domain import InvalidInput, NotFound, PermissionDenied
@@ -93,7 +92,9 @@ async def import_municipalities(db: Database, data: bytes | None = None, *, forc
     """Import (or re-import) the municipality list in one transaction.
 
     Args:
-        data: CSV bytes with the columns of ``kg_municipalities.csv``; ``None`` means the bundled file.
+        data: CSV bytes with the columns of ``kg_municipalities.csv``; ``None`` means the bundled file,
+            which is imported only when its SHA-256 differs from the bundled file seen last time (so a
+            restart never undoes an explicit import of another file).
         force: import even when the file's SHA-256 equals the one imported last time.
     Returns:
         counts of added, updated and deactivated municipalities.
@@ -103,9 +104,13 @@ async def import_municipalities(db: Database, data: bytes | None = None, *, forc
     A Kyrgyz name set by an officer is kept, whatever the file says; an empty Kyrgyz cell never
     erases a name (empty means "no source found", not "no name").
     """
+    bundled = data is None
     data = bundled_csv() if data is None else data
     digest = hashlib.sha256(data).hexdigest()
-    if not force and await db.fetchval("SELECT value FROM meta WHERE key = 'municipalities_sha256'") == digest:
+    # The bundled file is tracked apart from explicit imports: a start re-imports it only when a new
+    # release ships a changed file, never undoing a list an administrator imported since.
+    meta_key = "bundled_municipalities_sha256" if bundled else "imported_municipalities_sha256"
+    if not force and await db.fetchval("SELECT value FROM meta WHERE key = ?", (meta_key,)) == digest:
         total = await db.fetchval("SELECT count(*) FROM municipalities WHERE active = 1")
         return ImportReport(total=total, added=0, updated=0, deactivated=0, skipped_unchanged_file=True)
     rows = _parse(data)
@@ -161,16 +166,10 @@ async def import_municipalities(db: Database, data: bytes | None = None, *, forc
             " WHERE d.oblast_code = oblasts.code AND d.active = 1)"
         )
         await tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('municipalities_sha256', ?)"
-            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (digest,),
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (meta_key, digest),
         )
     return ImportReport(total=len(rows), added=added, updated=updated, deactivated=len(gone))
-
-
-async def import_municipalities_file(db: Database, path: Path) -> ImportReport:
-    """:func:`import_municipalities` from a file on disk (always imported, even if unchanged)."""
-    return await import_municipalities(db, path.read_bytes(), force=True)
 
 
 async def _upsert_oblast(tx: Transaction, code: str, name_ru: str, name_ky: str | None) -> None:
@@ -295,6 +294,7 @@ async def search_municipalities(db: Database, query: str, *, limit: int = 8) -> 
     Raises:
         InvalidInput: the query is shorter than 2 or longer than :data:`SEARCH_QUERY_MAX` characters.
     """
+    query = clean_user_text(query)
     folded = fold(query)
     if len(folded) < SEARCH_QUERY_MIN:
         raise InvalidInput("query too short", limit=SEARCH_QUERY_MIN, actual=len(folded))

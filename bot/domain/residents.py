@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.db import Database
 from bot.domain import InvalidInput, NotFound
 from bot.domain.clock import now_db
+from bot.domain.text import clean_user_text
 
 LOCALES = ("ky", "ru")
 
@@ -31,8 +32,9 @@ class Resident:
 
     @property
     def display_name(self) -> str:
-        """First and last name as Telegram gives them; never "None" (falls back to @username or the id)."""
-        name = " ".join(p for p in (self.first_name, self.last_name) if p and p.strip()).strip()
+        """First and last name as Telegram gives them, without bidi/zero-width controls (a name cannot
+        reorder the text around it); never "None" (falls back to @username or the id)."""
+        name = clean_user_text(" ".join(p for p in (self.first_name, self.last_name) if p and p.strip()))
         if name:
             return name
         if self.username:
@@ -159,3 +161,20 @@ async def count_residents(db: Database, municipality_code: str, *, active_only: 
     if active_only:
         sql += " AND active = 1"
     return int(await db.fetchval(sql, (municipality_code,)))
+
+
+async def claim_prompt(db: Database, chat_id: int, message_id: int) -> bool:
+    """Mark a one-shot prompt message as answered; ``False`` if it already was.
+
+    Atomic (a primary key), so of two racing taps on the same button exactly one proceeds.
+    Rows older than 7 days are pruned here; Telegram lets old buttons be pressed for ever, and a tap
+    on a prompt answered that long ago is handled as a fresh answer.
+    """
+    async with db.transaction() as tx:
+        claimed = await tx.execute(
+            "INSERT OR IGNORE INTO answered_prompts (chat_id, message_id, at) VALUES (?, ?, ?)",
+            (chat_id, message_id, now_db()),
+        )
+        if claimed and message_id % 100 == 0:
+            await tx.execute("DELETE FROM answered_prompts WHERE at < strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-7 days')")
+    return bool(claimed)

@@ -22,9 +22,10 @@ def fold(text: str) -> str:
     """Normalize for search: NFC, lower case, Kyrgyz letters to their Russian-keyboard twins.
 
     ``fold("Көк-Жаңгак") == fold("кок жангак") == "кок жангак"``. Hyphens and dots become spaces,
-    runs of spaces collapse, so "Кара-Суу" matches "кара суу".
+    runs of spaces collapse, so "Кара-Суу" matches "кара суу"; invisible characters (zero-width,
+    soft hyphen, bidi controls — common in text copied from the web) are dropped.
     """
-    text = unicodedata.normalize("NFC", text).lower().translate(_FOLD)
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text)).lower().translate(_FOLD)
     return _SPACES.sub(" ", text).strip()
 
 

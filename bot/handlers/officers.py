@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -22,9 +22,10 @@ from bot.domain import InvalidInput, NotFound, PermissionDenied
 from bot.domain import municipalities as geo
 from bot.domain import officers as roles
 from bot.domain.clock import from_db
-from bot.domain.residents import Resident, count_residents, get_resident
+from bot.domain.residents import Resident, count_residents, get_resident, mark_inactive
+from bot.domain.text import clean_user_text
 from bot.i18n import _, choose_locale, format_datetime, format_number, ngettext
-from bot.ui.messages import esc, place_label
+from bot.ui.messages import answer_lines, esc, place_label
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,9 @@ async def on_kyname(message: Message, db: Database, resident: Resident, state: F
         await message.answer(refusal_officer())
         return
     except InvalidInput as exc:
+        if "\n" in (message.text or "").strip():
+            await message.answer(_("The name must be one line. Send it again without line breaks."))
+            return
         await message.answer(
             ngettext(
                 "The name must be one line of 1 to {limit} characters; yours has {length} character. Send it again.",
@@ -164,16 +168,21 @@ async def cmd_join(message: Message, command: CommandObject, db: Database, local
     await redeem_and_reply(message, db, command.args, locale)
 
 
+async def cmd_id(message: Message, resident: Resident) -> None:
+    """/id: the sender's Telegram id (administrators need it for SUPERADMIN_IDS and /grant)."""
+    await message.answer(_("Your Telegram id: <code>{id}</code>").format(id=resident.telegram_id))
+
+
 # -- superadmins ----------------------------------------------------------------------------------
 
 
 async def _resolve_municipality(message: Message, db: Database, arg: str, locale: str) -> geo.Place | None:
     """A SOATE code, or a name that matches exactly one municipality; otherwise explain and return ``None``."""
-    arg = arg.strip()
-    if arg.isdigit():
-        place = await geo.get_municipality(db, arg, active_only=True)
+    arg = clean_user_text(arg)
+    if arg.isascii() and arg.isdigit():
+        place = await geo.get_municipality(db, arg, active_only=True) if len(arg) == 14 else None
         if place is None:
-            await message.answer(_("No municipality has the SOATE code {code}.").format(code=esc(arg)))
+            await message.answer(_("No municipality has the SOATE code {code}.").format(code=esc(arg[:20])))
         return place
     try:
         places, total = await geo.search_municipalities(db, arg, limit=10)
@@ -255,8 +264,9 @@ async def cmd_invite(
 
 
 def _parse_id(text: str) -> int | None:
+    """A Telegram user id: ASCII digits only (not full-width ３２０), at most 15 of them."""
     text = text.strip()
-    return int(text) if text.isdigit() and len(text) <= 15 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 15 else None
 
 
 async def cmd_grant(
@@ -289,7 +299,7 @@ async def cmd_grant(
         name=esc(person.display_name), id=target, municipality=esc(place.name(locale))))
     if person is not None:
         their = choose_locale(person.locale, person.language_code, settings.default_locale)
-        await _tell(bot, target, _(
+        await _tell(bot, db, target, _(
             "✅ You are now an officer of <b>{municipality}</b>. Send /officer to see your tools.", locale=their
         ).format(municipality=esc(place.name(their))))
 
@@ -318,7 +328,7 @@ async def cmd_revoke(
     person = await get_resident(db, target)
     if person is not None:
         their = choose_locale(person.locale, person.language_code, settings.default_locale)
-        await _tell(bot, target, _("You are no longer an officer of <b>{municipality}</b>.", locale=their).format(
+        await _tell(bot, db, target, _("You are no longer an officer of <b>{municipality}</b>.", locale=their).format(
             municipality=esc(place.name(their) if place else officer.municipality_code)))
 
 
@@ -345,15 +355,15 @@ async def cmd_officers(
         name = person.display_name if person else str(officer.telegram_id)
         lines.append(_("{name} (id {id}), appointed {date}").format(
             name=esc(name), id=officer.telegram_id, date=format_datetime(from_db(officer.granted_at), locale)))
-    await message.answer(
-        _("Officers of <b>{municipality}</b>:").format(municipality=esc(place.name(locale))) + "\n" + "\n".join(lines)
-    )
+    await answer_lines(message, _("Officers of <b>{municipality}</b>:").format(municipality=esc(place.name(locale))), lines)
 
 
-async def _tell(bot: Bot, chat_id: int, text: str) -> None:
+async def _tell(bot: Bot, db: Database, chat_id: int, text: str) -> None:
     """A direct message to the person a command concerns; their blocked chat must not fail the command."""
     try:
         await bot.send_message(chat_id, text)
+    except TelegramForbiddenError:
+        await mark_inactive(db, chat_id)
     except TelegramAPIError:
         log.info("could not tell %s", chat_id, exc_info=True)
 
@@ -361,14 +371,15 @@ async def _tell(bot: Bot, chat_id: int, text: str) -> None:
 def build_router() -> Router:
     """A new router with this module's handlers, in order (a router attaches to one dispatcher only)."""
     router = Router(name="officers")
-    router.message.register(cmd_officer, Command("officer"))
-    router.message.register(cmd_kyname, Command("kyname"))
+    router.message.register(cmd_officer, Command("officer", ignore_case=True))
+    router.message.register(cmd_kyname, Command("kyname", ignore_case=True))
     router.message.register(on_kyname, StateFilter(KyrgyzName.waiting), F.text, ~F.text.startswith("/"))
     router.message.register(on_kyname_not_text, StateFilter(KyrgyzName.waiting), ~F.text)
-    router.message.register(cmd_join, Command("join"))
-    router.message.register(cmd_find, Command("find"))
-    router.message.register(cmd_invite, Command("invite"))
-    router.message.register(cmd_grant, Command("grant"))
-    router.message.register(cmd_revoke, Command("revoke"))
-    router.message.register(cmd_officers, Command("officers"))
+    router.message.register(cmd_join, Command("join", ignore_case=True))
+    router.message.register(cmd_id, Command("id", ignore_case=True))
+    router.message.register(cmd_find, Command("find", ignore_case=True))
+    router.message.register(cmd_invite, Command("invite", ignore_case=True))
+    router.message.register(cmd_grant, Command("grant", ignore_case=True))
+    router.message.register(cmd_revoke, Command("revoke", ignore_case=True))
+    router.message.register(cmd_officers, Command("officers", ignore_case=True))
     return router

@@ -17,7 +17,8 @@ from bot.db import Database
 from bot.domain import InvalidInput, NotFound
 from bot.domain import municipalities as geo
 from bot.domain.officers import get_officer
-from bot.domain.residents import Resident, get_resident, set_locale, set_municipality
+from bot.domain.text import clean_user_text
+from bot.domain.residents import Resident, claim_prompt, get_resident, set_locale, set_municipality
 from bot.handlers.officers import redeem_and_reply
 from bot.i18n import _, format_number, ngettext
 from bot.ui.callbacks import GeoCallback, LanguageCallback, MenuCallback, MunicipalityCallback
@@ -156,6 +157,7 @@ def help_text(*, officer: bool, superadmin: bool) -> str:
             "/municipality — change your municipality\n"
             "/language — change the language\n"
             "/cancel — stop the current step\n"
+            "/id — your Telegram id (an administrator may ask for it)\n"
             "/help — this help"
         )
     ]
@@ -194,7 +196,11 @@ async def on_language(
     callback: CallbackQuery, callback_data: LanguageCallback, db: Database, resident: Resident,
     i18n: I18n, state: FSMContext,
 ) -> None:
-    """A language button: save it, confirm in the new language, continue."""
+    """A language button: save it, confirm in the new language, continue.
+
+    A second tap on the same prompt (a double tap, or an old prompt) only saves the choice and
+    confirms it in a toast, so nothing is sent twice.
+    """
     new = callback_data.locale
     if new not in ("ky", "ru"):
         await callback.answer(_("This button is out of date."))
@@ -202,10 +208,13 @@ async def on_language(
     await set_locale(db, resident.telegram_id, new)
     resident = await get_resident(db, resident.telegram_id)
     with i18n.use_locale(new):
+        confirmation = _("Language: {language}").format(language=language_name(new))
+        if callback.message is None or not await claim_prompt(db, callback.message.chat.id, callback.message.message_id):
+            await callback.answer(confirmation)
+            return
         await callback.answer()
-        await edit_or_send(callback, _("Language: {language}").format(language=language_name(new)))
-        if isinstance(callback.message, Message):
-            await continue_onboarding(callback.message, db, resident, new, state)
+        await edit_or_send(callback, confirmation)
+        await continue_onboarding(callback.message, db, resident, new, state)
 
 
 # -- municipality picker ------------------------------------------------------------------------
@@ -269,7 +278,10 @@ async def on_municipality(
 
 
 async def choose_municipality(callback: CallbackQuery, code: str, db: Database, locale: str, state: FSMContext) -> None:
-    """Save the municipality, confirm it in place of the picker and show the main menu."""
+    """Save the municipality, confirm it in place of the picker and show the main menu.
+
+    A second tap on the same picker saves the choice and confirms it in a toast only.
+    """
     user_id = callback.from_user.id
     try:
         await set_municipality(db, user_id, code)
@@ -277,15 +289,15 @@ async def choose_municipality(callback: CallbackQuery, code: str, db: Database, 
         await callback.answer(_("This municipality is no longer in the list. Please choose again."), show_alert=True)
         return
     await state.clear()
-    await callback.answer()
     location = await geo.locate(db, code)
     assert location is not None
-    await edit_or_send(
-        callback,
-        _("✅ Your municipality: {place}.").format(place=place_label(location, locale)),
-    )
+    if callback.message is None or not await claim_prompt(db, callback.message.chat.id, callback.message.message_id):
+        await callback.answer(_("Your municipality: {name}").format(name=location.municipality.name(locale)))
+        return
+    await callback.answer()
+    await edit_or_send(callback, _("✅ Your municipality: {place}.").format(place=place_label(location, locale)))
     resident = await get_resident(db, user_id)
-    if isinstance(callback.message, Message) and resident is not None:
+    if callback.message is not None and resident is not None:
         await send_home(callback.message, db, resident, locale)
 
 
@@ -308,22 +320,24 @@ async def on_search(message: Message, db: Database, locale: str) -> None:
         return
     if not places:
         await message.answer(
-            _("Nothing found for «{query}». Check the spelling, or choose from the list.").format(query=esc(query)),
+            _("Nothing found for «{query}». Check the spelling, or choose from the list.").format(
+                query=esc(clean_user_text(query))),
             reply_markup=places_keyboard(await geo.list_oblasts(db, locale), locale, level="root", code="", page=0,
                                          back=None),
         )
         return
-    districts = {}
+    contexts = {}
     for place in places:
         location = await geo.locate(db, place.code)
         if location is not None:
-            districts[place.code] = location.district.name(locale)
+            context = location.context(locale)
+            contexts[place.code] = context[0] if context else ""  # the district tells namesakes apart
     if total > len(places):
         text = _("Found {total}; showing the first {shown}. Type more of the name to narrow it down.").format(
             total=total, shown=len(places))
     else:
         text = _("Choose your municipality:")
-    await message.answer(text, reply_markup=search_results_keyboard(places, locale, districts))
+    await message.answer(text, reply_markup=search_results_keyboard(places, locale, contexts))
 
 
 async def on_search_not_text(message: Message) -> None:
@@ -340,7 +354,7 @@ async def on_menu(
 ) -> None:
     """Main-menu buttons."""
     await callback.answer()
-    if not isinstance(callback.message, Message):
+    if callback.message is None:
         return
     action = callback_data.action
     if action == "language":
@@ -358,12 +372,12 @@ async def on_menu(
 def build_router() -> Router:
     """A new router with this module's handlers, in order (a router attaches to one dispatcher only)."""
     router = Router(name="onboarding")
-    router.message.register(cmd_start, CommandStart())
-    router.message.register(cmd_language, Command("language"))
-    router.message.register(cmd_municipality, Command("municipality"))
-    router.message.register(cmd_menu, Command("menu"))
-    router.message.register(cmd_cancel, Command("cancel"))
-    router.message.register(cmd_help, Command("help"))
+    router.message.register(cmd_start, CommandStart(ignore_case=True))
+    router.message.register(cmd_language, Command("language", ignore_case=True))
+    router.message.register(cmd_municipality, Command("municipality", ignore_case=True))
+    router.message.register(cmd_menu, Command("menu", ignore_case=True))
+    router.message.register(cmd_cancel, Command("cancel", ignore_case=True))
+    router.message.register(cmd_help, Command("help", ignore_case=True))
     router.callback_query.register(on_language, LanguageCallback.filter())
     router.callback_query.register(on_geo, GeoCallback.filter())
     router.callback_query.register(on_municipality, MunicipalityCallback.filter())

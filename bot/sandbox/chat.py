@@ -90,8 +90,8 @@ class SandboxChat:
             marker = "*" if user == self.current else " "
             self.print(f" {marker}{number}. {user.first_name} (id {user.user_id}) — {user.note}")
 
-    def flush_bot_output(self) -> None:
-        """Print bot messages that arrived since the last call (new ones and edits)."""
+    def flush_bot_output(self) -> bool:
+        """Print bot messages that arrived since the last call (new ones and edits); ``True`` if any."""
         events = self.emulator.bot_events(self._seen)
         self._seen += len(events)
         ids = {u.user_id: u for u in USERS}
@@ -106,6 +106,7 @@ class SandboxChat:
                 self.print(f"   (new message for {user.first_name}: ':as {USERS.index(user) + 1}' to read it)")
                 continue
             self._show(message, edited=kind == "edit")
+        return bool(events)
 
     def _show(self, message: dict[str, Any], *, edited: bool) -> None:
         label = "bot (edited)" if edited else "bot"
@@ -114,7 +115,7 @@ class SandboxChat:
             body = "[photo] " + body
         if "document" in message:
             body = f"[file {message['document'].get('file_name', '')}] " + body
-        self.print(f"\n── {label} ──")
+        self.print(f"\n── {label} → {self.current.first_name} ──")
         self.print(render_html(body, color=self.color))
         rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
         numbered: list[tuple[int, dict[str, Any]]] = []
@@ -129,6 +130,18 @@ class SandboxChat:
 
     def handle_line(self, line: str) -> bool:
         """Act on one typed line; returns ``False`` when the user wants to leave."""
+        try:
+            return self._handle_line(line)
+        except (ValueError, KeyError) as exc:  # e.g. writing while the bot is blocked
+            self.print(f"   ({exc}; :unblock first)" if "blocked" in str(exc) else f"   ({exc})")
+            return True
+
+    def prompt(self) -> None:
+        """Show whose turn it is, after the bot's output."""
+        self.out.write(f"{self.current.first_name}> ")
+        self.out.flush()
+
+    def _handle_line(self, line: str) -> bool:
         line = line.rstrip("\n")
         if not line.strip():
             return True
@@ -188,14 +201,14 @@ class SandboxChat:
         return True
 
 
-def _start_reader(queue: asyncio.Queue[str | None], prompt_for) -> threading.Thread:
+def _start_reader(queue: asyncio.Queue[str | None]) -> threading.Thread:
     """Read stdin in a daemon thread (``input()`` blocks; a daemon thread never delays exit)."""
     loop = asyncio.get_running_loop()
 
     def read() -> None:
         while True:
             try:
-                line = input(prompt_for())
+                line = input()
             except (EOFError, KeyboardInterrupt):
                 loop.call_soon_threadsafe(queue.put_nowait, None)
                 return
@@ -242,19 +255,22 @@ async def run_sandbox(*, database: Path, out: TextIO = sys.stdout, fresh: bool =
     chat.print("Type /start to begin.")
     chat.print("=" * width)
     queue: asyncio.Queue[str | None] = asyncio.Queue()
-    _start_reader(queue, lambda: f"{chat.current.first_name}> ")
+    _start_reader(queue)
+    chat.prompt()
     try:
         while True:
             try:
                 line = await asyncio.wait_for(queue.get(), timeout=0.1)
             except TimeoutError:
-                chat.flush_bot_output()
+                if chat.flush_bot_output():
+                    chat.prompt()
                 continue
             if line is None or not chat.handle_line(line):
                 break
             with contextlib.suppress(TimeoutError):
                 await emulator.wait_idle(timeout=5)
             chat.flush_bot_output()
+            chat.prompt()
     finally:
         with contextlib.suppress(RuntimeError):
             await app.dispatcher.stop_polling()

@@ -763,6 +763,9 @@ class BotAPIEmulator:
     #: Reject a bare "&" under parse_mode=HTML (see :func:`parse_html`). Set to False on
     #: an instance to get Telegram's lenient behaviour.
     strict_html_ampersand: bool = True
+    #: Flood control for requests with ``allow_paid_broadcast=True``: messages per second
+    #: over all chats (Telegram: up to 1000); used instead of ``global_rate``.
+    paid_broadcast_rate: float | None = 1000.0
     #: How long (seconds) :meth:`wait_idle` requires the bot to have made no request.
     idle_quiet_period: float = 0.3
 
@@ -1743,7 +1746,11 @@ class BotAPIEmulator:
     def _rate_keys(self, params: dict[str, Any]) -> list[tuple[Any, float]]:
         keys: list[tuple[Any, float]] = []
         if self.global_rate:
-            keys.append(("*", self.global_rate))
+            # "allow_paid_broadcast: Pass True to allow up to 1000 messages per second,
+            # ignoring broadcasting limits for a fee" (Bot API, sendMessage). The per-chat
+            # limit still applies.
+            paid = params.get("allow_paid_broadcast") is True and self.paid_broadcast_rate
+            keys.append(("*", self.paid_broadcast_rate if paid else self.global_rate))
         if self.per_chat_rate:
             try:
                 keys.append((self._resolve_chat_id(params.get("chat_id")), self.per_chat_rate))

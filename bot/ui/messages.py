@@ -14,6 +14,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
 
 from bot.domain.municipalities import Location
+from bot.domain.text import utf16_length
 
 log = logging.getLogger(__name__)
 
@@ -62,3 +63,21 @@ async def drop_keyboard(callback: CallbackQuery) -> None:
         await message.edit_reply_markup(reply_markup=None)
     except TelegramBadRequest:
         log.debug("could not remove keyboard", exc_info=True)
+
+
+MESSAGE_LIMIT = 4096
+"""Longest message text Telegram accepts, in UTF-16 code units after entity parsing (Bot API, sendMessage)."""
+
+
+async def answer_lines(message: Message, header: str, lines: list[str], *, limit: int = 4000) -> None:
+    """Send ``header`` and ``lines`` (each already HTML-safe, self-contained and shorter than ``limit``) in
+    as few messages as fit under Telegram's limit, never cutting a line."""
+    chunk = header
+    for line in lines:
+        candidate = f"{chunk}\n{line}" if chunk else line
+        if utf16_length(candidate) > limit:
+            await message.answer(chunk)
+            candidate = line
+        chunk = candidate
+    if chunk:
+        await message.answer(chunk)
