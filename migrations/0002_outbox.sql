@@ -13,6 +13,9 @@ CREATE TABLE broadcasts (
     progress_chat_id    INTEGER,              -- where the sender's progress message lives
     progress_message_id INTEGER,
     progress_updated_at TEXT,
+    dedup_key           TEXT UNIQUE,          -- set by a caller that must enqueue at most once (a double tap)
+    paid                INTEGER NOT NULL DEFAULT 0 CHECK (paid IN (0, 1)),  -- sent with allow_paid_broadcast
+    started_at          TEXT,                 -- first delivery attempt
     finished_at         TEXT
 );
 CREATE INDEX broadcasts_unfinished ON broadcasts(finished_at);
@@ -27,8 +30,12 @@ CREATE TABLE deliveries (
     next_attempt_at TEXT,                     -- NULL: due now
     message_id      INTEGER,                  -- Telegram message id once sent
     error           TEXT,                     -- why it failed or was skipped
+    parts_sent      INTEGER NOT NULL DEFAULT 0,  -- a long text goes out in parts; resume after the last one sent
+    possible_duplicate INTEGER NOT NULL DEFAULT 0 CHECK (possible_duplicate IN (0, 1)),
+                                              -- 1: a request for it was cut off (crash, timeout): maybe 2 copies
     updated_at      TEXT,
     UNIQUE (broadcast_id, resident_id)        -- one copy per recipient per broadcast
 );
-CREATE INDEX deliveries_due ON deliveries(status, next_attempt_at, id);
+-- The worker walks queued rows in id order (next_attempt_at is checked per row: few rows wait).
+CREATE INDEX deliveries_due ON deliveries(status, id);
 CREATE INDEX deliveries_by_broadcast ON deliveries(broadcast_id, status);

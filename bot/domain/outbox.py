@@ -121,6 +121,7 @@ async def enqueue(
     content: Content,
     municipality_code: str | None = None,
     sender_id: int | None = None,
+    dedup_key: str | None = None,
 ) -> int:
     """Queue ``content`` for every recipient of ``audience`` inside the caller's transaction.
 
@@ -128,13 +129,20 @@ async def enqueue(
         kind: what caused the message (for the record and for ``python -m bot broadcasts``).
         municipality_code: whose broadcast it is (defaults to the audience's municipality).
         sender_id: the officer who started it; they are shown progress and a summary.
+        dedup_key: makes the call idempotent: when a broadcast with this key exists, nothing is
+            queued and its id is returned (e.g. a double tap on "Send").
     Returns:
         the broadcast id (rows in ``broadcasts`` and one ``deliveries`` row per recipient).
     """
     code = municipality_code or audience.municipality_code
+    if dedup_key is not None:
+        existing = await tx.fetchval("SELECT id FROM broadcasts WHERE dedup_key = ?", (dedup_key,))
+        if existing is not None:
+            return int(existing)
     broadcast_id = await tx.insert(
-        "INSERT INTO broadcasts (kind, municipality_code, sender_id, content, created_at) VALUES (?, ?, ?, ?, ?)",
-        (kind, code, sender_id, content.to_json(), now_db()),
+        "INSERT INTO broadcasts (kind, municipality_code, sender_id, content, created_at, dedup_key)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (kind, code, sender_id, content.to_json(), now_db(), dedup_key),
     )
     if audience.municipality_code is not None:
         await tx.execute(

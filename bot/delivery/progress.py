@@ -1,0 +1,242 @@
+"""Progress for the person who started a broadcast, and the state of broadcasts for the CLI.
+
+The sender (``broadcasts.sender_id``) sees one progress message — delivered / not delivered /
+left, and an estimate of the time left — edited at most every ``DELIVERY_PROGRESS_INTERVAL``
+seconds (Telegram limits edits like messages), then a final summary as a new message, so the
+phone notifies them. Texts are in the sender's own language, numbers formatted by Babel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from babel.dates import format_timedelta
+
+from bot.db import Database
+from bot.domain.clock import now_db
+from bot.i18n import _, choose_locale, format_number
+
+if TYPE_CHECKING:
+    from bot.delivery.worker import DeliveryWorker
+
+log = logging.getLogger(__name__)
+
+CHECK_EVERY = 1.0
+"""Seconds between looks at unfinished broadcasts."""
+
+
+@dataclass(frozen=True)
+class BroadcastState:
+    """Counts of one broadcast's deliveries (``failed`` includes skipped inactive residents)."""
+
+    id: int
+    kind: str
+    municipality_code: str | None
+    sender_id: int | None
+    total: int
+    sent: int
+    failed: int
+    blocked: int
+    queued: int
+    possible_duplicates: int
+    paid: bool
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+
+    @property
+    def remaining(self) -> int:
+        """Deliveries neither sent nor failed yet."""
+        return self.queued
+
+
+async def broadcast_state(db: Database, broadcast_id: int) -> BroadcastState | None:
+    """The counts of one broadcast, or ``None`` if there is no such broadcast."""
+    states = await broadcast_states(db, ids=[broadcast_id])
+    return states[0] if states else None
+
+
+async def broadcast_states(db: Database, *, limit: int = 20, ids: list[int] | None = None) -> list[BroadcastState]:
+    """The newest ``limit`` broadcasts (or those with ``ids``), newest first, with their counts."""
+    if ids is not None:
+        marks = ",".join("?" * len(ids))
+        rows = await db.fetchall(f"SELECT * FROM broadcasts WHERE id IN ({marks}) ORDER BY id DESC", ids)
+    else:
+        rows = await db.fetchall("SELECT * FROM broadcasts ORDER BY id DESC LIMIT ?", (limit,))
+    states = []
+    for b in rows:
+        counts = {
+            r["status"]: r["n"]
+            for r in await db.fetchall(
+                "SELECT status, count(*) AS n FROM deliveries WHERE broadcast_id = ? GROUP BY status", (b["id"],)
+            )
+        }
+        blocked = await db.fetchval(
+            "SELECT count(*) FROM deliveries WHERE broadcast_id = ? AND status = 'failed'"
+            " AND (error LIKE 'blocked%' OR error LIKE 'chat not found%')", (b["id"],))
+        skipped = counts.get("skipped", 0)
+        dups = await db.fetchval(
+            "SELECT count(*) FROM deliveries WHERE broadcast_id = ? AND possible_duplicate = 1", (b["id"],))
+        states.append(BroadcastState(
+            id=b["id"], kind=b["kind"], municipality_code=b["municipality_code"], sender_id=b["sender_id"],
+            total=b["total"], sent=counts.get("sent", 0), failed=counts.get("failed", 0) + skipped,
+            blocked=blocked + skipped, queued=counts.get("queued", 0) + counts.get("sending", 0),
+            possible_duplicates=dups, paid=bool(b["paid"]), created_at=b["created_at"], started_at=b["started_at"],
+            finished_at=b["finished_at"],
+        ))
+    return states
+
+
+def eta_text(seconds: float, locale: str) -> str:
+    """Time left as words in ``locale`` ("7 мүнөт", "7 минут"), by Babel; at least one second."""
+    return format_timedelta(timedelta(seconds=max(1.0, seconds)), locale=locale, threshold=1.1)
+
+
+def progress_text(state: BroadcastState, eta_seconds: float, locale: str) -> str:
+    """The progress message while a broadcast is being sent."""
+    return _(
+        "📣 Sending to residents…\n"
+        "Delivered: {sent} of {total}\n"
+        "Not delivered: {failed}\n"
+        "Left: {remaining}, about {eta}",
+        locale=locale,
+    ).format(
+        sent=format_number(state.sent, locale), total=format_number(state.total, locale),
+        failed=format_number(state.failed, locale), remaining=format_number(state.remaining, locale),
+        eta=eta_text(eta_seconds, locale),
+    )
+
+
+def done_text(state: BroadcastState, locale: str) -> str:
+    """What the progress message turns into when the broadcast is finished."""
+    return _(
+        "📣 Sent to residents.\n"
+        "Delivered: {sent} of {total}\n"
+        "Not delivered: {failed}",
+        locale=locale,
+    ).format(
+        sent=format_number(state.sent, locale), total=format_number(state.total, locale),
+        failed=format_number(state.failed, locale),
+    )
+
+
+def summary_text(state: BroadcastState, locale: str) -> str:
+    """The final summary for the sender."""
+    return _(
+        "✅ Sending finished.\n"
+        "Delivered: {sent} of {total}\n"
+        "Not delivered: {failed}, of them blocked the bot or left Telegram: {blocked}",
+        locale=locale,
+    ).format(
+        sent=format_number(state.sent, locale), total=format_number(state.total, locale),
+        failed=format_number(state.failed, locale), blocked=format_number(state.blocked, locale),
+    )
+
+
+class ProgressReporter:
+    """Finishes broadcasts whose deliveries are all done and keeps their senders informed."""
+
+    def __init__(self, worker: DeliveryWorker) -> None:
+        self.worker = worker
+        self.db = worker.db
+        self.interval = worker.settings.delivery_progress_interval
+        self._last_edit: dict[int, float] = {}
+        self._first_seen: dict[int, tuple[float, int]] = {}
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.check()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - progress must never stop the deliveries
+                log.exception("delivery progress failed")
+            await asyncio.sleep(CHECK_EVERY)
+
+    async def check(self) -> None:
+        """One round: finish what is done, update progress messages that are due."""
+        rows = await self.db.fetchall(
+            "SELECT id, sender_id, progress_chat_id, progress_message_id FROM broadcasts"
+            " WHERE finished_at IS NULL AND started_at IS NOT NULL ORDER BY id")
+        for row in rows:
+            state = await broadcast_state(self.db, row["id"])
+            if state is None:
+                continue
+            if state.queued == 0:
+                await self._finish(row, state)
+            elif row["sender_id"] is not None:
+                last = self._last_edit.get(row["id"])
+                if last is None or time.monotonic() - last >= self.interval:
+                    await self._show(row, state, self._eta(state))
+
+    def _eta(self, state: BroadcastState) -> float:
+        done = state.sent + state.failed
+        now = time.monotonic()
+        first = self._first_seen.setdefault(state.id, (now, done))
+        elapsed, progressed = now - first[0], done - first[1]
+        rate = progressed / elapsed if elapsed >= 2 and progressed > 0 else self.worker.rate
+        return state.remaining / max(rate, 0.1)
+
+    async def _locale(self, telegram_id: int) -> str:
+        row = await self.db.fetchone("SELECT locale, language_code FROM residents WHERE telegram_id = ?",
+                                     (telegram_id,))
+        default = self.worker.settings.default_locale
+        return choose_locale(row["locale"], row["language_code"], default) if row else default
+
+    async def _show(self, row: Any, state: BroadcastState, eta: float) -> None:
+        sender = row["sender_id"]
+        locale = await self._locale(sender)
+        text = progress_text(state, eta, locale)
+        self._last_edit[state.id] = time.monotonic()
+        await self._put(row, sender, text)
+
+    async def _put(self, row: Any, sender: int, text: str) -> None:
+        """Edit the progress message (or send it the first time / when it is gone)."""
+        chat_id = row["progress_chat_id"] or sender
+        message_id = row["progress_message_id"]
+        try:
+            if message_id is not None:
+                try:
+                    await self.worker.send_control(
+                        chat_id, lambda bot: bot.edit_message_text(text=text, chat_id=chat_id, message_id=message_id))
+                    return
+                except TelegramBadRequest as exc:
+                    if "not modified" in exc.message:
+                        return
+                    if "not found" not in exc.message and "can't be edited" not in exc.message:
+                        raise
+            message = await self.worker.send_control(chat_id, lambda bot: bot.send_message(chat_id, text))
+        except TelegramAPIError as exc:
+            log.info("could not show progress of broadcast %s to %s: %s", row["id"], sender, exc)
+            return
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE broadcasts SET progress_chat_id = ?, progress_message_id = ?, progress_updated_at = ?"
+                " WHERE id = ?", (chat_id, message.message_id, now_db(), row["id"]))
+
+    async def _finish(self, row: Any, state: BroadcastState) -> None:
+        """Tell the sender, then mark the broadcast finished (a crash in between repeats the summary
+        rather than losing it)."""
+        self._last_edit.pop(state.id, None)
+        self._first_seen.pop(state.id, None)
+        sender = row["sender_id"]
+        if sender is not None:
+            locale = await self._locale(sender)
+            if row["progress_message_id"] is not None:
+                await self._put(row, sender, done_text(state, locale))
+            try:
+                await self.worker.send_control(
+                    sender, lambda bot: bot.send_message(sender, summary_text(state, locale)))
+            except TelegramAPIError as exc:
+                log.info("could not send the summary of broadcast %s: %s", state.id, exc)
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE broadcasts SET finished_at = ? WHERE id = ? AND finished_at IS NULL", (now_db(), row["id"]))
+        log.info("broadcast %s finished: %s sent, %s failed, %s possible duplicates",
+                 state.id, state.sent, state.failed, state.possible_duplicates)

@@ -1,0 +1,493 @@
+"""The delivery worker: sends queued deliveries of the outbox under Telegram's limits.
+
+Life of a delivery row (``deliveries``, migration 0002)::
+
+    queued ──▶ sending ──▶ sent (message_id)
+                  │  └───▶ failed (reason: blocked, chat not found, bad request, gave up after retries)
+                  └──────▶ queued again with next_attempt_at (network error / 5xx, backoff)
+
+Crash safety: a row is committed as ``sending`` before its request and gets its result after.
+After a crash, rows still ``sending`` are queued again and flagged ``possible_duplicate`` (the
+process may have died after Telegram accepted the message but before the answer was recorded),
+so a recipient gets a second copy only in that case, and it is counted. A long text goes out in
+parts; ``parts_sent`` is recorded after each, so a resumed delivery continues with the next part.
+
+Writes are group-committed by :class:`Journal`: SQLite has one writer, and one transaction per
+send would cost more than the send at high rates; instead the marks and results that arrived
+while the previous commit ran are written together. A request waits only for its own ``sending``
+mark to be committed.
+
+Why a Bot of its own: the application's Bot retries 429 inside the request
+(``bot.app.RetryAfterMiddleware``), which is right for a direct reply but would hide flood control
+from the worker: one request would sleep while the others kept sending. The worker uses a
+separate session without that middleware (:func:`delivery_bot`), sees every 429 and pauses ALL
+sending for ``retry_after`` (:class:`~bot.delivery.limiter.GlobalPace`). A separate connection
+pool also keeps mass sending from delaying the replies to people using the bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+)
+from aiogram.types import Message
+
+from bot.config import Settings
+from bot.db import Database
+from bot.delivery import progress
+from bot.delivery.limiter import ChatSpacing, GlobalPace
+from bot.delivery.render import Step, plan
+from bot.domain.clock import clock, now_db, to_db
+from bot.domain.outbox import Content
+from bot.domain.residents import mark_inactive
+from bot.i18n import choose_locale
+
+log = logging.getLogger(__name__)
+
+REQUEST_TIMEOUT = 30
+"""Seconds one send request may take before it counts as a network error."""
+BACKOFF_BASE = 1.0
+"""Seconds before the first retry after a network error or 5xx; doubles each attempt (max 5 min)."""
+IDLE_POLL = 0.5
+"""Seconds between looks at the outbox when nothing is due (enqueuers may also call :meth:`wake`)."""
+BATCH = 500
+"""Due rows read per query."""
+
+
+def delivery_bot(bot: Bot, *, connections: int = 100) -> Bot:
+    """A Bot with the same token, server and defaults as ``bot`` on a session of its own, without
+    the application's 429-retry middleware (see the module docstring)."""
+    session = AiohttpSession(api=bot.session.api, limit=connections)
+    return Bot(token=bot.token, session=session, default=bot.default)
+
+
+@dataclass
+class _Due:
+    id: int
+    broadcast_id: int
+    chat_id: int
+    attempts: int
+    parts_sent: int
+    locale: str
+    active: bool
+
+
+class Journal:
+    """Group commit of delivery state changes (see the module docstring)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._ops: list[tuple[str, tuple[Any, ...]]] = []
+        self._waiters: list[asyncio.Future[None]] = []
+        self._event = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.commits = 0
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="delivery-journal")
+
+    async def stop(self) -> None:
+        """Write what is pending and stop."""
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+        await self._flush()
+
+    def add(self, sql: str, params: tuple[Any, ...]) -> None:
+        """Queue a write for the next commit (fire and forget)."""
+        self._ops.append((sql, params))
+        self._event.set()
+
+    async def add_and_wait(self, sql: str, params: tuple[Any, ...]) -> None:
+        """Queue a write and wait until it is committed."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._ops.append((sql, params))
+        self._waiters.append(future)
+        self._event.set()
+        await future
+
+    async def _run(self) -> None:
+        while True:
+            await self._event.wait()
+            self._event.clear()
+            try:
+                await self._flush()
+            except Exception:  # noqa: BLE001 - keep the worker alive; the waiters got the error
+                log.exception("delivery journal commit failed")
+                await asyncio.sleep(0.5)
+
+    async def _flush(self) -> None:
+        if not self._ops:
+            return
+        ops, waiters = self._ops, self._waiters
+        self._ops, self._waiters = [], []
+        try:
+            async with self.db.transaction() as tx:
+                i = 0
+                while i < len(ops):  # consecutive writes with the same SQL go in one executemany
+                    j = i
+                    while j < len(ops) and ops[j][0] == ops[i][0]:
+                        j += 1
+                    if j - i == 1:
+                        await tx.execute(*ops[i])
+                    else:
+                        await tx.executemany(ops[i][0], [p for _, p in ops[i:j]])
+                    i = j
+        except BaseException as exc:
+            for w in waiters:
+                if not w.done():
+                    w.set_exception(exc if isinstance(exc, Exception) else RuntimeError("journal stopped"))
+            raise
+        self.commits += 1
+        for w in waiters:
+            if not w.done():
+                w.set_result(None)
+
+
+_MARK_SENDING = "UPDATE deliveries SET status = 'sending', updated_at = ? WHERE id = ?"
+_PART_SENT = "UPDATE deliveries SET parts_sent = ?, message_id = coalesce(message_id, ?), updated_at = ? WHERE id = ?"
+_SENT = ("UPDATE deliveries SET status = 'sent', parts_sent = ?, message_id = coalesce(message_id, ?), error = NULL,"
+         " next_attempt_at = NULL, updated_at = ? WHERE id = ?")
+_FAILED = "UPDATE deliveries SET status = 'failed', error = ?, updated_at = ? WHERE id = ?"
+_SKIPPED = "UPDATE deliveries SET status = 'skipped', error = ?, updated_at = ? WHERE id = ?"
+_RETRY = ("UPDATE deliveries SET status = 'queued', attempts = ?, next_attempt_at = ?, error = ?,"
+          " possible_duplicate = max(possible_duplicate, ?), updated_at = ? WHERE id = ?")
+_REQUEUE = "UPDATE deliveries SET status = 'queued', parts_sent = ?, updated_at = ? WHERE id = ?"
+_STARTED = "UPDATE broadcasts SET started_at = coalesce(started_at, ?), paid = ? WHERE id = ?"
+
+
+@dataclass
+class WorkerStats:
+    """Counters since the worker started (for logs and benchmarks)."""
+
+    sent: int = 0
+    failed: int = 0
+    retried: int = 0
+    rate_limited: int = 0
+    requests: int = 0
+    started: float = field(default_factory=time.monotonic)
+    first_request: float | None = None
+    """``time.monotonic()`` of the first send request, and of the last answered one."""
+    last_answer: float | None = None
+
+
+class DeliveryWorker:
+    """Sends the outbox. ``await start()`` with the bot, ``await stop()`` on shutdown.
+
+    Args:
+        db: the application's database.
+        bot: a Bot for the worker's requests; pass the application's Bot with ``own_session=True``
+            (the default) and the worker makes its own session without the 429 middleware.
+        settings: ``DELIVERY_*`` and ``PAID_BROADCAST*`` settings.
+    """
+
+    def __init__(self, db: Database, bot: Bot, settings: Settings, *, own_session: bool = True) -> None:
+        self.db = db
+        self.settings = settings
+        self.rate = settings.effective_delivery_rate
+        self.paid = settings.paid_broadcast
+        self.concurrency = settings.delivery_concurrency or max(8, min(256, math.ceil(self.rate)))
+        self.bot = delivery_bot(bot, connections=self.concurrency + 4) if own_session else bot
+        self._own_session = own_session
+        self.pace = GlobalPace(self.rate)
+        self.spacing = ChatSpacing(settings.delivery_per_chat_interval)
+        self.journal = Journal(db)
+        self.stats = WorkerStats()
+        self._slots = asyncio.Semaphore(self.concurrency)
+        self._inflight_chats: set[int] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._loops: list[asyncio.Task[None]] = []
+        self._contents: OrderedDict[int, Content] = OrderedDict()
+        self._plans: OrderedDict[tuple[int, str], list[Step]] = OrderedDict()
+        self._started_broadcasts: set[int] = set()
+        self.progress = progress.ProgressReporter(self)
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Recover rows a previous process left ``sending``, then start sending."""
+        recovered = await recover(self.db)
+        if recovered:
+            log.warning("delivery: %s deliveries were cut off by a restart; re-sending (counted as possible duplicates)",
+                        recovered)
+        self.journal.start()
+        self._loops = [
+            asyncio.create_task(self._schedule_loop(), name="delivery-scheduler"),
+            asyncio.create_task(self.progress.run(), name="delivery-progress"),
+        ]
+        log.info("delivery worker started: %.0f msg/s%s, %s concurrent", self.rate,
+                 " (paid broadcast)" if self.paid else "", self.concurrency)
+
+    async def stop(self, timeout: float = 5.0) -> None:
+        """Stop taking rows, let requests in flight finish (up to ``timeout`` s), record results."""
+        self._stopping = True
+        self._wake.set()
+        for task in self._loops:
+            task.cancel()
+        for task in self._loops:
+            try:
+                await task
+            except asyncio.CancelledError:
+                pass
+            except Exception:  # noqa: BLE001
+                log.exception("delivery loop failed")
+        if self._tasks:
+            _, pending = await asyncio.wait(set(self._tasks), timeout=timeout)
+            for task in pending:
+                task.cancel()
+            if pending:
+                await asyncio.wait(pending, timeout=1.0)
+        await self.journal.stop()
+        if self._own_session:
+            await self.bot.session.close()
+
+    def wake(self) -> None:
+        """Look at the outbox now (call after enqueuing; otherwise it is read every ``IDLE_POLL`` s)."""
+        self._wake.set()
+
+    async def wait_idle(self, timeout: float = 30.0) -> None:
+        """Wait until nothing is due, in flight or unfinished (tests and benchmarks).
+
+        Raises:
+            TimeoutError: still busy after ``timeout`` s.
+        """
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self._tasks:
+                busy = await self.db.fetchval(
+                    "SELECT count(*) FROM broadcasts WHERE finished_at IS NULL")
+                if not busy:
+                    return
+            await asyncio.sleep(0.05)
+        raise TimeoutError("delivery still busy")
+
+    # -- scheduling -----------------------------------------------------------------------
+
+    async def _schedule_loop(self) -> None:
+        after = 0
+        while not self._stopping:
+            try:
+                rows = await self._fetch_due(after)
+            except Exception:  # noqa: BLE001 - a locked/busy database must not kill the worker
+                log.exception("delivery: reading the outbox failed")
+                await asyncio.sleep(1.0)
+                continue
+            if not rows:
+                if after:
+                    after = 0
+                    continue
+                await self._idle()
+                continue
+            spawned = 0
+            for row in rows:
+                after = row.id
+                if row.chat_id in self._inflight_chats:
+                    continue  # one message at a time per chat; it comes round again
+                if not row.active:
+                    self.journal.add(_SKIPPED, ("inactive", now_db(), row.id))
+                    continue
+                await self._slots.acquire()
+                if self._stopping:
+                    self._slots.release()
+                    return
+                self._inflight_chats.add(row.chat_id)
+                task = asyncio.create_task(self._deliver(row))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+                spawned += 1
+            if len(rows) < BATCH:
+                after = 0
+                if not spawned:
+                    await self._idle()
+
+    async def _idle(self) -> None:
+        self._wake.clear()
+        try:
+            await asyncio.wait_for(self._wake.wait(), IDLE_POLL)
+        except TimeoutError:
+            pass
+
+    async def _fetch_due(self, after: int) -> list[_Due]:
+        rows = await self.db.fetchall(
+            "SELECT d.id, d.broadcast_id, d.resident_id, d.attempts, d.parts_sent, r.locale, r.language_code, r.active"
+            " FROM deliveries d JOIN residents r ON r.telegram_id = d.resident_id"
+            " WHERE d.status = 'queued' AND d.id > ? AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ?)"
+            " ORDER BY d.id LIMIT ?",
+            (after, now_db(), BATCH),
+        )
+        default = self.settings.default_locale
+        due = [
+            _Due(r["id"], r["broadcast_id"], r["resident_id"], r["attempts"], r["parts_sent"],
+                 choose_locale(r["locale"], r["language_code"], default), bool(r["active"]))
+            for r in rows
+        ]
+        for bid in {d.broadcast_id for d in due} - self._started_broadcasts:
+            self._started_broadcasts.add(bid)
+            self.journal.add(_STARTED, (now_db(), int(self.paid), bid))
+            sender = await self.db.fetchval("SELECT sender_id FROM broadcasts WHERE id = ?", (bid,))
+            if sender is not None:
+                self.spacing.hold(sender)  # the sender was just answered directly (e.g. /announce confirm)
+        return due
+
+    async def _content(self, broadcast_id: int) -> Content:
+        content = self._contents.get(broadcast_id)
+        if content is None:
+            raw = await self.db.fetchval("SELECT content FROM broadcasts WHERE id = ?", (broadcast_id,))
+            content = Content.from_json(raw)
+            self._contents[broadcast_id] = content
+            if len(self._contents) > 64:
+                self._contents.popitem(last=False)
+        return content
+
+    async def _steps(self, broadcast_id: int, locale: str) -> list[Step]:
+        key = (broadcast_id, locale)
+        steps = self._plans.get(key)
+        if steps is None:
+            steps = plan(await self._content(broadcast_id), locale)
+            self._plans[key] = steps
+            if len(self._plans) > 128:
+                self._plans.popitem(last=False)
+        return steps
+
+    # -- one delivery ---------------------------------------------------------------------
+
+    async def _deliver(self, row: _Due) -> None:
+        try:
+            try:
+                sql, params = await self._deliver_inner(row)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - one bad row must not stop the others
+                log.exception("delivery %s failed unexpectedly", row.id)
+                sql, params = self._fail(row, f"error: {exc!r}")
+            # the result is committed before the chat is free again, so the row is never picked twice
+            await self.journal.add_and_wait(sql, params)
+        finally:
+            self._inflight_chats.discard(row.chat_id)
+            self._slots.release()
+            self._wake.set()
+
+    async def _deliver_inner(self, row: _Due) -> tuple[str, tuple[Any, ...]]:
+        """Send the remaining parts for one recipient; returns the write that records the result."""
+        steps = await self._steps(row.broadcast_id, row.locale)
+        part = min(row.parts_sent, len(steps))
+        first_id: int | None = None
+        marked = False
+
+        async def mark() -> None:
+            nonlocal marked
+            await self.journal.add_and_wait(_MARK_SENDING, (now_db(), row.id))
+            marked = True
+
+        while part < len(steps):
+            step = steps[part]
+            try:
+                await self.spacing.wait(row.chat_id)
+                await self.pace.acquire(None if marked else mark)  # committed just before the request
+            except asyncio.CancelledError:  # stopped before the request: no copy can have gone out
+                if marked:
+                    self.journal.add(_REQUEUE, (part, now_db(), row.id))
+                raise
+            self.stats.requests += 1
+            if self.stats.first_request is None:
+                self.stats.first_request = time.monotonic()
+            try:
+                message = await self._send(row.chat_id, step)
+            except TelegramRetryAfter as exc:
+                self.stats.rate_limited += 1
+                log.warning("delivery: flood control, pausing all sending for %s s", exc.retry_after)
+                self.pace.pause(exc.retry_after)
+                continue  # the same recipient, the same part
+            except TelegramForbiddenError as exc:
+                await mark_inactive(self.db, row.chat_id)
+                return self._fail(row, f"blocked: {exc.message}")
+            except TelegramBadRequest as exc:
+                if "chat not found" in exc.message.lower():
+                    await mark_inactive(self.db, row.chat_id)
+                    return self._fail(row, f"chat not found: {exc.message}")
+                return self._fail(row, f"bad request: {exc.message}")
+            except TelegramAPIError as exc:  # network, 5xx (and 401/404/409/413): retry later
+                return self._retry(row, exc, part)
+            finally:
+                self.spacing.done(row.chat_id)
+                self.stats.last_answer = time.monotonic()
+            part += 1
+            if first_id is None:
+                first_id = message.message_id
+            if part < len(steps):
+                self.journal.add(_PART_SENT, (part, first_id, now_db(), row.id))
+        self.stats.sent += 1
+        return _SENT, (part, first_id, now_db(), row.id)
+
+    async def _send(self, chat_id: int, step: Step) -> Message:
+        extra: dict[str, Any] = {"allow_paid_broadcast": True} if self.paid else {}
+        if step.photo is not None:
+            return await self.bot.send_photo(chat_id, step.photo, caption=step.text or None,
+                                             reply_markup=step.markup, request_timeout=REQUEST_TIMEOUT, **extra)
+        return await self.bot.send_message(chat_id, step.text, reply_markup=step.markup,
+                                           request_timeout=REQUEST_TIMEOUT, **extra)
+
+    def _fail(self, row: _Due, reason: str) -> tuple[str, tuple[Any, ...]]:
+        self.stats.failed += 1
+        return _FAILED, (reason[:500], now_db(), row.id)
+
+    def _retry(self, row: _Due, exc: Exception, part: int) -> tuple[str, tuple[Any, ...]]:
+        attempts = row.attempts + 1
+        reason = f"{type(exc).__name__}: {exc}"[:500]
+        # a timed-out request may have reached Telegram: a retry may give a second copy
+        maybe_sent = int(isinstance(exc, TelegramNetworkError) and "timeout" in str(exc).lower())
+        if part:
+            self.journal.add(_PART_SENT, (part, None, now_db(), row.id))
+        if attempts >= self.settings.delivery_max_attempts:
+            return self._fail(row, f"gave up after {attempts} attempts: {reason}")
+        self.stats.retried += 1
+        delay = min(300.0, BACKOFF_BASE * 2 ** (attempts - 1))
+        when = to_db(clock.now() + timedelta(seconds=delay))
+        return _RETRY, (attempts, when, reason, maybe_sent, now_db(), row.id)
+
+    # -- used by the progress reporter ----------------------------------------------------
+
+    async def send_control(self, chat_id: int, make: Any) -> Any:
+        """Send or edit a message for the sender (progress) under the same limits; ``make`` is a
+        coroutine function taking the Bot. 429 pauses everything as for deliveries; other errors
+        propagate."""
+        while True:
+            await self.spacing.wait(chat_id)
+            await self.pace.acquire()
+            try:
+                return await make(self.bot)
+            except TelegramRetryAfter as exc:
+                self.pace.pause(exc.retry_after)
+            finally:
+                self.spacing.done(chat_id)
+
+
+async def recover(db: Database) -> int:
+    """Queue again the deliveries a previous process left ``sending`` and flag them as possible
+    duplicates. Returns how many there were."""
+    async with db.transaction() as tx:
+        return await tx.execute(
+            "UPDATE deliveries SET status = 'queued', possible_duplicate = 1, updated_at = ? WHERE status = 'sending'",
+            (now_db(),),
+        )

@@ -1,0 +1,117 @@
+"""Announcements (ky кулактандыруу, ru объявление): an officer's message to every active resident of
+their own municipality, in Kyrgyz and/or Russian, sent through the outbox.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from bot.db import Database
+from bot.domain import InvalidInput, NotFound, PermissionDenied
+from bot.domain.clock import now_db
+from bot.domain.outbox import Audience, Content, LocalizedMessage, enqueue
+from bot.domain.text import clean_user_text, utf16_length
+from bot.i18n import _
+
+TEXT_MAX_LENGTH = 3500
+"""Characters (UTF-16 units, as Telegram counts) of one language's text: with the header it still
+fits one Telegram message (4,096), so an announcement never arrives in pieces."""
+KIND = "announcement"
+
+
+@dataclass(frozen=True)
+class AnnouncementResult:
+    """``created`` is ``False`` when the same draft had already been sent (a double tap)."""
+
+    broadcast_id: int
+    total: int
+    created: bool
+
+
+def clean_text(text: str | None) -> str:
+    """The officer's text as it will be stored: cleaned (no bidi/zero-width controls), trimmed.
+
+    Raises:
+        InvalidInput: empty, or longer than :data:`TEXT_MAX_LENGTH` (``limit``/``actual`` set).
+    """
+    cleaned = clean_user_text(text or "")
+    length = utf16_length(cleaned)
+    if not cleaned or length > TEXT_MAX_LENGTH:
+        raise InvalidInput("announcement text length", limit=TEXT_MAX_LENGTH, actual=length)
+    return cleaned
+
+
+def render(text: str, municipality_name: str, locale: str) -> str:
+    """The HTML residents receive: a header naming the municipality, then the escaped text."""
+    header = _("📣 <b>Announcement</b> · {municipality}", locale=locale).format(
+        municipality=html.escape(municipality_name))
+    return f"{header}\n\n{html.escape(text, quote=False)}"
+
+
+async def municipality_names(db: Database, code: str) -> dict[str, str]:
+    """``{"ky": …, "ru": …}`` names of a municipality (Kyrgyz falls back to Russian when not attested)."""
+    row = await db.fetchone("SELECT name_ru, name_ky FROM municipalities WHERE code = ?", (code,))
+    if row is None:
+        raise NotFound("municipality")
+    return {"ru": row["name_ru"], "ky": row["name_ky"] or row["name_ru"]}
+
+
+async def announce(
+    db: Database,
+    *,
+    officer_id: int,
+    municipality_code: str,
+    text_ky: str,
+    text_ru: str | None,
+    draft_id: str,
+) -> AnnouncementResult:
+    """Queue an announcement to every active resident of the officer's municipality.
+
+    ``text_ru`` ``None`` means the Kyrgyz text goes to everyone. ``draft_id`` identifies the draft:
+    sending the same draft twice (a double tap on "Send") queues it once and returns the first
+    broadcast with ``created=False``.
+
+    Raises:
+        PermissionDenied: not an officer, or an officer of another municipality than ``municipality_code``.
+        InvalidInput: a text is empty or too long.
+    """
+    texts = {"ky": clean_text(text_ky)}
+    if text_ru is not None:
+        texts["ru"] = clean_text(text_ru)
+    key = f"announce:{officer_id}:{draft_id}"
+    async with db.transaction() as tx:
+        officer_code = await tx.fetchval("SELECT municipality_code FROM officers WHERE telegram_id = ?", (officer_id,))
+        if officer_code is None:
+            raise PermissionDenied("not an officer")
+        if officer_code != municipality_code:
+            raise PermissionDenied("officer of another municipality")
+        existing = await tx.fetchone("SELECT id, total FROM broadcasts WHERE dedup_key = ?", (key,))
+        if existing is not None:
+            return AnnouncementResult(existing["id"], existing["total"], created=False)
+        row = await tx.fetchone("SELECT name_ru, name_ky FROM municipalities WHERE code = ?", (municipality_code,))
+        names = {"ru": row["name_ru"], "ky": row["name_ky"] or row["name_ru"]}
+        versions = {loc: LocalizedMessage(render(text, names[loc], loc)) for loc, text in texts.items()}
+        broadcast_id = await enqueue(
+            tx, kind=KIND, audience=Audience.municipality(municipality_code), content=Content(versions),
+            municipality_code=municipality_code, sender_id=officer_id, dedup_key=key,
+        )
+        total = await tx.fetchval("SELECT total FROM broadcasts WHERE id = ?", (broadcast_id,))
+    return AnnouncementResult(broadcast_id, total, created=True)
+
+
+async def set_progress_message(db: Database, *, broadcast_id: int, sender_id: int, chat_id: int,
+                               message_id: int) -> None:
+    """Record the sender's message that the delivery worker edits with the progress.
+
+    Raises:
+        NotFound: no such broadcast of this sender.
+    """
+    async with db.transaction() as tx:
+        changed = await tx.execute(
+            "UPDATE broadcasts SET progress_chat_id = ?, progress_message_id = ?, progress_updated_at = ?"
+            " WHERE id = ? AND sender_id = ?",
+            (chat_id, message_id, now_db(), broadcast_id, sender_id),
+        )
+    if not changed:
+        raise NotFound("broadcast")
