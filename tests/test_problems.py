@@ -1,0 +1,269 @@
+"""Problems domain on a migrated database: ranking, supports, merges, statuses, reopening, export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.db import Database
+from bot.domain import InvalidInput, NotFound, PermissionDenied
+from bot.domain import problems as pb
+from bot.domain.clock import clock
+from bot.domain.officers import grant_officer
+from bot.domain.outbox import Content
+from bot.domain.residents import set_locale, set_municipality, touch_resident
+from bot.ui.problems import ProblemCallback
+from bot.ui.problems_export import ranked_csv, top_chart_png
+
+ADMIN = 1
+AK_DEBE = "41708203803000"
+ALAMUDUN = "41708203807000"
+
+
+async def _resident(db: Database, telegram_id: int, code: str = AK_DEBE, locale: str = "ky") -> int:
+    await touch_resident(db, telegram_id, first_name="Бакыт", last_name=None, username=None, language_code=None)
+    await set_locale(db, telegram_id, locale)
+    await set_municipality(db, telegram_id, code)
+    return telegram_id
+
+
+async def _officer(db: Database, telegram_id: int, code: str = AK_DEBE) -> int:
+    await _resident(db, telegram_id, code)
+    await grant_officer(db, actor_id=ADMIN, superadmins=frozenset({ADMIN}), telegram_id=telegram_id, municipality_code=code)
+    return telegram_id
+
+
+async def _problem(db: Database, author: int, text: str = "Көчөдө суу жок, кран кургак", category: str = "water") -> int:
+    return (await pb.raise_problem(db, author_id=author, category=category, text=text)).id
+
+
+async def test_ranked_page_orders_by_supports_then_newer_and_pages(db: Database) -> None:
+    authors = [await _resident(db, i) for i in range(10, 22)]
+    ids = [await _problem(db, a, f"Көйгөй номер {a} боюнча узун текст") for a in authors]
+    # ids[3] gets 3 extra supports, ids[7] gets 1; the rest stay at 1 (the author)
+    for supporter in authors[:3]:
+        await pb.support(db, problem_id=ids[3], resident_id=supporter)
+    await pb.support(db, problem_id=ids[7], resident_id=authors[0])
+    page, total = await pb.ranked_page(db, AK_DEBE, page=0, size=5)
+    assert total == 12
+    assert [p.id for p in page] == [ids[3], ids[7], ids[11], ids[10], ids[9]]
+    last, _total = await pb.ranked_page(db, AK_DEBE, page=99, size=5)  # clamped to the last page
+    assert [p.id for p in last] == [ids[1], ids[0]]
+    other, other_total = await pb.ranked_page(db, ALAMUDUN)
+    assert other == [] and other_total == 0
+
+
+async def test_ranked_query_uses_the_partial_index(db: Database) -> None:
+    plan = await db.fetchall(
+        "EXPLAIN QUERY PLAN SELECT * FROM problems WHERE municipality_code = ? AND "
+        f"{pb._OPEN_WHERE} ORDER BY supports DESC, id DESC LIMIT 5", (AK_DEBE,))
+    detail = " ".join(r["detail"] for r in plan)
+    assert "problems_ranked" in detail and "TEMP B-TREE" not in detail
+
+
+async def test_support_rules(db: Database) -> None:
+    author = await _resident(db, 30)
+    neighbour = await _resident(db, 31)
+    stranger = await _resident(db, 32, ALAMUDUN)
+    problem_id = await _problem(db, author)
+    first = await pb.support(db, problem_id=problem_id, resident_id=neighbour)
+    again = await pb.support(db, problem_id=problem_id, resident_id=neighbour)
+    assert first.changed and not again.changed and again.problem.supports == 2
+    with pytest.raises(PermissionDenied):
+        await pb.support(db, problem_id=problem_id, resident_id=stranger)
+    with pytest.raises(NotFound):
+        await pb.support(db, problem_id=999_999, resident_id=neighbour)
+    out = await pb.withdraw(db, problem_id=problem_id, resident_id=neighbour)
+    assert out.changed and out.problem.supports == 1
+    assert not (await pb.withdraw(db, problem_id=problem_id, resident_id=neighbour)).changed
+    supported, total = await pb.supported_problems(db, neighbour)
+    assert total == 0
+    mine, total = await pb.my_problems(db, author)
+    assert total == 1 and mine[0].id == problem_id
+
+
+async def test_text_bounds_voice_photos_location(db: Database) -> None:
+    author = await _resident(db, 40)
+    with pytest.raises(InvalidInput) as short:
+        await pb.raise_problem(db, author_id=author, category="roads", text="  жол  ")
+    assert (short.value.limit, short.value.actual) == (10, 3)
+    with pytest.raises(InvalidInput) as long:
+        await pb.raise_problem(db, author_id=author, category="roads", text="ңөү" * 1000)
+    assert (long.value.limit, long.value.actual) == (2000, 3000)
+    with pytest.raises(InvalidInput):
+        await pb.raise_problem(db, author_id=author, category="nonsense", text="Жол бузулган, өтүү кыйын")
+    with pytest.raises(InvalidInput):
+        await pb.raise_problem(db, author_id=author, category="roads", text="Жол бузулган, өтүү кыйын",
+                               photos=["a", "b", "c", "d"])
+    with pytest.raises(InvalidInput):
+        await pb.raise_problem(db, author_id=author, category="roads", text="Жол бузулган, өтүү кыйын",
+                               latitude=95.0, longitude=74.0)
+    voice = await pb.raise_problem(db, author_id=author, category="roads", voice_file_id="VOICE", voice_duration=9)
+    assert voice.text is None and voice.supports == 1
+    clean = await pb.raise_problem(db, author_id=author, category="roads", text="\u200bЖол\u202e бузулган  ")
+    assert clean.text == "Жол бузулган"
+    assert await db.fetchval("SELECT count(*) FROM problems") == 2
+
+
+async def test_duplicate_moves_supports_without_counting_twice(db: Database) -> None:
+    officer = await _officer(db, 50)
+    a, b, c = [await _resident(db, i) for i in (51, 52, 53)]
+    original = await _problem(db, a, "Жол бузулган, чуңкурлар көп")
+    repeat = await _problem(db, b, "Жолдо чуңкурлар көп, бузулган")
+    await pb.support(db, problem_id=original, resident_id=c)
+    await pb.support(db, problem_id=repeat, resident_id=c)   # c supports both
+    await pb.support(db, problem_id=repeat, resident_id=a)   # a (author of the original) too
+    target = await pb.mark_duplicate(db, officer_id=officer, problem_id=repeat, target_id=original, comment="Бир эле жол")
+    assert target.supports == 3  # a, b, c once each
+    merged = await pb.get_problem(db, repeat)
+    assert merged.status == "duplicate" and merged.duplicate_of == original and merged.supports == 0
+    with pytest.raises(pb.ProblemGone) as gone:
+        await pb.support(db, problem_id=repeat, resident_id=c)
+    assert gone.value.reason == "duplicate"
+    with pytest.raises(pb.ProblemGone):
+        await pb.change_status(db, officer_id=officer, problem_id=repeat, status="under_review")
+    notices = await db.fetchall("SELECT d.resident_id, b.content FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id"
+                                " WHERE b.kind = 'problem_duplicate' ORDER BY d.resident_id")
+    assert [r[0] for r in notices] == [51, 52, 53]
+    content = Content.from_json(notices[0][1])
+    assert f"№{original}" in content.for_locale("ru").text and "Бир эле жол" in content.for_locale("ky").text
+    assert [(e.action, e.related_id) for e in await pb.history(db, original)][-1] == ("merged_in", repeat)
+
+
+async def test_duplicate_rules(db: Database) -> None:
+    officer = await _officer(db, 60)
+    here = await _problem(db, await _resident(db, 61))
+    there = await _problem(db, await _resident(db, 62, ALAMUDUN))
+    with pytest.raises(InvalidInput, match="other municipality"):
+        await pb.mark_duplicate(db, officer_id=officer, problem_id=here, target_id=there)
+    with pytest.raises(InvalidInput, match="self"):
+        await pb.mark_duplicate(db, officer_id=officer, problem_id=here, target_id=here)
+    with pytest.raises(NotFound):
+        await pb.mark_duplicate(db, officer_id=officer, problem_id=here, target_id=424242)
+    with pytest.raises(PermissionDenied):
+        await pb.mark_duplicate(db, officer_id=officer, problem_id=there, target_id=here)
+
+
+async def test_status_changes_are_checked_recorded_and_notified(db: Database) -> None:
+    officer = await _officer(db, 70)
+    stranger = await _officer(db, 71, ALAMUDUN)
+    author = await _resident(db, 72, locale="ru")
+    problem_id = await _problem(db, author)
+    with pytest.raises(PermissionDenied):
+        await pb.change_status(db, officer_id=stranger, problem_id=problem_id, status="prioritized")
+    with pytest.raises(PermissionDenied):
+        await pb.change_status(db, officer_id=author, problem_id=problem_id, status="prioritized")
+    with pytest.raises(InvalidInput, match="reason required"):
+        await pb.change_status(db, officer_id=officer, problem_id=problem_id, status="rejected", comment="  ")
+    with pytest.raises(InvalidInput) as too_long:
+        await pb.change_status(db, officer_id=officer, problem_id=problem_id, status="prioritized", comment="ы" * 501)
+    assert (too_long.value.limit, too_long.value.actual) == (500, 501)
+    with pytest.raises(InvalidInput, match="unchanged"):
+        await pb.change_status(db, officer_id=officer, problem_id=problem_id, status="new")
+    with pytest.raises(InvalidInput):
+        await pb.change_status(db, officer_id=officer, problem_id=problem_id, status="duplicate")
+    assert await db.fetchval("SELECT count(*) FROM broadcasts") == 0
+    for status in ("prioritized", "at_hearing", "in_budget"):
+        await pb.change_status(db, officer_id=officer, problem_id=problem_id, status=status, comment=f"шаг {status}")
+    events = await pb.history(db, problem_id)
+    assert [(e.old_status, e.new_status, e.actor_id) for e in events[1:]] == [
+        ("new", "prioritized", officer), ("prioritized", "at_hearing", officer), ("at_hearing", "in_budget", officer)]
+    assert await db.fetchval("SELECT count(*) FROM broadcasts WHERE kind = 'problem_status' AND sender_id = ?",
+                             (officer,)) == 3
+    raw = await db.fetchval("SELECT content FROM broadcasts ORDER BY id DESC LIMIT 1")
+    content = Content.from_json(raw)
+    assert "В местном бюджете" in content.for_locale("ru").text
+    assert "Жергиликтүү бюджетте" in content.for_locale("ky").text
+    assert ProblemCallback.unpack(content.for_locale("ru").buttons[0][0].callback_data).id == problem_id
+
+
+async def test_hidden_problem_leaves_lists_but_stays(db: Database) -> None:
+    officer = await _officer(db, 80)
+    author = await _resident(db, 81)
+    problem_id = await _problem(db, author, "Кошунам жаман адам, аны жазалагыла")
+    with pytest.raises(InvalidInput):
+        await pb.hide_problem(db, officer_id=officer, problem_id=problem_id, reason="")
+    await pb.hide_problem(db, officer_id=officer, problem_id=problem_id, reason="Жеке адамга каршы")
+    assert (await pb.ranked_page(db, AK_DEBE))[1] == 0
+    assert (await pb.my_problems(db, author))[1] == 0
+    stored = await pb.get_problem(db, problem_id)
+    assert stored.hidden and stored.hidden_reason == "Жеке адамга каршы" and stored.text
+    with pytest.raises(pb.ProblemGone):
+        await pb.hide_problem(db, officer_id=officer, problem_id=problem_id, reason="again")
+
+
+async def test_similar_problems_fold_kyrgyz_letters(db: Database) -> None:
+    author = await _resident(db, 90)
+    water = await _problem(db, author, "Көчөдө суу жок, түтүк жарылды")
+    await _problem(db, author, "Мектептин чатыры агат", category="schools")
+    await _problem(db, author, "Электр жарыгы өчүп калат", category="water")
+    typed = "кочодо суу жок, тутук жарылган"  # typed on a Russian keyboard
+    found = await pb.similar_problems(db, AK_DEBE, "water", typed)
+    assert [p.id for p in found][0] == water and len(found) == 1
+    assert await pb.similar_problems(db, AK_DEBE, "roads", typed) == []
+    assert len(await pb.similar_problems(db, AK_DEBE, "water", None)) == 2  # voice: the category's top
+
+
+async def test_still_a_problem_threshold_per_municipality_and_new_round(db: Database) -> None:
+    officer = await _officer(db, 100)
+    author = await _resident(db, 101)
+    helper = await _resident(db, 102)
+    outsider = await _resident(db, 103)
+    problem_id = await _problem(db, author)
+    await pb.support(db, problem_id=problem_id, resident_id=helper)
+    await pb.set_reopen_threshold(db, officer_id=officer, value=2)
+    with pytest.raises(pb.ProblemGone):
+        await pb.answer_still(db, problem_id=problem_id, resident_id=author, still=True, default_threshold=3)
+    await pb.change_status(db, officer_id=officer, problem_id=problem_id, status="solved")
+    with pytest.raises(PermissionDenied):
+        await pb.answer_still(db, problem_id=problem_id, resident_id=outsider, still=True, default_threshold=3)
+    first = await pb.answer_still(db, problem_id=problem_id, resident_id=author, still=True, default_threshold=3)
+    assert (first.still_count, first.threshold, first.reopened) == (1, 2, False)
+    changed_mind = await pb.answer_still(db, problem_id=problem_id, resident_id=author, still=False, default_threshold=3)
+    assert changed_mind.still_count == 0
+    await pb.answer_still(db, problem_id=problem_id, resident_id=author, still=True, default_threshold=3)
+    second = await pb.answer_still(db, problem_id=problem_id, resident_id=helper, still=True, default_threshold=3)
+    assert second.reopened and second.problem.status == "under_review"
+    # solved again: earlier answers do not count for the new round
+    await pb.change_status(db, officer_id=officer, problem_id=problem_id, status="solved")
+    again = await pb.answer_still(db, problem_id=problem_id, resident_id=helper, still=True, default_threshold=3)
+    assert again.still_count == 1 and not again.reopened
+    assert await pb.reopen_threshold(db, ALAMUDUN, 3) == 3
+
+
+async def test_export_csv_and_chart(db: Database) -> None:
+    officer = await _officer(db, 110)
+    author = await _resident(db, 111)
+    await _problem(db, author, '=HYPERLINK("x") суу жок; "тырмакча" бар')
+    await pb.raise_problem(db, author_id=author, category="roads", voice_file_id="V", voice_duration=3)
+    code, problems = await pb.ranked_for_export(db, officer)
+    data = ranked_csv(problems, "ru", "Ак-Дебе")
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[1][:4] == ["Место", "Номер", "Категория", "Проблема"]
+    texts = {row[3] for row in rows[2:]}
+    assert "'=HYPERLINK(\"x\") суу жок; \"тырмакча\" бар" in texts and "(голосовое сообщение)" in texts
+    png = top_chart_png(problems, "ky", "Ак-Дебе")
+    assert png.startswith(b"\x89PNG") and len(png) > 5000
+    with pytest.raises(PermissionDenied):
+        await pb.ranked_for_export(db, author)
+
+
+async def test_age_and_supports_texts(db: Database) -> None:
+    from bot.ui.problems import age_text, supports_text
+
+    now = datetime(2026, 3, 10, 12, tzinfo=UTC)
+    clock.set(lambda: now)
+    try:
+        assert age_text(now - timedelta(hours=3), "ru") == "сегодня"
+        assert age_text(now - timedelta(days=2), "ru") == "2 дня назад"
+        assert age_text(now - timedelta(days=5), "ky") == "5 күн мурун"
+    finally:
+        clock.set(None)
+    assert supports_text(1, "ru") == "Поддерживает 1 житель"
+    assert supports_text(21, "ru") == "Поддерживает 21 житель"
+    assert supports_text(5, "ru") == "Поддерживают 5 жителей"
+    assert supports_text(5, "ky") == "5 тургун колдойт"
