@@ -1,0 +1,215 @@
+"""Verified residents, for surveys open to verified residents only.
+
+Two ways, both from the issue "Surveys before hearings":
+
+* **Phone**: the resident shares their own contact with Telegram's request-contact button. Accepted
+  only when the contact's ``user_id`` is the sender's own id (a forwarded or picked contact of
+  someone else has another or no ``user_id``) and the number is Kyrgyz (country code +996,
+  followed by 9 digits). The number itself is not stored: only that, how and when.
+* **Residence code**: an officer generates a batch of one-time codes for their municipality and
+  hands them out at the office or at a hearing; each code verifies one resident of that
+  municipality, once. A code-verified resident counts as verified for that municipality only.
+  Guessing is throttled: after :data:`CODE_ATTEMPTS` failed codes within :data:`CODE_WINDOW` the
+  resident must wait (failures are kept in ``code_attempts``, migration 0004). A resident already
+  verified for their municipality is told so and the code is not used up.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import timedelta
+
+from bot.db import Database, Transaction
+from bot.domain import DomainError, InvalidInput, NotFound
+from bot.domain.clock import clock, from_db, now_db, to_db
+from bot.domain.officers import require_officer
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+"""No 0/O, 1/I: codes are read aloud and copied from paper."""
+CODE_LENGTH = 8
+MAX_BATCH = 200
+"""Codes per batch an officer may generate at once."""
+CODE_ATTEMPTS = 5
+"""Failed residence codes a resident may send within :data:`CODE_WINDOW` before having to wait."""
+CODE_WINDOW = timedelta(hours=1)
+KG_PHONE = re.compile(r"^996\d{9}$")
+"""A Kyrgyz number after normalization: 996 and the 9-digit national number (ITU-T E.164)."""
+
+
+class TooManyAttempts(DomainError):
+    """Too many failed residence codes lately; ``retry_after`` is a ``timedelta`` until the next try is allowed."""
+
+    def __init__(self, retry_after: timedelta) -> None:
+        super().__init__("too many attempts")
+        self.retry_after = retry_after
+
+
+class VerificationRefused(DomainError):
+    """Not accepted; ``reason``: ``not_own`` | ``not_kg`` | ``unknown`` | ``used`` | ``other_municipality`` |
+    ``already`` (the resident is already verified for their municipality; the code stays unused)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def normalize_phone(raw: str) -> str:
+    """Digits only, in international form: "+996 700 123-456" and "996700123456" → "996700123456".
+
+    A local "0700 123 456" becomes "996700123456" too. Anything else is returned as its digits.
+    """
+    digits = re.sub(r"\D", "", raw or "")
+    if len(digits) == 10 and digits.startswith("0"):
+        digits = "996" + digits[1:]
+    return digits
+
+
+def is_kyrgyz_phone(raw: str) -> bool:
+    """True for a Kyrgyz number (+996 and 9 digits) in any of the usual spellings."""
+    return bool(KG_PHONE.match(normalize_phone(raw)))
+
+
+async def is_verified_tx(tx: Database | Transaction, resident_id: int, municipality_code: str) -> bool:
+    """Whether the resident counts as verified for a survey of ``municipality_code``."""
+    row = await tx.fetchone("SELECT method, municipality_code FROM resident_verifications WHERE resident_id = ?",
+                            (resident_id,))
+    if row is None:
+        return False
+    return row["method"] == "phone" or row["municipality_code"] == municipality_code
+
+
+async def is_verified(db: Database, resident_id: int, municipality_code: str) -> bool:
+    """See :func:`is_verified_tx`."""
+    return await is_verified_tx(db, resident_id, municipality_code)
+
+
+async def verify_by_contact(db: Database, *, sender_id: int, contact_user_id: int | None, phone_number: str) -> None:
+    """Verify the sender by a shared contact.
+
+    Raises:
+        VerificationRefused: ``not_own`` (the contact is not the sender's own), ``not_kg`` (not +996).
+        NotFound: the sender has never written to the bot.
+    """
+    if contact_user_id is None or int(contact_user_id) != int(sender_id):
+        raise VerificationRefused("not_own")
+    if not is_kyrgyz_phone(phone_number):
+        raise VerificationRefused("not_kg")
+    async with db.transaction() as tx:
+        if not await tx.fetchval("SELECT 1 FROM residents WHERE telegram_id = ?", (sender_id,)):
+            raise NotFound("resident")
+        await tx.execute(
+            "INSERT INTO resident_verifications (resident_id, method, municipality_code, verified_at)"
+            " VALUES (?, 'phone', NULL, ?) ON CONFLICT (resident_id) DO UPDATE SET method = 'phone',"
+            " municipality_code = NULL, verified_at = excluded.verified_at",
+            (sender_id, now_db()),
+        )
+
+
+def normalize_code(text: str) -> str:
+    """Upper-case, drop spaces and dashes: "k7qm-4xpd" → "K7QM4XPD"."""
+    return "".join(ch for ch in (text or "").upper() if ch.isalnum())
+
+
+def format_code(code: str) -> str:
+    """``K7QM-4XPD`` for reading aloud."""
+    return f"{code[:4]}-{code[4:]}" if len(code) == CODE_LENGTH else code
+
+
+def looks_like_code(text: str) -> bool:
+    """True if the text has the shape of a residence code."""
+    code = normalize_code(text)
+    return len(code) == CODE_LENGTH and all(ch in CODE_ALPHABET for ch in code)
+
+
+async def generate_codes(db: Database, *, officer_id: int, count: int) -> list[str]:
+    """An officer creates ``count`` one-time residence codes for their own municipality.
+
+    Raises:
+        PermissionDenied: not an officer. InvalidInput: ``count`` outside 1..:data:`MAX_BATCH`.
+    """
+    officer = await require_officer(db, officer_id)
+    if not 1 <= count <= MAX_BATCH:
+        raise InvalidInput("count", limit=MAX_BATCH, actual=count)
+    codes: list[str] = []
+    now = now_db()
+    async with db.transaction() as tx:
+        while len(codes) < count:
+            code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+            inserted = await tx.execute(
+                "INSERT OR IGNORE INTO residence_codes (code, municipality_code, created_by, created_at)"
+                " VALUES (?, ?, ?, ?)",
+                (code, officer.municipality_code, officer_id, now),
+            )
+            if inserted:
+                codes.append(code)
+    return codes
+
+
+async def redeem_code(db: Database, *, resident_id: int, code: str) -> str:
+    """Verify a resident of the code's municipality with a one-time residence code; returns the municipality code.
+
+    Atomic: of two residents racing with one code, exactly one is verified. A resident already
+    verified for their current municipality is refused with ``already`` and the code stays unused.
+    Every ``unknown`` | ``used`` | ``other_municipality`` refusal is recorded (who, when — not the
+    code) in the same transaction; with :data:`CODE_ATTEMPTS` of them within :data:`CODE_WINDOW`
+    no code is looked at until the oldest of those falls out of the window.
+
+    Raises:
+        InvalidInput: not shaped like a code (not counted as an attempt).
+        TooManyAttempts: throttled (``retry_after``).
+        VerificationRefused: ``already`` | ``unknown`` | ``used`` | ``other_municipality`` (the resident lives elsewhere).
+    """
+    if not looks_like_code(code):
+        raise InvalidInput("not a code")
+    normalized = normalize_code(code)
+    now_dt = clock.now()
+    refused: str | None = None
+    async with db.transaction() as tx:
+        recent = [r[0] for r in await tx.fetchall(
+            "SELECT attempted_at FROM code_attempts WHERE resident_id = ? AND attempted_at > ?"
+            " ORDER BY attempted_at DESC LIMIT ?", (resident_id, to_db(now_dt - CODE_WINDOW), CODE_ATTEMPTS))]
+        if len(recent) >= CODE_ATTEMPTS:
+            raise TooManyAttempts(from_db(recent[-1]) + CODE_WINDOW - now_dt)
+        home = await tx.fetchval("SELECT municipality_code FROM residents WHERE telegram_id = ?", (resident_id,))
+        if home is not None and await is_verified_tx(tx, resident_id, home):
+            raise VerificationRefused("already")
+        row = await tx.fetchone("SELECT municipality_code, used_by FROM residence_codes WHERE code = ?", (normalized,))
+        if row is None:
+            refused = "unknown"
+        elif row["used_by"] is not None:
+            refused = "used"
+        elif home != row["municipality_code"]:
+            refused = "other_municipality"
+        now = to_db(now_dt)
+        if refused is not None:
+            await tx.execute("INSERT INTO code_attempts (resident_id, attempted_at) VALUES (?, ?)", (resident_id, now))
+            await tx.execute("DELETE FROM code_attempts WHERE attempted_at <= ?", (to_db(now_dt - CODE_WINDOW),))
+        else:
+            await tx.execute("UPDATE residence_codes SET used_by = ?, used_at = ? WHERE code = ? AND used_by IS NULL",
+                             (resident_id, now, normalized))
+            existing = await tx.fetchval("SELECT method FROM resident_verifications WHERE resident_id = ?",
+                                         (resident_id,))
+            if existing != "phone":  # a phone verification is wider (any municipality): keep it
+                await tx.execute(
+                    "INSERT INTO resident_verifications (resident_id, method, municipality_code, verified_at)"
+                    " VALUES (?, 'code', ?, ?) ON CONFLICT (resident_id) DO UPDATE SET method = 'code',"
+                    " municipality_code = excluded.municipality_code, verified_at = excluded.verified_at",
+                    (resident_id, row["municipality_code"], now),
+                )
+    if refused is not None:  # raised after the commit, so that the attempt is kept
+        raise VerificationRefused(refused)
+    return row["municipality_code"]
+
+
+async def unused_codes_count(db: Database, *, officer_id: int) -> int:
+    """How many codes of the officer's municipality are still unused.
+
+    Raises:
+        PermissionDenied: not an officer.
+    """
+    officer = await require_officer(db, officer_id)
+    return int(await db.fetchval(
+        "SELECT count(*) FROM residence_codes WHERE municipality_code = ? AND used_by IS NULL",
+        (officer.municipality_code,)))
+
