@@ -22,6 +22,12 @@ NO_TOKEN_MESSAGE = (
 )
 
 
+BAD_TOKEN_MESSAGE = (
+    "BOT_TOKEN is not a valid bot token: it looks like 123456:ABC-DEF... with no quotes or spaces "
+    "(note that `docker run --env-file` keeps quotes: write BOT_TOKEN=123456:ABC... without them)."
+)
+
+
 def _settings() -> Settings:
     try:
         return Settings()
@@ -33,18 +39,38 @@ def _settings() -> Settings:
 async def _run(settings: Settings) -> int:
     from bot.app import build_application, build_bot, prepare_database
 
+    from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+    from aiogram.utils.token import TokenValidationError
+
     if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
         print(NO_TOKEN_MESSAGE, file=sys.stderr)
         return 2
-    db = await prepare_database(settings)
-    app = await build_application(settings, db)
-    bot = build_bot(settings)
     try:
-        await bot.delete_webhook(drop_pending_updates=False)
-        await app.dispatcher.start_polling(bot, polling_timeout=settings.polling_timeout, handle_signals=True)
+        bot = build_bot(settings)
+    except TokenValidationError:
+        print(BAD_TOKEN_MESSAGE, file=sys.stderr)
+        return 2
+    try:
+        try:
+            me = await bot.get_me()
+        except TelegramUnauthorizedError:
+            print("Telegram rejected BOT_TOKEN (401 Unauthorized): check the token with @BotFather.", file=sys.stderr)
+            return 2
+        except TelegramNetworkError as exc:
+            where = settings.telegram_api_url or "https://api.telegram.org"
+            print(f"Cannot reach the Bot API at {where}: {exc}. Check the network or TELEGRAM_API_URL.",
+                  file=sys.stderr)
+            return 2
+        log.info("starting as @%s", me.username)
+        db = await prepare_database(settings)
+        app = await build_application(settings, db)
+        try:
+            await bot.delete_webhook(drop_pending_updates=False)
+            await app.dispatcher.start_polling(bot, polling_timeout=settings.polling_timeout, handle_signals=True)
+        finally:
+            await app.close()
     finally:
         await bot.session.close()
-        await app.close()
     return 0
 
 
@@ -61,11 +87,20 @@ async def _migrate(settings: Settings) -> int:
 async def _import(settings: Settings, path: Path) -> int:
     from bot.app import prepare_database
     from bot.domain import InvalidInput
-    from bot.domain.municipalities import import_municipalities_file
+    from bot.domain.municipalities import import_municipalities
 
+    try:
+        data = path.read_bytes()
+        data.decode("utf-8")
+    except OSError as exc:
+        print(f"{path}: cannot read the file ({exc.strerror or exc})", file=sys.stderr)
+        return 2
+    except UnicodeDecodeError:
+        print(f"{path}: the file is not UTF-8 text; save the CSV as UTF-8", file=sys.stderr)
+        return 2
     db = await prepare_database(settings)
     try:
-        report = await import_municipalities_file(db, path)
+        report = await import_municipalities(db, data, force=True)
     except InvalidInput as exc:
         print(f"{path}: {exc}", file=sys.stderr)
         return 2
@@ -73,6 +108,28 @@ async def _import(settings: Settings, path: Path) -> int:
         await db.close()
     print(f"{report.total} municipalities: {report.added} added, {report.updated} updated, "
           f"{report.deactivated} no longer listed (kept, hidden)")
+    return 0
+
+
+async def _broadcasts(settings: Settings, limit: int) -> int:
+    from bot.app import prepare_database
+    from bot.delivery.progress import broadcast_states
+
+    db = await prepare_database(settings)
+    try:
+        states = await broadcast_states(db, limit=limit)
+    finally:
+        await db.close()
+    if not states:
+        print("no broadcasts")
+        return 0
+    header = (f"{'id':>6} {'kind':<16} {'municipality':<14} {'total':>7} {'sent':>7} {'failed':>7} {'queued':>7} "
+              f"{'dupes?':>6} {'paid':<4} {'started':<20} {'finished':<20}")
+    print(header)
+    for b in states:
+        print(f"{b.id:>6} {b.kind[:16]:<16} {(b.municipality_code or '-'):<14} {b.total:>7} {b.sent:>7} {b.failed:>7} "
+              f"{b.queued:>7} {b.possible_duplicates:>6} {'yes' if b.paid else 'no':<4} {(b.started_at or '-'):<20} "
+              f"{(b.finished_at or '-'):<20}")
     return 0
 
 
@@ -86,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     sandbox = sub.add_parser("sandbox", help="try the bot in the terminal against a local Bot API emulator")
     sandbox.add_argument("--database", type=Path, default=Path("data/sandbox.sqlite3"))
     sandbox.add_argument("--fresh", action="store_true", help="start from an empty sandbox database")
+    bcast = sub.add_parser("broadcasts", help="show the state of the newest broadcasts (outbox)")
+    bcast.add_argument("--limit", type=int, default=20)
     municipalities = sub.add_parser("municipalities", help="manage the municipality list")
     msub = municipalities.add_subparsers(dest="action", required=True)
     imp = msub.add_parser("import", help="import an updated list (CSV with the columns of kg_municipalities.csv)")
@@ -103,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_run(settings))
         if args.command == "migrate":
             return asyncio.run(_migrate(settings))
+        if args.command == "broadcasts":
+            return asyncio.run(_broadcasts(settings, args.limit))
         if args.command == "municipalities":
             return asyncio.run(_import(settings, args.file))
     except DatabaseTooNewError as exc:

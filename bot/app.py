@@ -30,7 +30,7 @@ from bot.domain.municipalities import import_municipalities
 from bot.domain.residents import get_resident, mark_inactive
 from bot.handlers import build_routers
 from bot.i18n import _, build_i18n, choose_locale, set_display_timezone
-from bot.middlewares import ResidentMiddleware
+from bot.middlewares import CommandEndsStepMiddleware, ResidentMiddleware
 from bot.storage import SQLiteStorage
 
 log = logging.getLogger(__name__)
@@ -119,10 +119,31 @@ async def build_application(settings: Settings, db: Database | None = None) -> A
     db = db or await prepare_database(settings)
     dispatcher = Dispatcher(storage=SQLiteStorage(db), db=db, settings=settings)
     ResidentMiddleware(i18n, db, settings).setup(dispatcher)
+    dispatcher.message.outer_middleware(CommandEndsStepMiddleware())
     dispatcher.include_routers(*build_routers())
     dispatcher.errors.register(_on_error)
     dispatcher.startup.register(_on_startup)
+    dispatcher.startup.register(_start_delivery)
+    dispatcher.shutdown.register(_stop_delivery)
+    dispatcher.startup.register(_start_scheduler)
+    dispatcher.shutdown.register(_stop_scheduler)
     return Application(settings=settings, db=db, i18n=i18n, dispatcher=dispatcher)
+
+
+async def _start_scheduler(dispatcher: Dispatcher, db: Database, settings: Settings) -> None:
+    """Start the due-work loop (bot.scheduler: survey opening/closing, later reminders) with polling."""
+    from bot.scheduler import Scheduler, default_jobs
+
+    scheduler = Scheduler(db, default_jobs(), interval_s=settings.scheduler_interval_s)
+    dispatcher["scheduler"] = scheduler
+    scheduler.start()
+
+
+async def _stop_scheduler(dispatcher: Dispatcher) -> None:
+    """Stop the due-work loop after its current run."""
+    scheduler = dispatcher.workflow_data.get("scheduler")
+    if scheduler is not None:
+        await scheduler.stop()
 
 
 async def _on_startup(bot: Bot, settings: Settings) -> None:
@@ -133,12 +154,33 @@ async def _on_startup(bot: Bot, settings: Settings) -> None:
         log.warning("could not set the command list", exc_info=True)
 
 
+async def _start_delivery(bot: Bot, db: Database, settings: Settings, dispatcher: Dispatcher) -> None:
+    """Start the outbox worker with the bot (it uses a session of its own, see bot.delivery.worker);
+    handlers can reach it as ``delivery_worker`` to wake it after enqueuing."""
+    from bot.delivery.worker import DeliveryWorker
+
+    worker = DeliveryWorker(db, bot, settings)
+    await worker.start()
+    dispatcher["delivery_worker"] = worker
+
+
+async def _stop_delivery(dispatcher: Dispatcher) -> None:
+    """Stop the outbox worker: requests in flight finish and are recorded, the rest waits for the next start."""
+    worker = dispatcher.workflow_data.pop("delivery_worker", None)
+    if worker is not None:
+        await worker.stop()
+
+
 async def set_commands(bot: Bot, settings: Settings) -> None:
     """``setMyCommands`` for ``ky``, ``ru`` and the default (in ``DEFAULT_LOCALE``)."""
 
     def commands(locale: str) -> list[BotCommand]:
         return [
             BotCommand(command="menu", description=_("Main menu", locale=locale)),
+            BotCommand(command="problems", description=_("Priority problems of my municipality", locale=locale)),
+            BotCommand(command="surveys", description=_("Surveys", locale=locale)),
+            BotCommand(command="hearings", description=_("Public hearings", locale=locale)),
+            BotCommand(command="services", description=_("Municipal services", locale=locale)),
             BotCommand(command="municipality", description=_("Change your municipality", locale=locale)),
             BotCommand(command="language", description=_("Change the language", locale=locale)),
             BotCommand(command="help", description=_("Help", locale=locale)),

@@ -33,6 +33,25 @@ class Settings(BaseSettings):
         timezone: IANA zone in which times are shown and entered (``TIMEZONE``); storage is UTC.
         invite_ttl_hours: how long an officer invite code stays valid (``INVITE_TTL_HOURS``).
         polling_timeout: long-polling timeout in seconds for ``getUpdates``.
+        scheduler_interval_s: seconds between runs of the due-work loop (closing surveys, reminders)
+            (``SCHEDULER_INTERVAL_S``).
+        problem_text_min: fewest characters of a problem's text (``PROBLEM_TEXT_MIN``).
+        problem_text_max: most characters of a problem's text (``PROBLEM_TEXT_MAX``); stated to the resident.
+        problem_reopen_threshold: "still a problem" answers that reopen a solved problem for review,
+            for municipalities that have not set their own (``PROBLEM_REOPEN_THRESHOLD``).
+        delivery_rate: outbox messages per second over all chats (``DELIVERY_RATE``). Telegram allows
+            about 30/s per bot (Bots FAQ); 25 leaves room for direct replies, which share that budget.
+        delivery_per_chat_interval: minimum seconds between two messages to one chat
+            (``DELIVERY_PER_CHAT_INTERVAL``; Telegram: about one message per second per chat).
+        delivery_concurrency: outbox requests in flight at once (``DELIVERY_CONCURRENCY``); 0 = derived
+            from the rate (requests take time, so one at a time cannot reach the rate).
+        delivery_max_attempts: tries per recipient on network errors and 5xx before the delivery fails
+            (``DELIVERY_MAX_ATTEMPTS``); 429 waits do not count.
+        delivery_progress_interval: seconds between edits of the sender's progress message
+            (``DELIVERY_PROGRESS_INTERVAL``, at least 3).
+        paid_broadcast: send outbox messages with ``allow_paid_broadcast`` (``PAID_BROADCAST``): Telegram
+            then allows up to 1,000 messages/s and charges Stars for those above the free limit.
+        paid_broadcast_rate: the global rate used when ``paid_broadcast`` is on (``PAID_BROADCAST_RATE``).
     """
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
@@ -45,6 +64,17 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Bishkek"
     invite_ttl_hours: int = Field(default=72, ge=1, le=24 * 90)
     polling_timeout: int = Field(default=30, ge=1, le=50)
+    scheduler_interval_s: float = Field(default=30.0, ge=1, le=3600)
+    delivery_rate: float = Field(default=25.0, gt=0, le=1000)
+    delivery_per_chat_interval: float = Field(default=1.0, ge=0, le=60)
+    delivery_concurrency: int = Field(default=0, ge=0, le=1000)
+    delivery_max_attempts: int = Field(default=5, ge=1, le=50)
+    delivery_progress_interval: float = Field(default=5.0, ge=3, le=600)
+    paid_broadcast: bool = False
+    paid_broadcast_rate: float = Field(default=1000.0, gt=0, le=1000)
+    problem_text_min: int = Field(default=10, ge=1, le=100)
+    problem_text_max: int = Field(default=2000, ge=100, le=3000)
+    problem_reopen_threshold: int = Field(default=3, ge=1, le=1000)
 
     @field_validator("superadmin_ids", mode="before")
     @classmethod
@@ -76,6 +106,11 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
+
+    @property
+    def effective_delivery_rate(self) -> float:
+        """Outbox messages per second actually used: ``paid_broadcast_rate`` when paid broadcasts are on."""
+        return self.paid_broadcast_rate if self.paid_broadcast else self.delivery_rate
 
     @property
     def tz(self) -> ZoneInfo:

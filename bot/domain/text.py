@@ -13,8 +13,14 @@ _FOLD = str.maketrans({"ө": "о", "ү": "у", "ң": "н", "ё": "е", "-": " ",
 _SPACES = re.compile(r"\s+")
 
 # Bidi controls and zero-width characters that can reorder or hide text in a chat
-# (Unicode TR9 explicit formatting characters, U+200B..U+200F, U+2060..U+2064, U+FEFF).
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
+# (Unicode TR9 explicit formatting characters, U+200B..U+200F, U+2060..U+2064, U+FEFF), plus
+# the Arabic letter mark U+061C, Mongolian vowel separator U+180E, combining grapheme joiner U+034F,
+# line/paragraph separators U+2028/U+2029 (features that keep line breaks turn them into "\n"
+# before cleaning), Hangul fillers U+115F, U+1160, U+3164, U+FFA0 (render blank) and the tag
+# characters U+E0000..U+E007F.
+_INVISIBLE = re.compile(
+    "[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad"
+    "\u061c\u180e\u034f\u2028\u2029\u115f\u1160\u3164\uffa0\U000e0000-\U000e007f]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 

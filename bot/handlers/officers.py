@@ -24,6 +24,7 @@ from bot.domain import officers as roles
 from bot.domain.clock import from_db
 from bot.domain.residents import Resident, count_residents, get_resident, mark_inactive
 from bot.domain.text import clean_user_text
+from bot.handlers.texts import officer_tools_text
 from bot.i18n import _, choose_locale, format_datetime, format_number, ngettext
 from bot.ui.messages import answer_lines, esc, place_label
 
@@ -75,7 +76,7 @@ async def cmd_officer(message: Message, db: Database, resident: Resident, locale
         residents,
     ).format(count=format_number(residents, locale))
     tools = _("/kyname — set the Kyrgyz name of your municipality")
-    await message.answer(f"{header}\n{count}\n\n{tools}")
+    await message.answer(f"{header}\n{count}\n\n{officer_tools_text()}\n{tools}")
 
 
 async def cmd_kyname(message: Message, db: Database, resident: Resident, state: FSMContext) -> None:

@@ -20,6 +20,7 @@ from bot.domain.officers import get_officer
 from bot.domain.text import clean_user_text
 from bot.domain.residents import Resident, claim_prompt, get_resident, set_locale, set_municipality
 from bot.handlers.officers import redeem_and_reply
+from bot.handlers.texts import officer_tools_text
 from bot.i18n import _, format_number, ngettext
 from bot.ui.callbacks import GeoCallback, LanguageCallback, MenuCallback, MunicipalityCallback
 from bot.ui.keyboards import (
@@ -161,6 +162,15 @@ def help_text(*, officer: bool, superadmin: bool) -> str:
             "/help — this help"
         )
     ]
+    parts.append(
+        _(
+            "<b>Taking part</b>\n"
+            "/problems — priority problems of your municipality; /newproblem — raise one\n"
+            "/surveys — surveys before public hearings; /verify — confirm you live here\n"
+            "/hearings — public hearings: dates, agenda, outcomes\n"
+            "/services — the municipal registry of services; propose a new one"
+        )
+    )
     if officer:
         parts.append(
             _(
@@ -169,6 +179,7 @@ def help_text(*, officer: bool, superadmin: bool) -> str:
                 "/kyname — set the Kyrgyz name of your municipality"
             )
         )
+        parts.append(officer_tools_text())
     if superadmin:
         parts.append(
             _(

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
 
 
 class LanguageCallback(CallbackData, prefix="lang"):
@@ -34,3 +37,33 @@ class MenuCallback(CallbackData, prefix="menu"):
     """Main menu actions: ``language``, ``municipality``, ``help``, ``home``."""
 
     action: str
+
+
+# -- bounded numbers in callback data ---------------------------------------------------------------
+# Callback data comes from the client and can be crafted: "pb:open:99999999999999999999" would
+# overflow SQLite's 64-bit integers deep inside a handler. Fields typed with these are checked when
+# the data is unpacked; out-of-range data does not match the feature's filter and is answered by
+# the fallback router as a stale button (bot.handlers.fallback.stale_button).
+
+MAX_CALLBACK_ID = 2**53 - 1
+"""Largest id accepted from a button (row ids never get near it; JavaScript-safe integer)."""
+MAX_CALLBACK_PAGE = 1_000_000
+"""Largest page number accepted from a button (pages are clamped into range by the features)."""
+
+IdField = Annotated[int, Field(ge=0, le=MAX_CALLBACK_ID)]
+"""A row id in callback data: 0 (none) .. :data:`MAX_CALLBACK_ID`."""
+PageField = Annotated[int, Field(ge=0, le=MAX_CALLBACK_PAGE)]
+"""A 0-based page number in callback data."""
+
+
+def parse_id(text: str | None, *, limit: int = MAX_CALLBACK_ID) -> int | None:
+    """A positive id typed or carried as text (``"12"``), or ``None``.
+
+    Only ASCII digits count: ``"²".isdigit()`` is true but ``int("²")`` fails, and ``"١٢"`` would
+    silently become 12.
+    """
+    text = (text or "").strip()
+    if not text or len(text) > 16 or not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if 0 < value <= limit else None

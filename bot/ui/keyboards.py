@@ -82,23 +82,35 @@ def places_keyboard(
     return builder.as_markup()
 
 
-def search_results_keyboard(places: Sequence[Place], locale: str, districts: dict[str, str]) -> InlineKeyboardMarkup:
-    """Search hits, one per row, labelled "Municipality (District)" so namesakes differ; then "choose from the list"."""
+def search_results_keyboard(places: Sequence[Place], locale: str, contexts: dict[str, str]) -> InlineKeyboardMarkup:
+    """Search hits, one per row, labelled "Municipality (District)" so namesakes differ (a city filed as its
+    own district shows its oblast instead; Bishkek and Osh show nothing more); then "choose from the list"."""
     builder = InlineKeyboardBuilder()
     for place in places:
-        district = districts.get(place.code)
-        label = place.name(locale) if not district else f"{place.name(locale)} ({district})"
-        builder.button(text=label[:60], callback_data=MunicipalityCallback(code=place.code))
+        context = contexts.get(place.code)
+        label = place.name(locale) if not context else f"{place.name(locale)} ({context})"
+        builder.button(text=label, callback_data=MunicipalityCallback(code=place.code))
     builder.button(text=_("Choose from the list"), callback_data=GeoCallback(level="root"))
     builder.adjust(1)
     return builder.as_markup()
 
 
 def main_menu_keyboard() -> InlineKeyboardMarkup:
-    """The main menu: language, municipality, help."""
+    """The main menu: the four ways to take part first (one per row, easy to hit on a small screen),
+    then language, municipality and help."""
+    # Imported here: these modules import this one (or the domain and i18n), so a top-level import would cycle.
+    from bot.ui.hearings import HearingCallback
+    from bot.ui.problems import ProblemCallback
+    from bot.ui.registry import RegCb
+    from bot.ui.surveys import SurveyCallback
+
     builder = InlineKeyboardBuilder()
+    builder.button(text=_("📢 Problems of my municipality"), callback_data=ProblemCallback(action="home"))
+    builder.button(text=_("🗳 Surveys"), callback_data=SurveyCallback(action="list"))
+    builder.button(text=_("📣 Public hearings"), callback_data=HearingCallback(action="list"))
+    builder.button(text=_("🏛 Municipal services"), callback_data=RegCb(a="home"))
     builder.button(text=_("Language"), callback_data=MenuCallback(action="language"))
     builder.button(text=_("My municipality"), callback_data=MenuCallback(action="municipality"))
     builder.button(text=_("Help"), callback_data=MenuCallback(action="help"))
-    builder.adjust(2, 1)
+    builder.adjust(1, 1, 1, 1, 2, 1)
     return builder.as_markup()
