@@ -77,7 +77,29 @@ def discover_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     return [found[v] for v in sorted(found)]
 
 
-class Database:
+class _Reader:
+    """Queries on ``self._conn``, shared by :class:`Database` and :class:`Transaction` (inside a
+    transaction they see its own uncommitted writes)."""
+
+    _conn: aiosqlite.Connection
+
+    async def fetchone(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Row | None:
+        """Run a query and return its first row, or ``None``."""
+        async with self._conn.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def fetchall(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
+        """Run a query and return all rows."""
+        async with self._conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetchval(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
+        """Run a query and return the first column of the first row, or ``None``."""
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+
+class Database(_Reader):
     """One aiosqlite connection with WAL, foreign keys and a busy timeout.
 
     Use :meth:`open` (or ``async with Database.open(path)``), then :meth:`migrate`.
@@ -117,23 +139,6 @@ class Database:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
-
-    # -- reads --------------------------------------------------------------------------
-
-    async def fetchone(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Row | None:
-        """Run a query and return its first row, or ``None``."""
-        async with self._conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
-
-    async def fetchall(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
-        """Run a query and return all rows."""
-        async with self._conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
-
-    async def fetchval(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
-        """Run a query and return the first column of the first row, or ``None``."""
-        row = await self.fetchone(sql, params)
-        return None if row is None else row[0]
 
     # -- writes -------------------------------------------------------------------------
 
@@ -192,7 +197,7 @@ class Database:
         return applied
 
 
-class Transaction:
+class Transaction(_Reader):
     """Handle for statements inside :meth:`Database.transaction`."""
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
@@ -211,18 +216,3 @@ class Transaction:
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any] | dict[str, Any]]) -> None:
         """Run one statement for many parameter rows."""
         await self._conn.executemany(sql, rows)
-
-    async def fetchone(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Row | None:
-        """Read inside the transaction (sees its own uncommitted writes)."""
-        async with self._conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
-
-    async def fetchall(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
-        """Read all rows inside the transaction."""
-        async with self._conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
-
-    async def fetchval(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
-        """First column of the first row inside the transaction, or ``None``."""
-        row = await self.fetchone(sql, params)
-        return None if row is None else row[0]

@@ -199,6 +199,20 @@ async def _resolve_municipality(message: Message, db: Database, arg: str, locale
     return None
 
 
+async def _superadmin_place(
+    message: Message, command: CommandObject, db: Database, locale: str, is_superadmin: bool, usage: str
+) -> geo.Place | None:
+    """For a superadmin command taking a municipality: refuse non-superadmins, show ``usage`` when the
+    argument is missing, else resolve it (see :func:`_resolve_municipality`). ``None``: already answered."""
+    if not is_superadmin:
+        await message.answer(refusal_superadmin())
+        return None
+    if not command.args:
+        await message.answer(usage)
+        return None
+    return await _resolve_municipality(message, db, command.args, locale)
+
+
 async def _codes_text(db: Database, places: list[geo.Place], total: int, locale: str) -> str:
     lines = []
     for place in places:
@@ -234,13 +248,9 @@ async def cmd_invite(
     settings: Settings, is_superadmin: bool, bot: Bot,
 ) -> None:
     """/invite CODE-or-NAME: a one-time officer invite for that municipality."""
-    if not is_superadmin:
-        await message.answer(refusal_superadmin())
-        return
-    if not command.args:
-        await message.answer(_("Send the command with a SOATE code or a name, for example: /invite Ак-Суу"))
-        return
-    place = await _resolve_municipality(message, db, command.args, locale)
+    place = await _superadmin_place(
+        message, command, db, locale, is_superadmin,
+        _("Send the command with a SOATE code or a name, for example: /invite Ак-Суу"))
     if place is None:
         return
     invite = await roles.create_invite(
@@ -337,13 +347,9 @@ async def cmd_officers(
     message: Message, command: CommandObject, db: Database, locale: str, is_superadmin: bool
 ) -> None:
     """/officers CODE-or-NAME: who is an officer of that municipality."""
-    if not is_superadmin:
-        await message.answer(refusal_superadmin())
-        return
-    if not command.args:
-        await message.answer(_("Send the command with a SOATE code or a name, for example: /officers Ак-Суу"))
-        return
-    place = await _resolve_municipality(message, db, command.args, locale)
+    place = await _superadmin_place(
+        message, command, db, locale, is_superadmin,
+        _("Send the command with a SOATE code or a name, for example: /officers Ак-Суу"))
     if place is None:
         return
     officers = await roles.list_officers(db, place.code)
