@@ -12,10 +12,11 @@ and sets ``PRAGMA user_version`` to its number, so a failed migration leaves the
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,6 +78,22 @@ def discover_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     return [found[v] for v in sorted(found)]
 
 
+async def _finish(statement: Awaitable[Any], *, on_cancel: aiosqlite.Connection | None = None) -> None:
+    """Await ``statement`` to its end even if the current task is cancelled meanwhile, then re-raise
+    the cancellation. With ``on_cancel`` (used for ``BEGIN``), a transaction that began although the
+    task was cancelled is rolled back before the cancellation propagates."""
+    task = asyncio.ensure_future(statement)
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await task
+        if on_cancel is not None and on_cancel.in_transaction:
+            with contextlib.suppress(Exception):
+                await on_cancel.execute("ROLLBACK")
+        raise
+
+
 class _Reader:
     """Queries on ``self._conn``, shared by :class:`Database` and :class:`Transaction` (inside a
     transaction they see its own uncommitted writes)."""
@@ -129,6 +146,11 @@ class Database(_Reader):
         await conn.execute("PRAGMA synchronous=NORMAL")
         return cls(conn, path)
 
+    @property
+    def in_transaction(self) -> bool:
+        """Whether the connection is inside an open transaction (never true between two transactions)."""
+        return self._conn.in_transaction
+
     async def close(self) -> None:
         """Close the connection (waits for a running transaction to finish)."""
         async with self._write_lock:
@@ -150,14 +172,18 @@ class Database(_Reader):
         :class:`Transaction` to helpers that must write inside it.
         """
         async with self._write_lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
+            # BEGIN, COMMIT and ROLLBACK run in aiosqlite's thread whether or not the awaiting task is
+            # cancelled, so they are shielded and always awaited to the end: a task cancelled at the
+            # wrong moment (a worker being stopped) must never leave the shared connection inside a
+            # transaction.
+            await _finish(self._conn.execute("BEGIN IMMEDIATE"), on_cancel=self._conn)
             try:
                 yield Transaction(self._conn)
             except BaseException:
-                await self._conn.execute("ROLLBACK")
+                await _finish(self._conn.execute("ROLLBACK"))
                 raise
             else:
-                await self._conn.execute("COMMIT")
+                await _finish(self._conn.execute("COMMIT"))
 
     # -- migrations ---------------------------------------------------------------------
 

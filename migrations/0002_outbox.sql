@@ -6,7 +6,8 @@ CREATE TABLE broadcasts (
     id                  INTEGER PRIMARY KEY,
     kind                TEXT NOT NULL,        -- what caused it: 'announcement', 'problem_status', …
     municipality_code   TEXT REFERENCES municipalities(code),
-    sender_id           INTEGER,              -- officer who started it (gets progress), NULL for system messages
+    sender_id           INTEGER,              -- officer who caused it, NULL for system messages
+    show_progress       INTEGER NOT NULL DEFAULT 0 CHECK (show_progress IN (0, 1)),  -- sender sees progress + summary
     content             TEXT NOT NULL,        -- JSON, see bot.domain.outbox.Content
     created_at          TEXT NOT NULL,
     total               INTEGER NOT NULL DEFAULT 0,

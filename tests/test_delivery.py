@@ -209,3 +209,37 @@ async def test_paid_broadcast_sends_allow_paid_broadcast(db: Database, emulator:
     sends = [p for m, p in emulator.requests if m == "sendMessage"]
     assert len(sends) == 2 and all(p.get("allow_paid_broadcast") is True for p in sends)
     assert (await broadcast_state(db, bid)).paid
+
+
+async def test_stopping_during_a_flood_pause_loses_nothing_and_counts_no_false_duplicates(
+    db: Database, emulator: BotAPIEmulator
+) -> None:
+    """The bot is stopped while all sending waits out a long 429: the connection is left usable, rows
+    that were never requested go back to the queue, and the next start sends each copy once."""
+    import asyncio
+
+    ids = list(range(40_001, 40_021))
+    await add_residents(db, ids)
+    open_chats(emulator, ids)
+    await drop_updates(emulator.base_url, TOKEN)
+    async with db.transaction() as tx:
+        bid = await enqueue(tx, kind="announcement", audience=Audience.municipality(AK_DEBE), content=_content())
+    emulator.inject_error("sendMessage", 429, "Too Many Requests: retry after 20", retry_after=20, count=1)
+    bot = _bot(emulator)
+    worker = DeliveryWorker(db, bot, _settings(delivery_rate=10))
+    await worker.start()
+    await asyncio.sleep(1.5)
+    await worker.stop(timeout=1.0)
+    assert not db.in_transaction
+    worker = DeliveryWorker(db, bot, _settings())
+    await worker.start()  # recovery must not fail with "cannot start a transaction within a transaction"
+    try:
+        await worker.wait_idle(timeout=20)
+    finally:
+        await worker.stop()
+        await bot.session.close()
+    state = await broadcast_state(db, bid)
+    assert state is not None and state.sent == 20
+    copies = Counter(int(m["chat"]["id"]) for rid in ids for m in emulator.bot_messages(rid) if m.get("text") != "/start")
+    assert set(copies.values()) == {1}
+    assert state.possible_duplicates == 0  # nothing was requested when the stop came: no copy can be doubled

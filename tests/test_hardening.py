@@ -122,3 +122,33 @@ async def test_sandbox_survives_writing_while_blocked(emulator) -> None:
     assert ":unblock first" in out.getvalue()
     assert chat.handle_line(":unblock") and chat.handle_line("/start")
     assert not chat.handle_line(":quit")
+
+
+def test_cleaning_keeps_emoji_sequences_but_drops_reordering_characters() -> None:
+    from bot.domain.text import clean_user_text
+
+    family, farmer, scotland = "👨\u200d👩\u200d👧", "👩\u200d🌾", "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
+    assert clean_user_text(f"Үй-бүлө {family} фермер {farmer} {scotland}") == f"Үй-бүлө {family} фермер {farmer} {scotland}"
+    assert clean_user_text("Ivan\u202e\u200b\u2066 Петров\ufeff") == "Ivan Петров"
+
+
+async def test_sandbox_shows_text_as_telegram_does_and_keeps_messages_for_absent_users(emulator) -> None:
+    from bot.sandbox.chat import USERS, SandboxChat
+
+    out = io.StringIO()
+    chat = SandboxChat(emulator, out, color=False)
+    ivan = USERS[1].user_id
+    emulator.send_text(ivan, "/start")  # opens the chat, so the bot may write to Иван
+    message = {"chat_id": ivan, "text": "<b>Угуу</b> &lt;b&gt;саат 10&lt;/b&gt; &amp;amp;", "parse_mode": "HTML"}
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session:
+        for text in (message, {**message, "text": "экинчи"}):
+            async with session.post(f"{emulator.base_url}/bot{emulator.token}/sendMessage", json=text) as response:
+                assert response.status == 200
+    chat.flush_bot_output()
+    assert "new message for Иван" in out.getvalue()
+    chat.handle_line(":as 2")
+    shown = out.getvalue()
+    assert "Угуу <b>саат 10</b> &amp;" in shown  # literal text stays literal
+    assert shown.index("Угуу") < shown.index("экинчи")  # both messages, in order

@@ -80,3 +80,28 @@ async def test_conversation_state_survives_reopening_the_database(db_path: Path)
     await storage.set_data(key, {})
     assert await db.fetchval("SELECT count(*) FROM fsm_state") == 0
     await db.close()
+
+
+async def test_a_cancelled_writer_never_leaves_the_connection_in_a_transaction(db: Database) -> None:
+    """A worker stopped at any moment (even inside BEGIN or COMMIT) must leave the shared connection usable."""
+    import contextlib
+
+    async with db.transaction() as tx:
+        await tx.execute("CREATE TABLE marks (n INTEGER)")
+
+    async def writer(n: int) -> None:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO marks VALUES (?)", (n,))
+            await asyncio.sleep(0.05)
+
+    for n, delay in enumerate((0, 0, 0.0001, 0.0005, 0.001, 0.002, 0.01, 0.06)):
+        task = asyncio.create_task(writer(n))
+        await asyncio.sleep(delay)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        assert not db.in_transaction, delay
+        async with db.transaction() as tx:  # the next writer is not refused with "within a transaction"
+            await tx.execute("SELECT 1")
+    # a cancelled writer either committed completely or left nothing
+    assert await db.fetchval("SELECT count(*) FROM marks") <= 8

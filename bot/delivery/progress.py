@@ -162,7 +162,8 @@ class ProgressReporter:
     async def check(self) -> None:
         """One round: finish what is done, update progress messages that are due."""
         rows = await self.db.fetchall(
-            "SELECT id, sender_id, progress_chat_id, progress_message_id FROM broadcasts"
+            "SELECT id, CASE WHEN show_progress = 1 THEN sender_id END AS sender_id, progress_chat_id,"
+            " progress_message_id FROM broadcasts"
             " WHERE finished_at IS NULL AND started_at IS NOT NULL ORDER BY id")
         for row in rows:
             state = await broadcast_state(self.db, row["id"])

@@ -41,9 +41,12 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.exceptions import (
     TelegramAPIError,
     TelegramBadRequest,
+    TelegramEntityTooLarge,
     TelegramForbiddenError,
     TelegramNetworkError,
+    TelegramNotFound,
     TelegramRetryAfter,
+    TelegramUnauthorizedError,
 )
 from aiogram.types import Message
 
@@ -152,6 +155,11 @@ class Journal:
                     else:
                         await tx.executemany(ops[i][0], [p for _, p in ops[i:j]])
                     i = j
+        except asyncio.CancelledError:
+            # Stopped in the middle of a commit: put the writes back so stop()'s final flush makes them.
+            # Every write here sets values (no increments), so applying one twice is harmless.
+            self._ops[:0], self._waiters[:0] = ops, waiters
+            raise
         except BaseException as exc:
             for w in waiters:
                 if not w.done():
@@ -345,7 +353,8 @@ class DeliveryWorker:
         for bid in {d.broadcast_id for d in due} - self._started_broadcasts:
             self._started_broadcasts.add(bid)
             self.journal.add(_STARTED, (now_db(), int(self.paid), bid))
-            sender = await self.db.fetchval("SELECT sender_id FROM broadcasts WHERE id = ?", (bid,))
+            sender = await self.db.fetchval(
+                "SELECT sender_id FROM broadcasts WHERE id = ? AND show_progress = 1", (bid,))
             if sender is not None:
                 self.spacing.hold(sender)  # the sender was just answered directly (e.g. /announce confirm)
         return due
@@ -423,11 +432,16 @@ class DeliveryWorker:
                 await mark_inactive(self.db, row.chat_id)
                 return self._fail(row, f"blocked: {exc.message}")
             except TelegramBadRequest as exc:
-                if "chat not found" in exc.message.lower():
+                description = exc.message.lower()
+                if "chat not found" in description or "peer_id_invalid" in description or "user is deactivated" in description:
                     await mark_inactive(self.db, row.chat_id)
                     return self._fail(row, f"chat not found: {exc.message}")
                 return self._fail(row, f"bad request: {exc.message}")
-            except TelegramAPIError as exc:  # network, 5xx (and 401/404/409/413): retry later
+            except (TelegramUnauthorizedError, TelegramNotFound, TelegramEntityTooLarge) as exc:
+                # the token was revoked, the Bot API URL is wrong, the file is too big: retrying each
+                # recipient would only repeat the same answer; recorded as failed with the reason
+                return self._fail(row, f"{type(exc).__name__}: {exc.message}")
+            except TelegramAPIError as exc:  # network, 5xx, 409: retry later
                 return self._retry(row, exc, part)
             finally:
                 self.spacing.done(row.chat_id)

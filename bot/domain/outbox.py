@@ -122,13 +122,17 @@ async def enqueue(
     municipality_code: str | None = None,
     sender_id: int | None = None,
     dedup_key: str | None = None,
+    show_progress: bool | None = None,
 ) -> int:
     """Queue ``content`` for every recipient of ``audience`` inside the caller's transaction.
 
     Args:
         kind: what caused the message (for the record and for ``python -m bot broadcasts``).
         municipality_code: whose broadcast it is (defaults to the audience's municipality).
-        sender_id: the officer who started it; they are shown progress and a summary.
+        sender_id: the officer who caused it (recorded).
+        show_progress: whether ``sender_id`` is shown a progress message and a summary; by default
+            only for a broadcast to a whole municipality (an announcement), not for notifications to
+            a few followers (a status change), which would only clutter the officer's chat.
         dedup_key: makes the call idempotent: when a broadcast with this key exists, nothing is
             queued and its id is returned (e.g. a double tap on "Send").
     Returns:
@@ -139,10 +143,13 @@ async def enqueue(
         existing = await tx.fetchval("SELECT id FROM broadcasts WHERE dedup_key = ?", (dedup_key,))
         if existing is not None:
             return int(existing)
+    if show_progress is None:
+        show_progress = audience.municipality_code is not None
     broadcast_id = await tx.insert(
-        "INSERT INTO broadcasts (kind, municipality_code, sender_id, content, created_at, dedup_key)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (kind, code, sender_id, content.to_json(), now_db(), dedup_key),
+        "INSERT INTO broadcasts (kind, municipality_code, sender_id, show_progress, content, created_at, dedup_key)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (kind, code, sender_id, int(bool(show_progress and sender_id is not None)), content.to_json(), now_db(),
+         dedup_key),
     )
     if audience.municipality_code is not None:
         await tx.execute(

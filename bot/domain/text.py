@@ -18,10 +18,20 @@ _SPACES = re.compile(r"\s+")
 # line/paragraph separators U+2028/U+2029 (features that keep line breaks turn them into "\n"
 # before cleaning), Hangul fillers U+115F, U+1160, U+3164, U+FFA0 (render blank) and the tag
 # characters U+E0000..U+E007F.
+# The zero-width joiner U+200D is kept: emoji sequences need it (👨‍👩‍👧 is three emoji joined by
+# U+200D). Tag characters U+E0020..U+E007F are kept only right after 🏴 (subdivision flags such as
+# Scotland's), see _TAGS.
 _INVISIBLE = re.compile(
-    "[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad"
-    "\u061c\u180e\u034f\u2028\u2029\u115f\u1160\u3164\uffa0\U000e0000-\U000e007f]")
+    "[\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad"
+    "\u061c\u180e\u034f\u2028\u2029\u115f\u1160\u3164\uffa0\U000e0000-\U000e001f]")
+_TAGS = re.compile("(\U0001F3F4?)([\U000e0020-\U000e007f]+)")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _drop_invisible(text: str) -> str:
+    """Remove the characters of :data:`_INVISIBLE`, and tag characters outside a 🏴 flag sequence."""
+    text = _TAGS.sub(lambda m: m.group(0) if m.group(1) else "", text)
+    return _INVISIBLE.sub("", text)
 
 
 def fold(text: str) -> str:
@@ -31,7 +41,7 @@ def fold(text: str) -> str:
     runs of spaces collapse, so "Кара-Суу" matches "кара суу"; invisible characters (zero-width,
     soft hyphen, bidi controls — common in text copied from the web) are dropped.
     """
-    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text)).lower().translate(_FOLD)
+    text = _drop_invisible(unicodedata.normalize("NFC", text)).lower().translate(_FOLD)
     return _SPACES.sub(" ", text).strip()
 
 
@@ -42,7 +52,7 @@ def clean_user_text(text: str) -> str:
     Escape the result with :func:`html.escape` before putting it into an HTML message.
     """
     text = unicodedata.normalize("NFC", text)
-    text = _INVISIBLE.sub("", text)
+    text = _drop_invisible(text)
     text = _CONTROL.sub("", text)
     return text.strip()
 

@@ -88,12 +88,37 @@ async def cmd_announce(message: Message, db: Database, resident: Resident, state
     )
 
 
-async def on_ky_text(message: Message, state: FSMContext) -> None:
-    """The Kyrgyz text; next, the Russian one."""
+SPLIT_TAIL_SECONDS = 3
+"""Telegram apps split a pasted text over 4,096 characters into several messages sent at once; a
+text arriving this soon after a refused over-long one is taken for its tail, not for a new text."""
+
+
+async def _checked_text(message: Message, state: FSMContext) -> str | None:
+    """The cleaned announcement text, or ``None`` after answering why it was refused (too long, empty,
+    or the tail of an over-long text that Telegram split into several messages)."""
+    data = await state.get_data()
+    sent = int(message.date.timestamp()) if message.date else 0
+    refused = data.get("refused_at")
     try:
         text = ann.clean_text(message.text)
     except InvalidInput as exc:
+        await state.update_data(refused_at=sent)
         await message.answer(_too_long(exc))
+        return None
+    if refused is not None and 0 <= sent - int(refused) <= SPLIT_TAIL_SECONDS:
+        await state.update_data(refused_at=sent)
+        await message.answer(_(
+            "This looks like the end of the long text that Telegram split into several messages, so it "
+            "was not taken on its own. Send the whole announcement again, shorter."))
+        return None
+    await state.update_data(refused_at=None)
+    return text
+
+
+async def on_ky_text(message: Message, state: FSMContext) -> None:
+    """The Kyrgyz text; next, the Russian one."""
+    text = await _checked_text(message, state)
+    if text is None:
         return
     data = await state.get_data()
     await state.update_data(ky=text)
@@ -107,10 +132,8 @@ async def on_ky_text(message: Message, state: FSMContext) -> None:
 
 async def on_ru_text(message: Message, db: Database, state: FSMContext, locale: str) -> None:
     """The Russian text; next, the preview."""
-    try:
-        text = ann.clean_text(message.text)
-    except InvalidInput as exc:
-        await message.answer(_too_long(exc))
+    text = await _checked_text(message, state)
+    if text is None:
         return
     await state.update_data(ru=text)
     await _preview(message, db, state, locale)

@@ -25,6 +25,7 @@ from bot.domain.municipalities import get_municipality
 from bot.domain.residents import Resident
 from bot.handlers.onboarding import continue_onboarding
 from bot.i18n import N_, _, format_number, ngettext
+from bot.ui.keyboards import menu_button
 from bot.ui.hearings import HearingCallback, ics_file, kb, markup, resident_button, rsvp_rows
 from bot.ui.messages import esc
 
@@ -66,6 +67,7 @@ async def render_list(db: Database, resident: Resident, locale: str):
                  "a message.")
     rows = [[resident_button(h.title(locale)[:60], "show", h.id)] for h in hearings]
     rows.append([resident_button(_("Past hearings and outcomes"), "past")])
+    rows.append([menu_button()])
     return text, kb(*rows)
 
 

@@ -27,6 +27,7 @@ from bot.domain.officers import get_officer
 from bot.domain.residents import Resident
 from bot.handlers.onboarding import continue_onboarding
 from bot.i18n import _, format_datetime, ngettext
+from bot.ui.keyboards import menu_button
 from bot.ui.messages import edit_or_send, esc
 from bot.ui.surveys import (
     SurveyAdminCallback,
@@ -103,6 +104,7 @@ async def render_list(db: Database, resident: Resident, locale: str) -> tuple[st
     if officer is not None:
         builder_rows = list(builder_rows) + [[InlineKeyboardButton(
             text=_("🛠 Manage surveys (officer)"), callback_data=SurveyAdminCallback(action="list").pack())]]
+    builder_rows = list(builder_rows) + [[menu_button()]]
     return text, InlineKeyboardMarkup(inline_keyboard=builder_rows)
 
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import logging
-import re
 import shutil
 import sys
 import threading
@@ -54,18 +52,26 @@ HELP = """Sandbox commands (everything else is sent to the bot as text):
   :help           this help
   :quit           leave (Ctrl-D works too)"""
 
-_TAG = re.compile(r"<(/?)([a-zA-Z-]+)[^>]*>")
-
-
-def render_html(text: str, *, color: bool) -> str:
-    """Telegram HTML to terminal text: <b> becomes bold (when ``color``), other tags vanish, entities decode."""
-
-    def tag(match: re.Match[str]) -> str:
-        if not color or match.group(2).lower() not in ("b", "strong"):
-            return ""
-        return "\x1b[0m" if match.group(1) else "\x1b[1m"
-
-    return html.unescape(_TAG.sub(tag, text))
+def bold_entities(message: dict[str, Any], *, color: bool) -> str:
+    """The text exactly as Telegram shows it (the emulator has already parsed the HTML into plain text
+    plus entities); with ``color``, bold entities are shown bold in the terminal."""
+    text = message.get("text") or message.get("caption") or ""
+    entities = message.get("entities") or message.get("caption_entities") or []
+    if not color or not entities:
+        return text
+    units = text.encode("utf-16-le")
+    marks: dict[int, list[str]] = {}
+    for entity in entities:
+        if entity.get("type") == "bold":
+            marks.setdefault(entity["offset"], []).append("\x1b[1m")
+            marks.setdefault(entity["offset"] + entity["length"], []).insert(0, "\x1b[0m")
+    out, position = [], 0
+    for offset in sorted(marks):
+        out.append(units[position * 2:offset * 2].decode("utf-16-le", errors="replace"))
+        out.extend(marks[offset])
+        position = offset
+    out.append(units[position * 2:].decode("utf-16-le", errors="replace"))
+    return "".join(out)
 
 
 class SandboxChat:
@@ -78,6 +84,7 @@ class SandboxChat:
         self.current = USERS[0]
         self._seen = 0
         self._buttons: dict[int, list[tuple[int, dict[str, Any]]]] = {}
+        self._unseen: dict[int, list[tuple[str, int]]] = {}
         for user in USERS:
             emulator.add_user(user.user_id, user.first_name, language_code=user.language_code)
 
@@ -103,20 +110,32 @@ class SandboxChat:
             if user is None:
                 continue
             if user != self.current:
+                self._unseen.setdefault(user.user_id, []).append((kind, message_id))
                 self.print(f"   (new message for {user.first_name}: ':as {USERS.index(user) + 1}' to read it)")
                 continue
             self._show(message, edited=kind == "edit")
         return bool(events)
 
+    def _show_unseen(self) -> None:
+        """Show what arrived for the current user while another user was active, in order."""
+        uid = self.current.user_id
+        pending = self._unseen.pop(uid, [])
+        current = {m["message_id"]: m for m in self.emulator.messages(uid)}
+        shown: set[int] = set()
+        for kind, message_id in pending:
+            if message_id in current and message_id not in shown:
+                shown.add(message_id)
+                self._show(current[message_id], edited=kind == "edit")
+
     def _show(self, message: dict[str, Any], *, edited: bool) -> None:
         label = "bot (edited)" if edited else "bot"
-        body = message.get("text") or message.get("caption") or ""
+        body = bold_entities(message, color=self.color)
         if "photo" in message:
             body = "[photo] " + body
         if "document" in message:
             body = f"[file {message['document'].get('file_name', '')}] " + body
         self.print(f"\n── {label} → {self.current.first_name} ──")
-        self.print(render_html(body, color=self.color))
+        self.print(body)
         rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
         numbered: list[tuple[int, dict[str, Any]]] = []
         for row in rows:
@@ -170,9 +189,7 @@ class SandboxChat:
                 self.print("   :as takes a number from :users")
                 return True
             self.print(f"   now you are {self.current.first_name} (id {self.current.user_id})")
-            last = self.emulator.last_bot_message(self.current.user_id)
-            if last is not None:
-                self._show(last, edited=False)
+            self._show_unseen()
         elif word == ":sticker":
             self.emulator.send_sticker(uid)
         elif word == ":photo":

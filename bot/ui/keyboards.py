@@ -95,6 +95,11 @@ def search_results_keyboard(places: Sequence[Place], locale: str, contexts: dict
     return builder.as_markup()
 
 
+def menu_button() -> InlineKeyboardButton:
+    """"« Main menu": a way back from any list, so no screen is a dead end."""
+    return InlineKeyboardButton(text=_("« Main menu"), callback_data=MenuCallback(action="home").pack())
+
+
 def main_menu_keyboard() -> InlineKeyboardMarkup:
     """The main menu: the four ways to take part first (one per row, easy to hit on a small screen),
     then language, municipality and help."""
