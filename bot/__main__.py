@@ -113,7 +113,7 @@ async def _import(settings: Settings, path: Path) -> int:
 
 async def _broadcasts(settings: Settings, limit: int) -> int:
     from bot.app import prepare_database
-    from bot.delivery.progress import broadcast_states
+    from bot.delivery.progress import broadcast_states, broadcasts_table
 
     db = await prepare_database(settings)
     try:
@@ -123,13 +123,8 @@ async def _broadcasts(settings: Settings, limit: int) -> int:
     if not states:
         print("no broadcasts")
         return 0
-    header = (f"{'id':>6} {'kind':<16} {'municipality':<14} {'total':>7} {'sent':>7} {'failed':>7} {'queued':>7} "
-              f"{'dupes?':>6} {'paid':<4} {'started':<20} {'finished':<20}")
-    print(header)
-    for b in states:
-        print(f"{b.id:>6} {b.kind[:16]:<16} {(b.municipality_code or '-'):<14} {b.total:>7} {b.sent:>7} {b.failed:>7} "
-              f"{b.queued:>7} {b.possible_duplicates:>6} {'yes' if b.paid else 'no':<4} {(b.started_at or '-'):<20} "
-              f"{(b.finished_at or '-'):<20}")
+    for line in broadcasts_table(states, settings.tz):
+        print(line)
     return 0
 
 

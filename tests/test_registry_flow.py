@@ -76,7 +76,10 @@ async def test_propose_support_consider_approve_include_notifies_followers_in_th
     assert "Кадам 3/5" in plain(step3)
     [step4] = await aigul.press("Бул кадамды өткөрүп жиберүү")
     assert "Кадам 4/5" in plain(step4)
-    [step5] = await aigul.press("Ден соолугунун мүмкүнчүлүктөрү чектелген адамдар")
+    [step4_answered, step5] = await aigul.press("Ден соолугунун мүмкүнчүлүктөрү чектелген адамдар")
+    # the step-4 question now records the choice, without buttons; step 5 comes as a new message
+    assert plain(step4_answered) == "Кадам 4/5. Кимдин атынан: Ден соолугунун мүмкүнчүлүктөрү чектелген адамдар"
+    assert not labels(step4_answered) and "Кадам 5/5" in plain(step5)
     [preview] = await aigul.press("Социалдык колдоо")
     assert f"Кызмат: {name}" in plain(preview) and "Тармак: Социалдык колдоо" in plain(preview)
     [card] = await aigul.press("✅ Сунушту жөнөтүү")

@@ -12,14 +12,14 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from babel.dates import format_timedelta
 
 from bot.db import Database
-from bot.domain.clock import now_db
+from bot.domain.clock import from_db, now_db
 from bot.i18n import _, choose_locale, format_number
 
 if TYPE_CHECKING:
@@ -49,6 +49,8 @@ class BroadcastState:
     created_at: str
     started_at: str | None
     finished_at: str | None
+    municipality_name: str | None = None
+    """Russian name of ``municipality_code`` (municipalities.name_ru), ``None`` when there is none."""
 
     @property
     def remaining(self) -> int:
@@ -66,9 +68,9 @@ async def broadcast_states(db: Database, *, limit: int = 20, ids: list[int] | No
     """The newest ``limit`` broadcasts (or those with ``ids``), newest first, with their counts."""
     if ids is not None:
         marks = ",".join("?" * len(ids))
-        rows = await db.fetchall(f"SELECT * FROM broadcasts WHERE id IN ({marks}) ORDER BY id DESC", ids)
+        rows = await db.fetchall(f"{_SELECT} WHERE b.id IN ({marks}) ORDER BY b.id DESC", ids)
     else:
-        rows = await db.fetchall("SELECT * FROM broadcasts ORDER BY id DESC LIMIT ?", (limit,))
+        rows = await db.fetchall(f"{_SELECT} ORDER BY b.id DESC LIMIT ?", (limit,))
     states = []
     for b in rows:
         counts = {
@@ -88,9 +90,46 @@ async def broadcast_states(db: Database, *, limit: int = 20, ids: list[int] | No
             total=b["total"], sent=counts.get("sent", 0), failed=counts.get("failed", 0) + skipped,
             blocked=blocked + skipped, queued=counts.get("queued", 0) + counts.get("sending", 0),
             possible_duplicates=dups, paid=bool(b["paid"]), created_at=b["created_at"], started_at=b["started_at"],
-            finished_at=b["finished_at"],
+            finished_at=b["finished_at"], municipality_name=b["municipality_name"],
         ))
     return states
+
+
+_SELECT = ("SELECT b.*, m.name_ru AS municipality_name FROM broadcasts b"
+           " LEFT JOIN municipalities m ON m.code = b.municipality_code")
+
+
+def _local_time(value: str | None, tz: tzinfo) -> str:
+    """A stored UTC time as ``2026-11-30 04:44 +06`` in ``tz`` (the zone's abbreviation marks it), or "—"."""
+    if not value:
+        return "—"
+    return from_db(value).astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def broadcasts_table(states: list[BroadcastState], tz: tzinfo) -> list[str]:
+    """Lines of the ``python -m bot broadcasts`` table: one header line, one line per broadcast.
+
+    Nothing is cut: ``kind`` whole, the municipality as "Russian name (code)", the sender's Telegram
+    id (or "—" for broadcasts the bot started itself), times in ``tz`` (settings.tz, Asia/Bishkek)
+    with the zone shown. Column widths fit the longest value.
+    """
+    header = ("id", "kind", "municipality", "sender", "total", "sent", "failed", "queued", "dupes?", "paid",
+              "started", "finished")
+    right = {0, 3, 4, 5, 6, 7, 8}
+    rows = [header]
+    for b in states:
+        if b.municipality_code:
+            place = f"{b.municipality_name} ({b.municipality_code})" if b.municipality_name else b.municipality_code
+        else:
+            place = "—"
+        rows.append((
+            str(b.id), b.kind, place, str(b.sender_id) if b.sender_id is not None else "—", str(b.total), str(b.sent),
+            str(b.failed), str(b.queued), str(b.possible_duplicates), "yes" if b.paid else "no",
+            _local_time(b.started_at, tz), _local_time(b.finished_at, tz),
+        ))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    return [" ".join(cell.rjust(widths[i]) if i in right else cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip()
+            for row in rows]
 
 
 def eta_text(seconds: float, locale: str) -> str:

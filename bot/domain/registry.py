@@ -146,6 +146,18 @@ class Service:
     confirmed: bool
     created_at: str
     updated_at: str
+    cost_set: bool = False
+    """An officer has edited the cost (``paid`` or ``tariff``) since the entry was created: a
+    resident's proposal has no cost until then (the stored ``paid = 0`` is only the column default)."""
+    provider_set: bool = False
+    """An officer has edited the provider (``provider_kind`` or ``provider_name``) since creation."""
+
+    @property
+    def details_pending(self) -> bool:
+        """A resident's proposal not yet decided (proposed, under consideration or rejected): its
+        cost and provider are shown only when an officer has set them (:attr:`cost_set`,
+        :attr:`provider_set`); the column defaults ("free", "ayil okmotu") were never asked."""
+        return self.origin == "resident" and self.status in ("proposed", "under_consideration", "rejected")
 
     def name(self, locale: str) -> str:
         """The name in ``locale``, else the other language's (either may be empty)."""
@@ -203,10 +215,21 @@ _COLUMNS = (
 )
 
 
+
+def _decided(table: str) -> str:
+    """Extra SELECT columns ``cost_set``, ``provider_set`` (0/1) for the services row ``table``:
+    whether an officer's edit event (its comment lists the changed field names) touched them."""
+    edited = f"SELECT 1 FROM service_events e WHERE e.service_id = {table}.id AND e.kind = 'edited' AND "
+    return (f", EXISTS ({edited}(e.comment LIKE '%paid%' OR e.comment LIKE '%tariff%')) AS cost_set"
+            f", EXISTS ({edited}e.comment LIKE '%provider%') AS provider_set")
+
+
 def _service(row) -> Service:
     data = dict(row)
     data["paid"] = bool(data["paid"])
     data["confirmed"] = bool(data["confirmed"])
+    for key in ("cost_set", "provider_set"):
+        data[key] = bool(data.get(key))
     return Service(**data)
 
 
@@ -303,7 +326,7 @@ async def ensure_seeded(db: Database, municipality_code: str) -> int:
 
 async def get_service(db: Database | Transaction, service_id: int) -> Service | None:
     """The entry with this id, or ``None``."""
-    row = await db.fetchone(f"SELECT {_COLUMNS} FROM services WHERE id = ?", (service_id,))
+    row = await db.fetchone(f"SELECT {_COLUMNS}{_decided('services')} FROM services WHERE id = ?", (service_id,))
     return None if row is None else _service(row)
 
 
@@ -343,7 +366,8 @@ async def list_services(
     clause = " AND ".join(where)
     total = await db.fetchval(f"SELECT count(*) FROM services WHERE {clause}", params)
     rows = await db.fetchall(
-        f"SELECT {_COLUMNS} FROM services WHERE {clause} ORDER BY id LIMIT ? OFFSET ?", [*params, limit, max(offset, 0)]
+        f"SELECT {_COLUMNS}{_decided('services')} FROM services WHERE {clause} ORDER BY id LIMIT ? OFFSET ?",
+        [*params, limit, max(offset, 0)]
     )
     return [_service(r) for r in rows], int(total)
 
@@ -388,7 +412,7 @@ async def followed_services(
         "SELECT count(*) FROM service_followers f JOIN services s ON s.id = f.service_id"
         " WHERE f.resident_id = ? AND s.municipality_code = ?", (resident_id, municipality_code))
     rows = await db.fetchall(
-        f"SELECT {', '.join('s.' + c.strip() for c in _COLUMNS.split(','))} FROM service_followers f"
+        f"SELECT {', '.join('s.' + c.strip() for c in _COLUMNS.split(','))}{_decided('s')} FROM service_followers f"
         " JOIN services s ON s.id = f.service_id WHERE f.resident_id = ? AND s.municipality_code = ?"
         " ORDER BY f.created_at DESC, s.id LIMIT ? OFFSET ?",
         (resident_id, municipality_code, limit, max(offset, 0)),

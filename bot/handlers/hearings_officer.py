@@ -537,6 +537,10 @@ async def on_wrong_kind(message: Message, state: FSMContext) -> None:
         text = _("Please send a document or a photo, or press «Skip».")
     elif current == HearingOutcome.minutes.state:
         text = _("Please send the minutes as a document, or press «Skip».")
+    elif current == NewHearing.topic.state:
+        # typing the title here is the usual slip: say what comes first and that the title is next
+        text = _("First choose the topic of the hearing with the buttons above; the title is asked next. "
+                 "/cancel — stop.")
     elif current in {s.state for s in BUTTON_STATES}:
         text = _("Please use the buttons above, or /cancel.")
     else:

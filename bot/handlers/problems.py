@@ -35,6 +35,7 @@ from bot.ui.problems import (
     DraftCallback,
     ProblemCallback,
     category_keyboard,
+    category_label,
     fit_utf16,
     home_keyboard,
     home_text,
@@ -115,7 +116,9 @@ async def on_category(callback: CallbackQuery, callback_data: DraftCallback, sta
     await callback.answer()
     await state.update_data(category=callback_data.arg)
     await state.set_state(RaiseProblem.text)
-    await drop_keyboard(callback)
+    # the question is replaced by the answer, so the chat keeps a record of the choice
+    await edit_or_send(callback, _("<b>New problem</b>\nCategory: {category}").format(
+        category=category_label(callback_data.arg)))
     if isinstance(callback.message, Message):
         await callback.message.answer(_text_prompt(settings))
 

@@ -275,7 +275,7 @@ async def _save_rating(answer, db: Database, resident: Resident, locale: str, st
         await answer(_("Only services included in the registry can be rated."))
         return
     await state.clear()
-    await answer(_("Thank you! Your rating is saved; the ayil okmotu sees ratings without names. "
+    await answer(_("Thank you! Your rating is saved; municipal officers see ratings without names. "
                    "You can rate this service again from {date}.").format(date=_next_rating_date(locale)))
 
 
@@ -333,7 +333,7 @@ async def on_propose_name(message: Message, state: FSMContext, locale: str) -> N
 async def _ask_recipients(answer, locale: str) -> None:
     await answer(_(
         "Step 3 of 5. For whom? Who would receive the service, up to {limit} characters "
-        "(for example: <i>children with special needs in our villages</i>)."
+        "(for example: <i>children with special needs</i>)."
     ).format(limit=reg.RECIPIENTS_MAX), reply_markup=_skip("recipients"))
 
 
@@ -402,8 +402,18 @@ async def _propose_group(callback: CallbackQuery, data: RegCb, state: FSMContext
     await state.update_data(p_group=None if data.v == "none" else data.v)
     await state.set_state(Propose.area)
     await callback.answer()
+    # step 4's question is replaced by the answer (the chat keeps a record of the choice); step 5 follows
+    if data.v == "none":
+        chosen = _("Step 4 of 5. On behalf of a group: no.")
+    else:
+        chosen = _("Step 4 of 5. On behalf of: {group}").format(group=_(GROUP_LABELS[data.v]))
+    await edit_or_send(callback, chosen)
     options = [(_(label), RegCb(a="par", v=key)) for key, label in AREA_LABELS.items()]
-    await edit_or_send(callback, _("Step 5 of 5. Which area does the service belong to?"), choice_keyboard(options, 2))
+    question = _("Step 5 of 5. Which area does the service belong to?")
+    if isinstance(callback.message, Message):
+        await callback.message.answer(question, reply_markup=choice_keyboard(options, 2))
+    elif callback.bot is not None:
+        await callback.bot.send_message(callback.from_user.id, question, reply_markup=choice_keyboard(options, 2))
 
 
 def _draft(data: dict, locale: str) -> reg.Proposal:
@@ -428,7 +438,7 @@ async def _propose_area(callback: CallbackQuery, data: RegCb, state: FSMContext,
         lines.append(_("On behalf of: {group}").format(group=_(GROUP_LABELS[draft.on_behalf_of])))
     lines.append(_("Area: {area}").format(area=area_label(draft.area, locale)))
     lines.append("")
-    lines.append(_("Residents of your municipality will see it and can support it; the ayil okmotu considers it."))
+    lines.append(_("Residents of your municipality will see it and can support it; the municipality considers it."))
     await callback.answer()
     await edit_or_send(callback, "\n".join(lines), choice_keyboard([
         (_("✅ Send the proposal"), RegCb(a="psend")), (_("✖️ Cancel"), RegCb(a="pcancel"))]))

@@ -96,7 +96,7 @@ async def render_list(db: Database, resident: Resident, locale: str) -> tuple[st
         builder_rows = survey_list_keyboard(open_now, locale).inline_keyboard
     else:
         text = _("There are no open surveys in your municipality right now. "
-                 "You will get a message when the ayil okmotu starts one.")
+                 "You will get a message when your municipality starts one.")
     if closed:
         text += "\n\n" + _("Results of recent surveys:")
         builder_rows = list(builder_rows) + list(survey_list_keyboard(closed, locale, action="results").inline_keyboard)
@@ -244,7 +244,7 @@ async def send_verify_prompt(message: Message, state: FSMContext) -> None:
     await message.answer(
         _("To confirm that you are a resident, press «Share my phone number» below "
           "(only a Kyrgyz number, +996, of this Telegram account is accepted), "
-          "or send the residence code you received at the ayil okmotu. /cancel — not now."),
+          "or send the residence code you received from your municipality. /cancel — not now."),
         reply_markup=contact_keyboard(),
     )
 
@@ -273,7 +273,7 @@ async def on_contact(message: Message, db: Database, resident: Resident, state: 
             text = _("This is not your own contact. Press «Share my phone number» to send the number of this "
                      "Telegram account.")
         else:
-            text = _("Only Kyrgyz phone numbers (+996) are accepted. If you have none, ask the ayil okmotu "
+            text = _("Only Kyrgyz phone numbers (+996) are accepted. If you have none, ask your municipality "
                      "for a residence code.")
         await message.answer(text, reply_markup=contact_keyboard())
         return
@@ -302,7 +302,7 @@ async def _redeem(message: Message, db: Database, resident: Resident, state: FSM
                                  reply_markup=ReplyKeyboardRemove())
             return
         texts = {
-            "used": _("This residence code has already been used. Ask the ayil okmotu for a new one."),
+            "used": _("This residence code has already been used. Ask your municipality for a new one."),
             "other_municipality": _("This residence code is for another municipality than yours."),
         }
         await message.answer(texts.get(exc.reason, _("This residence code is not valid. Check it and try again.")))

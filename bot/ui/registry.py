@@ -86,7 +86,7 @@ GROUP_LABELS = {
 }
 ROLE_LABELS = {
     "resident": N_("History actor: a resident"),
-    "officer": N_("History actor: the ayil okmotu"),
+    "officer": N_("History actor: the municipality"),
     "system": N_("History actor: starter catalogue"),
 }
 
@@ -177,13 +177,20 @@ def _card_text_once(
     lines.append("")
     lines.append(_("Area: {area}", locale=locale).format(area=area_label(service.area, locale)) + " · "
                  + _(REGISTRY_LABELS[service.registry], locale=locale))
-    provider = _(PROVIDER_LABELS[service.provider_kind], locale=locale)
-    if service.provider_name:
-        provider += f" — {esc(service.provider_name)}"
-    lines.append(_("Provided by: {provider}", locale=locale).format(provider=provider))
+    # a resident's proposal was never asked its provider or cost: the stored defaults ("ayil okmotu",
+    # "free") are shown only once an officer has set them
+    pending = service.details_pending
+    if not pending or service.provider_set:
+        provider = _(PROVIDER_LABELS[service.provider_kind], locale=locale)
+        if service.provider_name:
+            provider += f" — {esc(service.provider_name)}"
+        lines.append(_("Provided by: {provider}", locale=locale).format(provider=provider))
     if service.recipients:
         lines.append(_("Who receives it: {recipients}", locale=locale).format(recipients=esc(service.recipients)))
-    if not service.confirmed:
+    if pending and not service.cost_set:
+        if not service.provider_set:
+            lines.append(_("Provider and cost: not decided yet.", locale=locale))
+    elif not service.confirmed:
         pass  # a catalogue copy does not know the local cost; say nothing rather than "free"
     elif service.paid:
         tariff = esc(service.tariff) if service.tariff else _("the tariff is not given yet", locale=locale)
@@ -211,7 +218,7 @@ def _card_text_once(
         lines.append(ngettext("{count} person follows this service.", "{count} people follow this service.",
                               followers, locale=locale).format(count=format_number(followers, locale)))
     if not service.confirmed:
-        lines.append(_("<i>From the starter catalogue: the ayil okmotu has not confirmed the details yet.</i>",
+        lines.append(_("<i>From the starter catalogue: the municipality has not confirmed the details yet.</i>",
                        locale=locale))
     if problems_total:
         lines.append("")
