@@ -14,7 +14,7 @@ from bot.domain.municipalities import bundled_csv, import_municipalities
 from bot.domain.officers import grant_officer
 from bot.domain.residents import touch_resident
 from tests.conftest import SUPERADMIN_ID
-from tests.harness import Harness, Person, labels, plain
+from tests.harness import Harness, Person, plain
 
 ROOT = Path(__file__).resolve().parent.parent
 AK_DEBE = "41708203803000"

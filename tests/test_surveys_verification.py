@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 
 import pytest
 
@@ -11,7 +10,7 @@ from bot.db import Database
 from bot.domain import InvalidInput, PermissionDenied
 from bot.domain import surveys as sv
 from bot.domain import verification as ver
-from bot.domain.clock import clock, to_db
+from bot.domain.clock import clock
 from tests.harness import plain
 from tests.test_surveys import AK_DEBE, BISHKEK, OFFICER, START, anchor, draft, last_alert, make_officer, make_resident
 

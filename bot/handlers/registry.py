@@ -24,6 +24,7 @@ from bot.i18n import _, format_date, format_number, ngettext
 from bot.ui.messages import edit_or_send, esc
 from bot.ui.registry import (
     AREA_LABELS,
+    bounded_text,
     GROUP_LABELS,
     PAGE_SIZE,
     RegCb,
@@ -36,7 +37,6 @@ from bot.ui.registry import (
     list_keyboard,
     proposal_notification,
     too_long_text,
-    too_short_text,
 )
 
 RESIDENT_ACTIONS = frozenset({
@@ -315,13 +315,8 @@ def _skip(step: str) -> object:
 
 async def on_propose_name(message: Message, state: FSMContext, locale: str) -> None:
     """Step 1: the name of the needed service."""
-    try:
-        name = reg.check_text(message.text, limit=reg.NAME_MAX, minimum=reg.NAME_MIN)
-    except InvalidInput as exc:
-        if exc.limit == reg.NAME_MIN:
-            await message.answer(too_short_text(reg.NAME_MIN, exc.actual or 0, locale))
-        else:
-            await message.answer(too_long_text(reg.NAME_MAX, exc.actual or 0, locale))
+    name = await bounded_text(message, locale, limit=reg.NAME_MAX, minimum=reg.NAME_MIN)
+    if name is None:
         return
     await state.update_data(p_name=name)
     await state.set_state(Propose.description)
@@ -345,11 +340,8 @@ async def _ask_group(answer) -> None:
 
 async def on_propose_description(message: Message, state: FSMContext, locale: str) -> None:
     """Step 2: what is needed and why."""
-    try:
-        text = reg.check_text(message.text, limit=reg.DESCRIPTION_MAX)
-    except InvalidInput as exc:
-        await message.answer(too_long_text(reg.DESCRIPTION_MAX, exc.actual or 0, locale),
-                             reply_markup=_skip("description"))
+    text = await bounded_text(message, locale, limit=reg.DESCRIPTION_MAX, reply_markup=_skip("description"))
+    if text is None:
         return
     await state.update_data(p_description=text)
     await state.set_state(Propose.recipients)
@@ -358,11 +350,8 @@ async def on_propose_description(message: Message, state: FSMContext, locale: st
 
 async def on_propose_recipients(message: Message, state: FSMContext, locale: str) -> None:
     """Step 3: for whom."""
-    try:
-        text = reg.check_text(message.text, limit=reg.RECIPIENTS_MAX)
-    except InvalidInput as exc:
-        await message.answer(too_long_text(reg.RECIPIENTS_MAX, exc.actual or 0, locale),
-                             reply_markup=_skip("recipients"))
+    text = await bounded_text(message, locale, limit=reg.RECIPIENTS_MAX, reply_markup=_skip("recipients"))
+    if text is None:
         return
     await state.update_data(p_recipients=text)
     await state.set_state(Propose.group)

@@ -28,6 +28,7 @@ from bot.ui.callbacks import parse_id
 from bot.ui.messages import edit_or_send, esc
 from bot.ui.registry import (
     AREA_LABELS,
+    bounded_text,
     PAGE_SIZE,
     PROVIDER_LABELS,
     REGISTRY_LABELS,
@@ -418,13 +419,8 @@ async def _add_start(callback: CallbackQuery, state: FSMContext) -> None:
 
 async def on_add_name(message: Message, state: FSMContext, locale: str) -> None:
     """Step 1 of adding: the name, in the officer's language."""
-    try:
-        name = reg.check_text(message.text, limit=reg.NAME_MAX, minimum=reg.NAME_MIN)
-    except InvalidInput as exc:
-        if exc.limit == reg.NAME_MIN:
-            await message.answer(too_short_text(reg.NAME_MIN, exc.actual or 0, locale))
-        else:
-            await message.answer(too_long_text(reg.NAME_MAX, exc.actual or 0, locale))
+    name = await bounded_text(message, locale, limit=reg.NAME_MAX, minimum=reg.NAME_MIN)
+    if name is None:
         return
     await state.update_data(add_name=name)
     await state.set_state(Add.choices)

@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from datetime import date
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.domain import InvalidInput
 from bot.domain import registry as reg
 from bot.domain.clock import from_db
 from bot.domain.outbox import Button, Content, LocalizedMessage
@@ -374,6 +375,22 @@ def too_short_text(minimum: int, length: int, locale: str) -> str:
         "That is too short: at least {minimum} characters, yours has {length} characters. Write a little more.",
         length, locale=locale,
     ).format(minimum=format_number(minimum, locale), length=format_number(length, locale))
+
+
+async def bounded_text(
+    message: Message, locale: str, *, limit: int, minimum: int = 0, reply_markup: InlineKeyboardMarkup | None = None
+) -> str | None:
+    """The cleaned text of ``message`` if it is within ``minimum``..``limit`` characters (see
+    :func:`bot.domain.registry.check_text`); otherwise ``None`` after telling the person the bound and
+    their length (the draft is kept, ``reply_markup`` offers e.g. "Skip" again)."""
+    try:
+        return reg.check_text(message.text, limit=limit, minimum=minimum)
+    except InvalidInput as exc:
+        if minimum and exc.limit == minimum:
+            await message.answer(too_short_text(minimum, exc.actual or 0, locale), reply_markup=reply_markup)
+        else:
+            await message.answer(too_long_text(limit, exc.actual or 0, locale), reply_markup=reply_markup)
+        return None
 
 
 # -- export ---------------------------------------------------------------------------------------
