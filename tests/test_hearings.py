@@ -280,7 +280,9 @@ async def test_agenda_of_6000_characters(harness, db: Database) -> None:
     await officer.send("15.12.2026 18:00")
     await officer.send("Клуб")
     await officer.press("Өткөрүп жиберүү")  # no location
-    await officer.press("Өткөрүп жиберүү")  # no document
+    preview = await officer.press("Өткөрүп жиберүү")  # no document: the preview shows the whole agenda
+    assert sum(plain(m).count("Пункт повестки") for m in preview) == "\n".join(parts).count("Пункт повестки")
+    assert "Жарыялоо" in " ".join(labels(preview[-1]))
     await officer.press("Жарыялоо")
     [announcement] = await broadcasts(db, "hearing_announcement")
     content = Content.from_json(announcement["content"])

@@ -35,6 +35,7 @@ from bot.domain import DomainError, InvalidInput, NotFound, PermissionDenied
 from bot.domain.clock import clock, from_db, to_db
 from bot.domain.officers import require_officer
 from bot.domain.outbox import Audience, Button, Content, LocalizedMessage, enqueue
+from bot.domain.problems import ranked_page
 from bot.domain.text import clean_user_text
 from bot.i18n import _, format_datetime, format_number, format_share, ngettext
 
@@ -456,56 +457,20 @@ async def resident_results(db: Database, *, resident_id: int, survey_id: int) ->
     return survey, await tally(db, survey_id)
 
 
-# -- priority problems as options (optional) ----------------------------------------------------
-
-_PROBLEM_TEXT_COLUMNS = ("title", "text", "body", "description")
-_PROBLEM_SUPPORT_COLUMNS = ("supports", "support_count", "supports_count", "supporters")
-_CLOSED_PROBLEM_STATUSES = ("solved", "rejected", "duplicate")
-
+# -- priority problems as options ----------------------------------------------------
 
 async def priority_problem_options(db: Database, municipality_code: str, limit: int = MAX_OPTIONS) -> list[list]:
-    """Options ``[text, text, problem_id]`` from the municipality's top open problems by supports.
-
-    The ``problems`` table belongs to another feature (migration 0003); this reads it only when it
-    exists and has recognisable columns, otherwise returns ``[]`` so the officer types options.
-    A problem's text is shown in both languages as its author wrote it, cut to :data:`OPTION_MAX`.
-    """
-    if not await db.fetchval("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'problems'"):
-        return []
-    columns = {r["name"] for r in await db.fetchall("PRAGMA table_info(problems)")}
-    text_col = next((c for c in _PROBLEM_TEXT_COLUMNS if c in columns), None)
-    if text_col is None or "id" not in columns or "municipality_code" not in columns:
-        return []
-    where = ["p.municipality_code = ?"]
-    params: list = [municipality_code]
-    if "status" in columns:
-        where.append("p.status NOT IN (%s)" % ",".join("?" * len(_CLOSED_PROBLEM_STATUSES)))
-        params.extend(_CLOSED_PROBLEM_STATUSES)
-    for hidden in ("hidden", "hidden_at"):
-        if hidden in columns:
-            where.append(f"(p.{hidden} IS NULL OR p.{hidden} = 0)")
-    support_col = next((c for c in _PROBLEM_SUPPORT_COLUMNS if c in columns), None)
-    if support_col:
-        order = f"p.{support_col}"
-    elif await db.fetchval("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'problem_supports'"):
-        order = "(SELECT count(*) FROM problem_supports s WHERE s.problem_id = p.id)"
-    else:
-        order = "0"
-    try:
-        rows = await db.fetchall(
-            f"SELECT p.id, p.{text_col} AS text FROM problems p WHERE {' AND '.join(where)}"
-            f" ORDER BY {order} DESC, p.id DESC LIMIT ?",
-            (*params, limit),
-        )
-    except Exception:  # a schema we do not understand: the officer types the options instead
-        return []
+    """Options ``[text, text, problem_id]`` from the municipality's top open problems by supports
+    (:func:`bot.domain.problems.ranked_page`). A problem's text is shown in both languages as its author
+    wrote it, cut to :data:`OPTION_MAX`; voice-only problems (no text) are left out."""
+    problems, _total = await ranked_page(db, municipality_code, page=0, size=limit)
     options = []
-    for row in rows:
-        text = clean_user_text(str(row["text"] or "")).strip().replace("\n", " ")
+    for problem in problems:
+        text = clean_user_text(problem.text or "").replace("\n", " ")
         if len(text) > OPTION_MAX:
             text = text[: OPTION_MAX - 1].rstrip() + "…"
         if text:
-            options.append([text, text, int(row["id"])])
+            options.append([text, text, problem.id])
     return options
 
 
@@ -527,32 +492,20 @@ class HearingRef:
 
 async def upcoming_hearings(db: Database | Transaction, municipality_code: str, now: datetime | None = None,
                             limit: int = 5) -> list[HearingRef]:
-    """Scheduled hearings of the municipality that have not started, soonest first.
-
-    The ``hearings`` table belongs to another feature (migration 0006); without it this returns ``[]``.
-    """
-    if not await db.fetchval("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'hearings'"):
-        return []
-    try:
-        rows = await db.fetchall(
-            "SELECT id, title_ky, title_ru, starts_at FROM hearings WHERE municipality_code = ?"
-            " AND status = 'scheduled' AND starts_at > ? ORDER BY starts_at LIMIT ?",
-            (municipality_code, to_db(now or clock.now()), limit))
-    except Exception:  # a schema we do not understand: no link offered
-        return []
+    """Scheduled hearings of the municipality that have not started, soonest first."""
+    rows = await db.fetchall(
+        "SELECT id, title_ky, title_ru, starts_at FROM hearings WHERE municipality_code = ?"
+        " AND status = 'scheduled' AND starts_at > ? ORDER BY starts_at LIMIT ?",
+        (municipality_code, to_db(now or clock.now()), limit))
     return [HearingRef(r["id"], r["title_ky"], r["title_ru"], from_db(r["starts_at"])) for r in rows]
 
 
 async def get_hearing_ref(db: Database | Transaction, hearing_id: int | None, municipality_code: str) -> HearingRef | None:
     """The linked hearing if it exists in that municipality (any status), else ``None``."""
-    if not hearing_id or not await db.fetchval(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'hearings'"):
+    if not hearing_id:
         return None
-    try:
-        row = await db.fetchone("SELECT id, title_ky, title_ru, starts_at FROM hearings WHERE id = ?"
-                                " AND municipality_code = ?", (hearing_id, municipality_code))
-    except Exception:
-        return None
+    row = await db.fetchone("SELECT id, title_ky, title_ru, starts_at FROM hearings WHERE id = ?"
+                            " AND municipality_code = ?", (hearing_id, municipality_code))
     return None if row is None else HearingRef(row["id"], row["title_ky"], row["title_ru"], from_db(row["starts_at"]))
 
 

@@ -294,11 +294,12 @@ async def _preview(message: Message, db: Database, state: FSMContext, code: str,
     n = await count_residents(db, code)
     head = _("<b>Preview.</b> This is how residents will see the announcement:")
     text = hr.card_text(preview, locale, survey_question=question)
-    if len(text) > 3500:
-        text = text[:3490].rsplit("\n", 1)[0] + "\n…"
     count = ngettext("It will be sent to {n} resident.", "It will be sent to {n} residents.", n).format(
         n=format_number(n))
-    await message.answer(f"{head}\n\n{text}\n\n{count}", reply_markup=kb(
+    parts = split_html(f"{head}\n\n{text}\n\n{count}")  # the whole agenda, as residents will get it
+    for part in parts[:-1]:
+        await message.answer(part)
+    await message.answer(parts[-1], reply_markup=kb(
         [admin_button(_("✅ Publish"), "publish"), admin_button(_("✖ Discard"), "discard")]))
 
 
