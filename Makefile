@@ -34,7 +34,7 @@ migrate: setup
 locales: $(VENV)/.installed
 	$(BIN)/pybabel extract --mapping-file=babel.cfg --keywords=N_ --no-location --project=jamaat \
 		--output-file=locales/messages.pot .
-	$(BIN)/pybabel update --input-file=locales/messages.pot --domain=messages --directory=locales \
+	$(BIN)/pybabel update --input-file=locales/messages.pot --domain=messages --output-dir=locales \
 		--no-fuzzy-matching --width=100
 	$(BIN)/pybabel compile --domain=messages --directory=locales --statistics
 

@@ -7,7 +7,6 @@ aiogram's dependency-injection guide recommends, not through imported globals.
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -18,19 +17,20 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramRetryAfter
+from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
-from aiogram.types import BotCommand, BotCommandScopeDefault, ErrorEvent
-from aiogram.utils.i18n import I18n
+from aiogram.types import BotCommand, BotCommandScopeDefault
+from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from bot.config import SUPPORTED_LOCALES, Settings
 from bot.db import Database
 from bot.domain.municipalities import import_municipalities
-from bot.domain.residents import get_resident, mark_inactive
 from bot.handlers import build_routers
-from bot.i18n import _, build_i18n, choose_locale, set_display_timezone
-from bot.middlewares import CommandEndsStepMiddleware, ResidentMiddleware
+from bot.handlers.errors import setup_error_handlers
+from bot.i18n import Catalogs, _, build_i18n, set_display_timezone
+from bot.flows import DomainErrorMiddleware, NavigationMiddleware
+from bot.middlewares import ChatEventIsolation, ResidentMiddleware
 from bot.storage import SQLiteStorage
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ class Application:
 
     settings: Settings
     db: Database
-    i18n: I18n
+    i18n: Catalogs
     dispatcher: Dispatcher
 
     async def close(self) -> None:
@@ -117,11 +117,17 @@ async def build_application(settings: Settings, db: Database | None = None) -> A
     set_display_timezone(settings.tz)
     i18n = build_i18n(settings.default_locale)
     db = db or await prepare_database(settings)
-    dispatcher = Dispatcher(storage=SQLiteStorage(db), db=db, settings=settings)
-    ResidentMiddleware(i18n, db, settings).setup(dispatcher)
-    dispatcher.message.outer_middleware(CommandEndsStepMiddleware())
+    dispatcher = Dispatcher(storage=SQLiteStorage(db), events_isolation=ChatEventIsolation(), db=db, settings=settings)
+    ResidentMiddleware(db, settings).setup(dispatcher)
+    navigation = NavigationMiddleware()
+    dispatcher.message.outer_middleware(navigation)
+    dispatcher.callback_query.outer_middleware(navigation)
+    dispatcher.callback_query.middleware(CallbackAnswerMiddleware())  # answers every button once, after its handler
+    refusals = DomainErrorMiddleware()  # inside CallbackAnswerMiddleware, so a refusal becomes the button's alert
+    dispatcher.message.middleware(refusals)
+    dispatcher.callback_query.middleware(refusals)
     dispatcher.include_routers(*build_routers())
-    dispatcher.errors.register(_on_error)
+    setup_error_handlers(dispatcher)
     dispatcher.startup.register(_on_startup)
     dispatcher.startup.register(_start_delivery)
     dispatcher.shutdown.register(_stop_delivery)
@@ -189,32 +195,3 @@ async def set_commands(bot: Bot, settings: Settings) -> None:
     for locale in SUPPORTED_LOCALES:
         await bot.set_my_commands(commands(locale), scope=BotCommandScopeDefault(), language_code=locale)
     await bot.set_my_commands(commands(settings.default_locale), scope=BotCommandScopeDefault())
-
-
-async def _on_error(event: ErrorEvent, bot: Bot, db: Database, **data: Any) -> bool:
-    """Last resort: log, record a blocked chat, and tell the person something went wrong."""
-    update = event.update
-    user = None
-    for candidate in (update.message, update.callback_query, update.edited_message):
-        if candidate is not None and candidate.from_user is not None:
-            user = candidate.from_user
-            break
-    if isinstance(event.exception, TelegramForbiddenError):
-        if user is not None:
-            await mark_inactive(db, user.id)
-        return True
-    log.error("update %s failed", update.update_id, exc_info=event.exception)
-    if user is None:
-        return True
-    resident = await get_resident(db, user.id)
-    settings: Settings = data["settings"]
-    locale = choose_locale(resident.locale if resident else None, user.language_code, settings.default_locale)
-    text = _("Sorry, something went wrong on our side. Please try again, or send /menu.", locale=locale)
-    try:
-        if update.callback_query is not None:
-            await bot.answer_callback_query(update.callback_query.id, text=html.unescape(text)[:200], show_alert=True)
-        else:
-            await bot.send_message(user.id, text)
-    except TelegramAPIError:
-        log.info("could not report the error to %s", user.id)
-    return True

@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-SUPPORTED_LOCALES: tuple[str, ...] = ("ky", "ru")
-"""Locales the bot speaks. ``ky`` is the ISO 639-1 code of Kyrgyz (never ``kg``)."""
+from bot.i18n import SUPPORTED_LOCALES
+
+__all__ = ["SUPPORTED_LOCALES", "Settings"]
 
 
 class Settings(BaseSettings):

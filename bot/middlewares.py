@@ -8,24 +8,26 @@ query, picks the locale and opens aiogram's i18n context for the handler. Handle
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from contextlib import asynccontextmanager
 from typing import Any
 
-from aiogram import BaseMiddleware
+from aiogram import BaseMiddleware, Router
 from aiogram.enums import ChatType
+from aiogram.fsm.storage.base import BaseEventIsolation, StorageKey
 from aiogram.types import Chat, TelegramObject, User
-from aiogram.utils.i18n import I18n, I18nMiddleware
 
 from bot.config import Settings
 from bot.db import Database
 from bot.domain.residents import touch_resident
-from bot.i18n import choose_locale
+from bot.i18n import choose_locale, use_locale
 
 log = logging.getLogger(__name__)
 
 
-class ResidentMiddleware(I18nMiddleware):
+class ResidentMiddleware(BaseMiddleware):
     """Loads the resident who sent the event and sets the locale for the handler.
 
     Events without a user (channel posts) or from a chat that is not private are dropped:
@@ -33,8 +35,7 @@ class ResidentMiddleware(I18nMiddleware):
     is let through without creating a resident (it may announce that the person blocked the bot).
     """
 
-    def __init__(self, i18n: I18n, db: Database, settings: Settings) -> None:
-        super().__init__(i18n)
+    def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
         self.settings = settings
 
@@ -65,34 +66,42 @@ class ResidentMiddleware(I18nMiddleware):
         )
         data["resident"] = resident
         data["is_superadmin"] = user.id in self.settings.superadmin_ids
-        return await super().__call__(handler, event, data)
-
-    async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
-        resident = data["resident"]
         locale = choose_locale(resident.locale, resident.language_code, self.settings.default_locale)
         data["locale"] = locale
-        return locale
+        with use_locale(locale):
+            return await handler(event, data)
+
+    def setup(self, router: Router) -> None:
+        """Register as an outer middleware on every event observer of ``router`` except ``update``."""
+        for name, observer in router.observers.items():
+            if name in {"update", "error"}:
+                continue
+            observer.outer_middleware(self)
 
 
-KEEPS_STEP = frozenset({"help", "cancel"})
-"""Commands that leave the current step as it is: /help only informs; /cancel reports what it cancels."""
+class ChatEventIsolation(BaseEventIsolation):
+    """One update at a time per chat and user (aiogram's ``SimpleEventIsolation``), with each lock
+    dropped when nobody holds or waits for it: aiogram's keeps every lock forever, which for hundreds
+    of thousands of residents would grow without bound. Two taps on one button never run at once."""
 
+    def __init__(self) -> None:
+        self._locks: dict[Hashable, tuple[asyncio.Lock, int]] = {}
 
-class CommandEndsStepMiddleware(BaseMiddleware):
-    """A command typed in the middle of a multi-step flow leaves that step (README: commands work at
-    any time), so the next ordinary text is not taken as the step's answer. The step's data (a draft)
-    is kept; /help and /cancel are exempt (see :data:`KEEPS_STEP`)."""
+    @asynccontextmanager
+    async def lock(self, key: StorageKey) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key, (None, 0))
+        if lock is None:
+            lock = asyncio.Lock()
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users <= 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        text = getattr(event, "text", None)
-        state = data.get("state")
-        if text and text.startswith("/") and state is not None:
-            command = text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower() if len(text) > 1 else ""
-            if command not in KEEPS_STEP and await state.get_state() is not None:
-                await state.set_state(None)
-        return await handler(event, data)
+    async def close(self) -> None:
+        self._locks.clear()

@@ -4,6 +4,7 @@ and the real Dispatcher wired to both."""
 from __future__ import annotations
 
 import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,52 @@ from bot.config import Settings
 from bot.db import Database
 from bot.domain.municipalities import import_municipalities
 from bot.i18n import build_i18n
+from tests.support import SUPERADMIN_ID
 
-SUPERADMIN_ID = 900_000_001
+DEFAULT_START = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
+"""Tuesday 1 December 2026, 12:00 in Bishkek: the frozen clock's start unless a module sets ``START``."""
+
+
+class FrozenClock:
+    """The domain clock held at a moment: ``now`` (aware UTC), moved with :meth:`set` or :meth:`advance`."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def set(self, moment: datetime) -> None:
+        self.now = moment
+
+    def advance(self, delta: timedelta) -> datetime:
+        self.now += delta
+        return self.now
+
+    def __getitem__(self, key: str) -> datetime:  # the older tests' ``fixed_clock["t"]``
+        assert key == "t"
+        return self.now
+
+    def __setitem__(self, key: str, value: datetime) -> None:
+        assert key == "t"
+        self.now = value
+
+
+@pytest.fixture
+def frozen_clock(request: pytest.FixtureRequest):
+    """Freeze ``bot.domain.clock`` at the test module's ``START`` (or :data:`DEFAULT_START`); use with
+    ``pytestmark = pytest.mark.usefixtures("frozen_clock")`` or as an argument to move time."""
+    from bot.domain.clock import clock
+
+    frozen = FrozenClock(getattr(request.module, "START", DEFAULT_START))
+    clock.set(lambda: frozen.now)
+    yield frozen
+    clock.set(None)
+
+
+async def close_bot(bot) -> None:
+    """Close a test bot's HTTP session at once: aiogram's ``AiohttpSession.close`` waits 250 ms for TLS
+    connections to shut down, and the emulator speaks plain HTTP on 127.0.0.1."""
+    session = getattr(bot.session, "_session", None)
+    if session is not None and not session.closed:
+        await session.close()
 
 
 @pytest.fixture(scope="session")
@@ -89,4 +134,4 @@ async def harness(emulator, settings: Settings, db: Database):
     app = await build_application(settings, db)
     bot = build_bot(settings)
     yield Harness(emulator, bot, app.dispatcher)
-    await bot.session.close()
+    await close_bot(bot)

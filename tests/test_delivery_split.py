@@ -76,9 +76,9 @@ def test_a_long_caption_moves_into_a_following_message_with_the_buttons() -> Non
     assert CAPTION_LIMIT < visible_length(long_ru) < TEXT_LIMIT
     content = Content({"ru": LocalizedMessage(long_ru, [[Button("Подробнее", callback_data="x:1")]]),
                        "ky": LocalizedMessage("Кыска кулактандыруу")}, photo="AgACAgIAAxkBAAI1")
-    ru = plan(content, "ru")
+    ru = plan(content.to_json(), "ru")
     assert [s.photo for s in ru] == ["AgACAgIAAxkBAAI1", None]
     assert ru[0].text == "" and ru[0].markup is None
     assert ru[1].markup is not None and parse_html(ru[1].text)[0].startswith("Уважаемые")
-    ky = plan(content, "ky")
+    ky = plan(content.to_json(), "ky")
     assert len(ky) == 1 and ky[0].photo and ky[0].text == "Кыска кулактандыруу"

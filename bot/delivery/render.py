@@ -1,13 +1,14 @@
-"""Turn a stored :class:`~bot.domain.outbox.Content` into the Bot API requests for one language."""
+"""Turn a broadcast's stored content (a notice, rendered by ``bot.notices``) into the Bot API requests
+for one language."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup
 
 from bot.delivery.split import CAPTION_LIMIT, TEXT_LIMIT, split_html, visible_length
-from bot.domain.outbox import Content, LocalizedMessage
+from bot.notices import Rendered, render_stored
 
 
 @dataclass(frozen=True)
@@ -20,30 +21,27 @@ class Step:
     markup: InlineKeyboardMarkup | None = None
 
 
-def keyboard(message: LocalizedMessage) -> InlineKeyboardMarkup | None:
-    """The inline keyboard of a message version, or ``None`` when it has no buttons."""
-    rows = [
-        [InlineKeyboardButton(text=b.text, callback_data=b.callback_data, url=b.url) for b in row]
-        for row in message.buttons
-        if row
-    ]
-    return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
-
-
-def plan(content: Content, locale: str) -> list[Step]:
-    """The requests that deliver ``content`` in ``locale`` (else the other language).
+def plan(raw: str, locale: str) -> list[Step]:
+    """The requests that deliver the stored content ``raw`` in ``locale``.
 
     A text over 4,096 characters becomes several messages (:func:`split_html`); a photo whose
     caption would exceed 1,024 characters is sent without caption and the text follows it.
+
+    Raises:
+        KeyError: the content names a notice kind this version cannot render.
     """
-    version = content.for_locale(locale)
-    markup = keyboard(version)
-    text = version.text
+    return plan_rendered(render_stored(raw, locale))
+
+
+def plan_rendered(message: Rendered) -> list[Step]:
+    """The requests that deliver one rendered message (see :func:`plan`)."""
+    markup = message.markup
+    text = message.text
     steps: list[Step] = []
-    if content.photo is not None:
+    if message.photo is not None:
         if visible_length(text) <= CAPTION_LIMIT:
-            return [Step(text, photo=content.photo, markup=markup)]
-        steps.append(Step("", photo=content.photo))
+            return [Step(text, photo=message.photo, markup=markup)]
+        steps.append(Step("", photo=message.photo))
     parts = split_html(text, TEXT_LIMIT)
     steps.extend(Step(part) for part in parts)
     last = steps[-1]

@@ -56,7 +56,6 @@ from bot.delivery import progress
 from bot.delivery.limiter import ChatSpacing, GlobalPace
 from bot.delivery.render import Step, plan
 from bot.domain.clock import clock, now_db, to_db
-from bot.domain.outbox import Content
 from bot.domain.residents import mark_inactive
 from bot.i18n import choose_locale
 
@@ -226,7 +225,7 @@ class DeliveryWorker:
         self._wake = asyncio.Event()
         self._stopping = False
         self._loops: list[asyncio.Task[None]] = []
-        self._contents: OrderedDict[int, Content] = OrderedDict()
+        self._contents: OrderedDict[int, str] = OrderedDict()
         self._plans: OrderedDict[tuple[int, str], list[Step]] = OrderedDict()
         self._started_broadcasts: set[int] = set()
         self.progress = progress.ProgressReporter(self)
@@ -359,11 +358,10 @@ class DeliveryWorker:
                 self.spacing.hold(sender)  # the sender was just answered directly (e.g. /announce confirm)
         return due
 
-    async def _content(self, broadcast_id: int) -> Content:
+    async def _content(self, broadcast_id: int) -> str:
         content = self._contents.get(broadcast_id)
         if content is None:
-            raw = await self.db.fetchval("SELECT content FROM broadcasts WHERE id = ?", (broadcast_id,))
-            content = Content.from_json(raw)
+            content = str(await self.db.fetchval("SELECT content FROM broadcasts WHERE id = ?", (broadcast_id,)))
             self._contents[broadcast_id] = content
             if len(self._contents) > 64:
                 self._contents.popitem(last=False)

@@ -1,29 +1,30 @@
-"""The participation domain: plain async Python on :class:`bot.db.Database`, no aiogram here.
+"""The participation domain: plain async Python, no aiogram here (``tests/test_layers.py`` checks).
 
-Each public function validates its input, writes in one transaction and raises a
-:class:`DomainError` subclass when a rule forbids the action; handlers turn those into
-localized answers.
+Each feature is a package (model, rules, resident and officer use cases, jobs) that calls its store
+and raises a typed :class:`~bot.domain.errors.DomainError` when a rule forbids an action. What
+residents and officers receive through the outbox is described as a :class:`~bot.domain.outbox.Notice`
+(facts only); ``bot.notices`` puts it into words in each recipient's language.
 """
 
 from __future__ import annotations
 
+from bot.domain.errors import (
+    AlreadyDone,
+    BadDateTime,
+    DomainError,
+    InvalidInput,
+    NotAnOfficer,
+    NotFound,
+    NotSuperadmin,
+    NumberOutOfRange,
+    PermissionDenied,
+    TextTooLong,
+    TextTooShort,
+    Unchanged,
+    WrongMunicipality,
+)
 
-class DomainError(Exception):
-    """A rule of the domain forbids the action; handlers map each subclass to a localized text."""
-
-
-class NotFound(DomainError):
-    """The referenced row does not exist (or is not visible to the actor)."""
-
-
-class PermissionDenied(DomainError):
-    """The actor may not do this (not an officer, or another municipality's data)."""
-
-
-class InvalidInput(DomainError):
-    """The input breaks a bound (length, format); ``limit``/``actual`` carry the numbers when known."""
-
-    def __init__(self, message: str = "", *, limit: int | None = None, actual: int | None = None) -> None:
-        super().__init__(message)
-        self.limit = limit
-        self.actual = actual
+__all__ = [
+    "AlreadyDone", "BadDateTime", "DomainError", "InvalidInput", "NotAnOfficer", "NotFound", "NotSuperadmin",
+    "NumberOutOfRange", "PermissionDenied", "TextTooLong", "TextTooShort", "Unchanged", "WrongMunicipality",
+]

@@ -4,15 +4,13 @@ their own municipality, in Kyrgyz and/or Russian, sent through the outbox.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 from bot.db import Database
-from bot.domain import InvalidInput, NotFound, PermissionDenied
+from bot.domain import NotAnOfficer, NotFound, TextTooLong, TextTooShort, WrongMunicipality
 from bot.domain.clock import now_db
-from bot.domain.outbox import Audience, Content, LocalizedMessage, enqueue
+from bot.domain.outbox import Audience, Notice, enqueue
 from bot.domain.text import clean_user_text, utf16_length
-from bot.i18n import _
 
 TEXT_MAX_LENGTH = 3500
 """Characters (UTF-16 units, as Telegram counts) of one language's text: with the header it still
@@ -33,20 +31,23 @@ def clean_text(text: str | None) -> str:
     """The officer's text as it will be stored: cleaned (no bidi/zero-width controls), trimmed.
 
     Raises:
-        InvalidInput: empty, or longer than :data:`TEXT_MAX_LENGTH` (``limit``/``actual`` set).
+        TextTooShort: empty.
+        TextTooLong: longer than :data:`TEXT_MAX_LENGTH` UTF-16 units.
     """
     cleaned = clean_user_text(text or "")
     length = utf16_length(cleaned)
-    if not cleaned or length > TEXT_MAX_LENGTH:
-        raise InvalidInput("announcement text length", limit=TEXT_MAX_LENGTH, actual=length)
+    if not cleaned:
+        raise TextTooShort(limit=1, actual=0)
+    if length > TEXT_MAX_LENGTH:
+        raise TextTooLong(limit=TEXT_MAX_LENGTH, actual=length)
     return cleaned
 
 
-def render(text: str, municipality_name: str, locale: str) -> str:
-    """The HTML residents receive: a header naming the municipality, then the escaped text."""
-    header = _("📣 <b>Announcement</b> · {municipality}", locale=locale).format(
-        municipality=html.escape(municipality_name))
-    return f"{header}\n\n{html.escape(text, quote=False)}"
+def notice(texts: dict[str, str], names: dict[str, str]) -> Notice:
+    """The announcement as residents receive it: the officer's ``texts`` per language (``ky``, and
+    ``ru`` or not) and the municipality's ``names`` (rendered by ``bot.notices.announcements``)."""
+    return Notice(KIND, {"text_ky": texts.get("ky"), "text_ru": texts.get("ru"),
+                         "municipality_ky": names["ky"], "municipality_ru": names["ru"]})
 
 
 async def municipality_names(db: Database, code: str) -> dict[str, str]:
@@ -73,8 +74,9 @@ async def announce(
     broadcast with ``created=False``.
 
     Raises:
-        PermissionDenied: not an officer, or an officer of another municipality than ``municipality_code``.
-        InvalidInput: a text is empty or too long.
+        NotAnOfficer: not an officer.
+        WrongMunicipality: an officer of another municipality than ``municipality_code``.
+        TextTooShort, TextTooLong: a text is empty or too long.
     """
     texts = {"ky": clean_text(text_ky)}
     if text_ru is not None:
@@ -83,21 +85,26 @@ async def announce(
     async with db.transaction() as tx:
         officer_code = await tx.fetchval("SELECT municipality_code FROM officers WHERE telegram_id = ?", (officer_id,))
         if officer_code is None:
-            raise PermissionDenied("not an officer")
+            raise NotAnOfficer("not an officer")
         if officer_code != municipality_code:
-            raise PermissionDenied("officer of another municipality")
+            raise WrongMunicipality("officer of another municipality")
         existing = await tx.fetchone("SELECT id, total FROM broadcasts WHERE dedup_key = ?", (key,))
         if existing is not None:
             return AnnouncementResult(existing["id"], existing["total"], created=False)
         row = await tx.fetchone("SELECT name_ru, name_ky FROM municipalities WHERE code = ?", (municipality_code,))
         names = {"ru": row["name_ru"], "ky": row["name_ky"] or row["name_ru"]}
-        versions = {loc: LocalizedMessage(render(text, names[loc], loc)) for loc, text in texts.items()}
         broadcast_id = await enqueue(
-            tx, kind=KIND, audience=Audience.municipality(municipality_code), content=Content(versions),
+            tx, kind=KIND, audience=Audience.municipality(municipality_code), content=notice(texts, names),
             municipality_code=municipality_code, sender_id=officer_id, dedup_key=key,
         )
         total = await tx.fetchval("SELECT total FROM broadcasts WHERE id = ?", (broadcast_id,))
     return AnnouncementResult(broadcast_id, total, created=True)
+
+
+async def draft_sent(db: Database, *, officer_id: int, draft_id: str) -> bool:
+    """Whether the officer's draft ``draft_id`` has already been queued (to tell a late tap apart)."""
+    key = f"announce:{officer_id}:{draft_id}"
+    return await db.fetchval("SELECT 1 FROM broadcasts WHERE dedup_key = ?", (key,)) is not None
 
 
 async def set_progress_message(db: Database, *, broadcast_id: int, sender_id: int, chat_id: int,

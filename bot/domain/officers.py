@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.db import Database, Transaction
-from bot.domain import DomainError, InvalidInput, NotFound, PermissionDenied
+from bot.domain import DomainError, InvalidInput, NotAnOfficer, NotFound, NotSuperadmin, PermissionDenied, WrongMunicipality
 from bot.domain.clock import clock, now_db, to_db
 
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -77,15 +77,15 @@ async def require_officer(db: Database, telegram_id: int, municipality_code: str
     """
     officer = await get_officer(db, telegram_id)
     if officer is None:
-        raise PermissionDenied("not an officer")
+        raise NotAnOfficer("not an officer")
     if municipality_code is not None and officer.municipality_code != municipality_code:
-        raise PermissionDenied("officer of another municipality")
+        raise WrongMunicipality("officer of another municipality")
     return officer
 
 
 def _require_superadmin(actor_id: int, superadmins: frozenset[int]) -> None:
     if actor_id not in superadmins:
-        raise PermissionDenied("not a superadmin")
+        raise NotSuperadmin("not a superadmin")
 
 
 async def _grant(tx: Transaction, *, telegram_id: int, municipality_code: str, actor_id: int, via: str,

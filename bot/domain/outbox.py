@@ -1,11 +1,16 @@
 """The outbox: enqueue a message for many residents in the same transaction as its cause.
 
 A domain function that must tell others (an announcement to a municipality, a status change to
-a problem's followers) calls :func:`enqueue` with its open :class:`~bot.db.Transaction`. Nothing is
-sent here: the delivery worker (``bot.delivery``) picks queued rows up, renders each in the
-recipient's language and sends under Telegram's limits. Because the rows are written in the same
-transaction as the change, a change is never committed without its notifications, nor the
-reverse.
+a problem's followers) calls :func:`enqueue` with its open :class:`~bot.db.Transaction` and a
+:class:`Notice`: *what* happened, as JSON-able facts captured at that moment (ids, titles in both
+languages, times as UTC ISO text, counts). The domain never words it: ``bot.notices`` has one
+renderer per notice kind that turns the facts into a message in a recipient's language, when the
+delivery worker sends it. Nothing is sent here: the worker picks queued rows up and sends under
+Telegram's limits. Because the rows are written in the same transaction as the change, a change is
+never committed without its notifications, nor the reverse.
+
+:class:`Content` (texts already rendered per language) is what broadcasts queued by earlier versions
+hold; the worker still delivers them.
 """
 
 from __future__ import annotations
@@ -20,6 +25,27 @@ from bot.domain import InvalidInput
 from bot.domain.clock import now_db
 
 LOCALES = ("ky", "ru")
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What residents or officers are to be told: ``kind`` names a renderer in ``bot.notices``
+    (e.g. ``"hearing.reminder"``); ``facts`` are JSON-able values captured when the change happened
+    (later edits of the hearing do not rewrite a notice already queued); ``photo`` is a Telegram
+    ``file_id`` the message is sent with (the text becomes its caption)."""
+
+    kind: str
+    facts: dict[str, Any] = field(default_factory=dict)
+    photo: str | None = None
+
+    def to_json(self) -> str:
+        return json.dumps({"notice": self.kind, "facts": self.facts, "photo": self.photo}, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, raw: str) -> Notice:
+        """Raises ``KeyError``/``ValueError`` when ``raw`` is not a stored notice."""
+        data = json.loads(raw)
+        return cls(kind=data["notice"], facts=dict(data.get("facts") or {}), photo=data.get("photo"))
 
 
 @dataclass(frozen=True)
@@ -118,7 +144,7 @@ async def enqueue(
     *,
     kind: str,
     audience: Audience,
-    content: Content,
+    content: Notice | Content,
     municipality_code: str | None = None,
     sender_id: int | None = None,
     dedup_key: str | None = None,
@@ -127,6 +153,8 @@ async def enqueue(
     """Queue ``content`` for every recipient of ``audience`` inside the caller's transaction.
 
     Args:
+        content: a :class:`Notice` (rendered per recipient by ``bot.notices``); :class:`Content` is
+            accepted for texts already written per language.
         kind: what caused the message (for the record and for ``python -m bot broadcasts``).
         municipality_code: whose broadcast it is (defaults to the audience's municipality).
         sender_id: the officer who caused it (recorded).

@@ -11,7 +11,6 @@ from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 
 from bot.db import Database
 from bot.domain import InvalidInput, NotFound
@@ -21,7 +20,7 @@ from bot.domain.text import clean_user_text
 from bot.domain.residents import Resident, claim_prompt, get_resident, set_locale, set_municipality
 from bot.handlers.officers import redeem_and_reply
 from bot.handlers.texts import officer_tools_text
-from bot.i18n import _, format_number, ngettext
+from bot.i18n import _, format_number, ngettext, use_locale
 from bot.ui.callbacks import GeoCallback, LanguageCallback, MenuCallback, MunicipalityCallback
 from bot.ui.keyboards import (
     language_keyboard,
@@ -205,7 +204,7 @@ async def cmd_help(message: Message, db: Database, resident: Resident, is_supera
 
 async def on_language(
     callback: CallbackQuery, callback_data: LanguageCallback, db: Database, resident: Resident,
-    i18n: I18n, state: FSMContext,
+    state: FSMContext,
 ) -> None:
     """A language button: save it, confirm in the new language, continue.
 
@@ -218,7 +217,7 @@ async def on_language(
         return
     await set_locale(db, resident.telegram_id, new)
     resident = await get_resident(db, resident.telegram_id)
-    with i18n.use_locale(new):
+    with use_locale(new):
         confirmation = _("Language: {language}").format(language=language_name(new))
         if callback.message is None or not await claim_prompt(db, callback.message.chat.id, callback.message.message_id):
             await callback.answer(confirmation)

@@ -119,3 +119,8 @@ def main_menu_keyboard() -> InlineKeyboardMarkup:
     builder.button(text=_("Help"), callback_data=MenuCallback(action="help"))
     builder.adjust(1, 1, 1, 1, 2, 1)
     return builder.as_markup()
+
+
+def menu_keyboard() -> InlineKeyboardMarkup:
+    """A keyboard with only "« Main menu": the way on under a message that ends a flow."""
+    return InlineKeyboardMarkup(inline_keyboard=[[menu_button()]])

@@ -8,35 +8,42 @@ starts without its texts (aiogram's :class:`I18n` refuses uncompiled catalogs).
 Plural forms follow CLDR (../shared/domain.md): Kyrgyz ``nplurals=2; plural=(n != 1)`` with the
 noun singular after a numeral ("5 добуш"); Russian one/few/many ("1 голос, 2 голоса, 5 голосов").
 
-Handlers use :func:`_` / :func:`ngettext` inside a request (aiogram's context locale); background
-work passes ``locale=`` explicitly, because it has no request context.
+This package is the aiogram-free core (the domain and the notices import it): catalogs are loaded
+with Babel's :class:`~babel.support.Translations`, the locale of the work at hand lives in a
+:class:`~contextvars.ContextVar` set by :func:`use_locale`. ``bot.i18n.middleware`` is the thin
+aiogram adapter that sets it for each update. Handlers call :func:`_` / :func:`ngettext` inside a
+request; background work passes ``locale=`` explicitly (or wraps itself in :func:`use_locale`).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from aiogram.utils.i18n import I18n
 from babel.dates import format_date as _babel_format_date
 from babel.dates import format_datetime as _babel_format_datetime
 from babel.dates import format_time as _babel_format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
+from babel.support import Translations
 
-from bot.config import SUPPORTED_LOCALES
+SUPPORTED_LOCALES: tuple[str, ...] = ("ky", "ru")
+"""Locales the bot speaks. ``ky`` is the ISO 639-1 code of Kyrgyz (never ``kg``)."""
 
 log = logging.getLogger(__name__)
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+LOCALES_DIR = Path(__file__).resolve().parent.parent.parent / "locales"
 DOMAIN = "messages"
 DISPLAY_TZ = ZoneInfo("Asia/Bishkek")
 """Zone in which times are shown; replaced by :func:`set_display_timezone` from settings."""
 
-_i18n: I18n | None = None
+_current: ContextVar[str | None] = ContextVar("jamaat_locale", default=None)
 
 
 def compile_catalogs(directory: Path = LOCALES_DIR, *, force: bool = False) -> list[Path]:
@@ -59,26 +66,79 @@ def compile_catalogs(directory: Path = LOCALES_DIR, *, force: bool = False) -> l
     return written
 
 
-def build_i18n(default_locale: str = "ky", directory: Path = LOCALES_DIR) -> I18n:
-    """Compile stale catalogs and load them into aiogram's :class:`I18n` (set as the current instance).
+class Catalogs:
+    """The compiled gettext catalogs of every supported locale.
+
+    ``default_locale`` is used when no locale is set in the context (:func:`use_locale`) and none is
+    passed. Lookups never raise: a missing msgid comes back untranslated (English).
+    """
+
+    def __init__(self, directory: Path = LOCALES_DIR, default_locale: str = "ky") -> None:
+        self.directory = directory
+        self.default_locale = default_locale if default_locale in SUPPORTED_LOCALES else SUPPORTED_LOCALES[0]
+        self._translations: dict[str, Translations] = {}
+        for locale in SUPPORTED_LOCALES:
+            loaded = Translations.load(str(directory), locales=[locale], domain=DOMAIN)
+            if not isinstance(loaded, Translations):  # Babel returns NullTranslations when no .mo exists
+                raise RuntimeError(f"no compiled catalog for {locale} in {directory}")
+            self._translations[locale] = loaded
+
+    @property
+    def available_locales(self) -> tuple[str, ...]:
+        """The locales with a loaded catalog (always :data:`SUPPORTED_LOCALES`)."""
+        return tuple(self._translations)
+
+    @property
+    def current_locale(self) -> str:
+        """The locale of the work at hand (:func:`use_locale`), else ``default_locale``."""
+        return _current.get() or self.default_locale
+
+    def gettext(self, singular: str, plural: str | None = None, n: int = 1, *, locale: str | None = None) -> str:
+        """``singular`` translated into ``locale`` (default: :attr:`current_locale`); with ``plural``,
+        the form for ``n`` by the catalog's plural rule."""
+        translations = self._translations.get(locale or self.current_locale) or self._translations[self.default_locale]
+        if plural is None:
+            return translations.gettext(singular)
+        return translations.ngettext(singular, plural, n)
+
+    @contextmanager
+    def use_locale(self, locale: str) -> Iterator[None]:
+        """Same as :func:`use_locale` (kept as a method for callers holding the catalogs)."""
+        with use_locale(locale):
+            yield
+
+
+_catalogs: Catalogs | None = None
+
+
+def build_i18n(default_locale: str = "ky", directory: Path = LOCALES_DIR) -> Catalogs:
+    """Compile stale catalogs and load them (made the current :class:`Catalogs`).
 
     Raises:
         RuntimeError: a supported locale has no catalog.
     """
-    global _i18n
+    global _catalogs
     compile_catalogs(directory)
-    i18n = I18n(path=directory, default_locale=default_locale, domain=DOMAIN)
-    missing = [loc for loc in SUPPORTED_LOCALES if loc not in i18n.available_locales]
-    if missing:
-        raise RuntimeError(f"no compiled catalog for {', '.join(missing)} in {directory}")
-    I18n.set_current(i18n)
-    _i18n = i18n
-    return i18n
+    _catalogs = Catalogs(directory, default_locale)
+    return _catalogs
 
 
-def get_i18n() -> I18n:
-    """The loaded :class:`I18n` (loading it with defaults on first use)."""
-    return _i18n if _i18n is not None else build_i18n()
+def get_i18n() -> Catalogs:
+    """The loaded :class:`Catalogs` (loading them with defaults on first use)."""
+    return _catalogs if _catalogs is not None else build_i18n()
+
+
+@contextmanager
+def use_locale(locale: str | None) -> Iterator[None]:
+    """Run the block in ``locale``: :func:`_` and the ``format_*`` helpers use it when given none.
+
+    Context-local (a :class:`~contextvars.ContextVar`), so concurrent updates never see each other's locale.
+    """
+    token = _current.set(locale if locale in SUPPORTED_LOCALES else None)
+    try:
+        yield
+    finally:
+        _current.reset(token)
 
 
 def choose_locale(saved: str | None, language_code: str | None, default: str) -> str:
@@ -94,7 +154,7 @@ def choose_locale(saved: str | None, language_code: str | None, default: str) ->
 
 
 def _(message: str, *, locale: str | None = None) -> str:
-    """Translate ``message`` into ``locale`` (default: the current request's locale)."""
+    """Translate ``message`` into ``locale`` (default: the current locale, :func:`use_locale`)."""
     return get_i18n().gettext(message, locale=locale)
 
 
@@ -109,7 +169,7 @@ def N_(message: str) -> str:
 
 
 def current_locale() -> str:
-    """The locale of the request being handled (aiogram context), or the default outside one."""
+    """The locale of the work at hand (:func:`use_locale`), or the default outside one."""
     return get_i18n().current_locale
 
 
