@@ -59,7 +59,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.domain.errors import DomainError, TextTooLong, TextTooShort
 from bot.domain.text import clean_user_text
-from bot.i18n import _, format_number, ngettext
+from bot.i18n import N_, _, format_number, ngettext
 from bot.ui.errors import explain
 
 log = logging.getLogger(__name__)
@@ -388,6 +388,10 @@ class MediaStep(Step):
         await self.run(ctx, message)
 
 
+CANCELLED = N_("Cancelled. Nothing was saved.")
+"""What Cancel says unless a wizard names its own text."""
+
+
 class Wizard:
     """A named multi-step flow. ``code`` (≤ 8 characters) prefixes its states and buttons; ``owns``
     lists callback prefixes of other buttons that belong to the flow (a picker's paging) and so do not
@@ -396,7 +400,7 @@ class Wizard:
     registry: ClassVar[dict[str, Wizard]] = {}
 
     def __init__(self, code: str, *, owns: Iterable[str] = (),
-                 cancelled: str = "Cancelled. Nothing was saved.") -> None:
+                 cancelled: str = CANCELLED) -> None:
         if not code or ":" in code or len(code) > 8:
             raise ValueError(f"wizard code {code!r}: 1-8 characters, no ':'")
         if code in Wizard.registry:
@@ -508,6 +512,7 @@ class NavigationMiddleware(BaseMiddleware):
         if state is not None and await self._leaves(event, state):
             log.debug("step %s left by navigation", await state.get_state())
             await state.set_state(None)
+            data["raw_state"] = None  # read by StateFilter; aiogram loaded it before this middleware ran
         return await handler(event, data)
 
     @staticmethod
