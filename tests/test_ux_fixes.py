@@ -10,9 +10,7 @@ from babel.messages.mofile import read_mo
 
 from bot.__main__ import main
 from bot.db import Database
-from bot.domain import registry as reg
 from bot.domain.outbox import Audience, Content, LocalizedMessage, enqueue
-from bot.ui.registry import card_text
 from tests.harness import labels, plain
 from tests.test_problems_flow import AK_DEBE, BISHKEK, _officer, _onboard
 
@@ -33,81 +31,6 @@ async def test_the_chosen_problem_category_replaces_the_question(harness, db: Da
     assert shown in plain(edited) and question not in plain(edited)
     assert not labels(edited)  # the buttons are gone
     assert text_prompt["message_id"] != prompt["message_id"]
-
-
-@pytest.mark.parametrize(("locale", "button", "shown"), [
-    ("ru", "Нет, не от имени группы", "Шаг 4 из 5. От имени группы: нет."),
-    ("ru", "Пожилые люди", "Шаг 4 из 5. От имени: Пожилые люди"),
-    ("ky", "Жок, топтун атынан эмес", "Кадам 4/5. Топтун атынан: жок."),
-])
-async def test_the_chosen_group_of_a_proposal_is_recorded_in_step_4(harness, db: Database, locale, button,
-                                                                   shown) -> None:
-    person = await _onboard(harness, db, 402, locale, code=BISHKEK)
-    await person.send("/services")
-    await person.press("➕")
-    await person.send("Вечерний автобус до райцентра")
-    await person.press("Пропустить шаг" if locale == "ru" else "Бул кадамды өткөрүп жиберүү")
-    [step4] = await person.press("Пропустить шаг" if locale == "ru" else "Бул кадамды өткөрүп жиберүү")
-    edited, step5 = await person.press(button)
-    assert edited["message_id"] == step4["message_id"]
-    assert plain(edited) == shown and not labels(edited)
-    assert ("Шаг 5 из 5" if locale == "ru" else "Кадам 5/5") in plain(step5) and labels(step5)
-    # pressing the step-4 button again (a double tap) is stale: no second answer, step 5 stays
-    _message, data = person.find_button(button, step4)
-    assert await person.press_data(step4["message_id"], data) == []
-    assert person.alerts()[-1].get("text")
-
-
-# 2 -- a resident's proposal shows no cost or provider nobody asked for --------------------------------
-
-async def _propose(person) -> list:
-    await person.send("/services")
-    await person.press("➕")
-    await person.send("Вечерний автобус до райцентра")
-    await person.press("Пропустить шаг")
-    await person.press("Пропустить шаг")
-    await person.press("Нет, не от имени группы")
-    await person.press("Местный транспорт")
-    return await person.press("Отправить предложение")
-
-
-async def test_a_residents_proposal_card_shows_cost_and_provider_only_once_an_officer_sets_them(
-    harness, db: Database
-) -> None:
-    aigul = await _onboard(harness, db, 403, "ru", code=BISHKEK)
-    officer = await _officer(harness, db, 404, code=BISHKEK)
-    [card] = await _propose(aigul)
-    text = plain(card)
-    assert "Стоимость" not in text and "бесплатно" not in text
-    assert "Кто оказывает:" not in text and "мэрия" not in text
-    assert "Кто оказывает и стоимость: пока не решено." in text
-    service_id = await db.fetchval("SELECT id FROM services WHERE origin = 'resident'")
-    ky = card_text(await reg.get_service(db, service_id), "ky")  # the Kyrgyz card says the same
-    assert "Баасы" not in ky and "акысыз" not in ky and "азырынча чечиле элек" in ky
-
-    # the officer names the provider: it is shown; the cost is still not invented
-    await reg.edit_service(db, officer_id=404, service_id=service_id, provider_name="МП «Бишкек-Транс»")
-    [card] = await aigul.press_data(card["message_id"], f"rg:card:{service_id}:0:")
-    text = plain(card)
-    assert "Кто оказывает: айыл окмоту или мэрия — МП «Бишкек-Транс»" in text
-    assert "Стоимость" not in text and "пока не решено" not in text
-
-    # and the cost
-    await reg.edit_service(db, officer_id=404, service_id=service_id, paid=True, tariff="20 сомов")
-    [card] = await aigul.press_data(card["message_id"], f"rg:card:{service_id}:0:")
-    assert "Стоимость: платно, тариф: 20 сомов" in plain(card)
-
-    # a rejected proposal whose details were never set does not show them either
-    await reg.edit_service(db, officer_id=404, service_id=service_id, name_ru="Автобус")  # not cost/provider
-    other = await reg.get_service(db, service_id)
-    rejected = reg.Service(**{**other.__dict__, "status": "rejected", "cost_set": False, "provider_set": False})
-    for locale in ("ru", "ky"):
-        shown = card_text(rejected, locale)
-        assert ("бесплатно" not in shown and "мэрия" not in shown) if locale == "ru" else "акысыз" not in shown
-    # approved: the registry entry shows its cost and provider as before
-    approved = reg.Service(**{**rejected.__dict__, "status": "approved"})
-    assert "Стоимость: платно" in card_text(approved, "ru") and "Кто оказывает:" in card_text(approved, "ru")
-    assert officer is not None
 
 
 # 3 -- python -m bot broadcasts ------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from bot.handlers import fallback, officers, onboarding, system
-from bot.handlers import registry, registry_officer
+from bot.handlers import registry
 from bot.handlers import problems, problems_officer
 from bot.handlers import surveys, surveys_officer
 from bot.handlers import announce
@@ -15,7 +15,7 @@ from bot.handlers import hearings, hearings_officer
 def build_routers() -> list[Router]:
     """Fresh routers in the order they must see updates (fallback last)."""
     return [system.build_router(), onboarding.build_router(), officers.build_router(),
-            registry.build_router(), registry_officer.build_router(),
+            registry.build_router(),
             problems.build_router(), problems_officer.build_router(),
             surveys.build_router(), surveys_officer.build_router(),
             announce.build_router(),

@@ -1,8 +1,4 @@
-"""Presentation of the registry of services: callback data, labels, cards, keyboards, notifications.
-
-Every function takes the reader's ``locale`` explicitly, because notifications are rendered for
-both languages at once, outside any request. Every stored text goes through :func:`esc`.
-"""
+"""The registry's cards ("service passports"), lists and keyboards."""
 
 from __future__ import annotations
 
@@ -12,100 +8,27 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
-from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.domain import InvalidInput
 from bot.domain import registry as reg
 from bot.domain.clock import from_db
-from bot.domain.outbox import Button, Content, LocalizedMessage
 from bot.domain.text import utf16_length
-from bot.i18n import N_, _, format_date, format_number, ngettext
-from bot.ui.callbacks import IdField
+from bot.i18n import _, format_date, format_number, ngettext
 from bot.ui.keyboards import page_count
 from bot.ui.messages import esc
-
-PAGE_SIZE = 8
-"""Entries per list page: one per row, fits a small phone screen."""
-LABEL_MAX = 56
-"""Button labels are cut to this many characters (long labels are cut by Telegram clients anyway)."""
-
-
-class RegCb(CallbackData, prefix="rg"):
-    """Registry buttons: ``a`` action, ``i`` entry id, ``p`` page, ``v`` a value (area, status, score…).
-
-    Ids only, never names. Longest: ``rg:mv:2147483647:0:under_consideration`` = 38 bytes (≤ 64).
-    """
-
-    a: str
-    i: IdField = 0
-    p: IdField = 0  # a page, or a problem id (``unl``); bounded so crafted data is a stale button
-    v: str = ""
-
-
-AREA_LABELS = {
-    "information": N_("Information from the local authority"),
-    "water": N_("Drinking water"),
-    "waste": N_("Waste collection"),
-    "lighting": N_("Street lighting"),
-    "education": N_("Education and kindergartens"),
-    "leisure": N_("Leisure and parks"),
-    "culture": N_("Culture and the house of culture"),
-    "sport": N_("Sport facilities and clubs"),
-    "social": N_("Social support"),
-    "youth": N_("Children and youth"),
-    "maintenance": N_("Public buildings and grounds"),
-    "transport": N_("Local transport"),
-    "utilities": N_("Utilities"),
-    "other": N_("Other services"),
-}
-STATUS_LABELS = {
-    "proposed": N_("Service status: proposed"),
-    "under_consideration": N_("Service status: under consideration"),
-    "approved": N_("Service status: approved by the council"),
-    "included": N_("Service status: included in the registry"),
-    "suspended": N_("Service status: suspended"),
-    "excluded": N_("Service status: excluded from the registry"),
-    "rejected": N_("Service status: rejected"),
-}
-STATUS_ICONS = {
-    "proposed": "💡", "under_consideration": "🔎", "approved": "✅", "included": "📗",
-    "suspended": "⏸", "excluded": "⛔", "rejected": "❌",
-}
-REGISTRY_LABELS = {"basic": N_("Basic registry"), "additional": N_("Additional list")}
-PROVIDER_LABELS = {
-    "ayil_okmotu": N_("Provider kind: ayil okmotu or town hall"),
-    "municipal_enterprise": N_("Provider kind: municipal enterprise"),
-    "outsourced": N_("Provider kind: outsourced provider"),
-}
-GROUP_LABELS = {
-    "disabilities": N_("People with disabilities"),
-    "elderly": N_("Elderly people"),
-    "single_parent": N_("Single-parent families"),
-    "other": N_("Another vulnerable group"),
-}
-ROLE_LABELS = {
-    "resident": N_("History actor: a resident"),
-    "officer": N_("History actor: the municipality"),
-    "system": N_("History actor: starter catalogue"),
-}
-
-
-def area_label(area: str, locale: str) -> str:
-    """Localized area name."""
-    return _(AREA_LABELS.get(area, AREA_LABELS["other"]), locale=locale)
-
-
-def status_label(status: str, locale: str) -> str:
-    """Localized status with its icon, e.g. "📗 Реестрге киргизилди"."""
-    return f"{STATUS_ICONS.get(status, '')} {_(STATUS_LABELS[status], locale=locale)}"
-
-
-def cut(text: str, limit: int = LABEL_MAX) -> str:
-    """Shorten a one-line label to ``limit`` characters with an ellipsis."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+from bot.ui.registry import (
+    GROUP_LABELS,
+    PAGE_SIZE,
+    PROVIDER_LABELS,
+    REGISTRY_LABELS,
+    ROLE_LABELS,
+    STATUS_ICONS,
+    RegCb,
+    area_label,
+    cut,
+    status_label,
+)
 
 
 def resolution_text(service: reg.Service, locale: str) -> str | None:
@@ -255,11 +178,11 @@ def card_keyboard(
     problems: Sequence[reg.LinkedProblem] = (),
 ) -> InlineKeyboardMarkup:
     """Resident buttons under a card: follow/unfollow, support, rate, linked problems, back."""
-    from bot.domain.problems import open_card_data  # the problems feature's own "open" button
+    from bot.ui.problems import ProblemCallback  # the problems feature's own "open" button (imports cycle)
 
     builder = InlineKeyboardBuilder()
     for problem in problems[:3]:
-        builder.button(text=f"📢 #{problem.id}", callback_data=open_card_data(problem.id))
+        builder.button(text=f"📢 #{problem.id}", callback_data=ProblemCallback(action="open", id=problem.id))
     if following:
         builder.button(text=_("🔕 Unfollow", locale=locale), callback_data=RegCb(a="unf", i=service.id))
     else:
@@ -321,7 +244,7 @@ def home_keyboard(counts: dict[str, int], proposals: int, locale: str) -> Inline
 
 
 def choice_keyboard(options: Sequence[tuple[str, RegCb]], columns: int = 1) -> InlineKeyboardMarkup:
-    """Buttons for a fixed choice (groups, areas, scores…)."""
+    """Buttons of a screen (not a wizard step): ``(label, callback data)``, ``columns`` per row."""
     builder = InlineKeyboardBuilder()
     for text, data in options:
         builder.button(text=text, callback_data=data)
@@ -329,135 +252,3 @@ def choice_keyboard(options: Sequence[tuple[str, RegCb]], columns: int = 1) -> I
     return builder.as_markup()
 
 
-# -- notifications (rendered in both languages for the outbox) ----------------------------------
-
-
-def status_notification(service: reg.Service, from_status: str, comment: str) -> Content:
-    """What a follower receives when an entry changes status, in ky and ru, with a button to the card."""
-    versions = {}
-    for locale in ("ky", "ru"):
-        text = _("🔔 <b>{name}</b>\nThe service moved from «{old}» to «{new}».", locale=locale).format(
-            name=esc(service.name(locale)), old=status_label(from_status, locale),
-            new=status_label(service.status, locale))
-        if comment:
-            text += "\n" + _("Comment: {comment}", locale=locale).format(comment=esc(comment))
-        versions[locale] = LocalizedMessage(
-            text, [[Button(_("Open the service", locale=locale), callback_data=RegCb(a="card", i=service.id).pack())]])
-    return Content(versions)
-
-
-def proposal_notification(service: reg.Service) -> Content:
-    """What the municipality's officers receive when a resident proposes a service."""
-    versions = {}
-    for locale in ("ky", "ru"):
-        text = _("💡 A resident proposed a new service: <b>{name}</b>", locale=locale).format(
-            name=esc(service.name(locale)))
-        versions[locale] = LocalizedMessage(
-            text, [[Button(_("Open the service", locale=locale), callback_data=RegCb(a="oc", i=service.id).pack())]])
-    return Content(versions)
-
-
-def too_long_text(limit: int, length: int, locale: str) -> str:
-    """"Too long: at most {limit} characters, yours has {length}" — the draft is kept."""
-    return ngettext(
-        "That is too long: at most {limit} characters, yours has {length} character. "
-        "Shorten it and send it again; your earlier answers are kept.",
-        "That is too long: at most {limit} characters, yours has {length} characters. "
-        "Shorten it and send it again; your earlier answers are kept.",
-        length, locale=locale,
-    ).format(limit=format_number(limit, locale), length=format_number(length, locale))
-
-
-def too_short_text(minimum: int, length: int, locale: str) -> str:
-    """"Too short: at least {minimum} characters, yours has {length}"."""
-    return ngettext(
-        "That is too short: at least {minimum} characters, yours has {length} character. Write a little more.",
-        "That is too short: at least {minimum} characters, yours has {length} characters. Write a little more.",
-        length, locale=locale,
-    ).format(minimum=format_number(minimum, locale), length=format_number(length, locale))
-
-
-async def bounded_text(
-    message: Message, locale: str, *, limit: int, minimum: int = 0, reply_markup: InlineKeyboardMarkup | None = None
-) -> str | None:
-    """The cleaned text of ``message`` if it is within ``minimum``..``limit`` characters (see
-    :func:`bot.domain.registry.check_text`); otherwise ``None`` after telling the person the bound and
-    their length (the draft is kept, ``reply_markup`` offers e.g. "Skip" again)."""
-    try:
-        return reg.check_text(message.text, limit=limit, minimum=minimum)
-    except InvalidInput as exc:
-        if minimum and exc.limit == minimum:
-            await message.answer(too_short_text(minimum, exc.actual or 0, locale), reply_markup=reply_markup)
-        else:
-            await message.answer(too_long_text(limit, exc.actual or 0, locale), reply_markup=reply_markup)
-        return None
-
-
-# -- export ---------------------------------------------------------------------------------------
-
-EXPORT_HEADERS = {
-    "id": N_("Registry export column: number"),
-    "name_ky": N_("Registry export column: name in Kyrgyz"),
-    "name_ru": N_("Registry export column: name in Russian"),
-    "description_ky": N_("Registry export column: description in Kyrgyz"),
-    "description_ru": N_("Registry export column: description in Russian"),
-    "area": N_("Registry export column: area"),
-    "registry": N_("Registry export column: registry"),
-    "provider_kind": N_("Registry export column: provider kind"),
-    "provider_name": N_("Registry export column: provider"),
-    "recipients": N_("Registry export column: recipients"),
-    "paid": N_("Registry export column: cost"),
-    "tariff": N_("Registry export column: tariff"),
-    "standard": N_("Registry export column: service standard"),
-    "resolution_number": N_("Registry export column: council resolution number"),
-    "resolution_date": N_("Registry export column: council resolution date"),
-    "status": N_("Registry export column: status"),
-    "rejection_reason": N_("Registry export column: reason for rejection"),
-    "origin": N_("Registry export column: origin"),
-    "on_behalf_of": N_("Registry export column: on behalf of"),
-    "supports": N_("Registry export column: supports"),
-    "followers": N_("Registry export column: followers"),
-    "rating_average": N_("Registry export column: average rating"),
-    "ratings": N_("Registry export column: ratings"),
-    "created_at": N_("Registry export column: created on"),
-    "updated_at": N_("Registry export column: updated on"),
-}
-"""Column key (:data:`bot.domain.registry.EXPORT_COLUMNS`) → msgid of its header."""
-ORIGIN_LABELS = {
-    "catalogue": N_("Service origin: starter catalogue"),
-    "officer": N_("Service origin: added by an officer"),
-    "resident": N_("Service origin: proposed by a resident"),
-}
-
-
-def registry_csv(rows: Sequence[dict], locale: str) -> bytes:
-    """The registry export for an officer: headers and values in ``locale`` (status, area, registry,
-    provider kind, cost, origin, group labels; dates formatted), written by
-    :func:`bot.domain.registry.write_csv` (UTF-8 BOM, ``;``, formula-safe cells)."""
-    def value(key: str, raw: object) -> object:
-        if raw is None or raw == "":
-            return ""
-        if key == "area":
-            return area_label(str(raw), locale)
-        if key == "status":
-            return _(STATUS_LABELS[str(raw)], locale=locale)
-        if key == "registry":
-            return _(REGISTRY_LABELS[str(raw)], locale=locale)
-        if key == "provider_kind":
-            return _(PROVIDER_LABELS[str(raw)], locale=locale)
-        if key == "origin":
-            return _(ORIGIN_LABELS[str(raw)], locale=locale)
-        if key == "on_behalf_of":
-            return _(GROUP_LABELS[str(raw)], locale=locale)
-        if key == "paid":
-            return _("Paid", locale=locale) if raw else _("Free of charge", locale=locale)
-        if key == "resolution_date":
-            return format_date(date.fromisoformat(str(raw)), locale)
-        if key in ("created_at", "updated_at"):
-            return format_date(from_db(str(raw)), locale)
-        if key == "rating_average":
-            return format_number(raw, locale)
-        return raw
-
-    header = [_(EXPORT_HEADERS[c], locale=locale) for c in reg.EXPORT_COLUMNS]
-    return reg.write_csv(header, [[value(c, row[c]) for c in reg.EXPORT_COLUMNS] for row in rows])

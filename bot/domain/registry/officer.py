@@ -1,0 +1,299 @@
+"""What officers do with their municipality's registry: move entries through statuses, add and
+edit entries, link priority problems, read counts and ratings, export.
+
+Officers act only on their own municipality: every function calls
+:func:`~bot.domain.officers.require_officer` with the entry's municipality inside its transaction.
+Followers are told of status changes only through :func:`bot.domain.outbox.enqueue`, in the
+transaction of the change (a ``service_status`` notice, rendered per follower's language).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.db import Database, Transaction
+from bot.domain.clock import now_db
+from bot.domain.errors import InvalidInput
+from bot.domain.officers import require_officer
+from bot.domain.outbox import Audience, enqueue
+from bot.domain.registry.catalogue import ensure_seeded
+from bot.domain.registry.errors import (
+    InvalidTransition,
+    NameRequired,
+    ProblemNotFound,
+    ReasonRequired,
+    ServiceNotFound,
+)
+from bot.domain.registry.model import (
+    COMMENT_MAX,
+    EXPORT_COLUMNS,
+    NAME_MAX,
+    NAME_MIN,
+    REASON_MIN,
+    STATUS_KIND,
+    STATUSES,
+    TRANSITIONS,
+    OfficerCard,
+    Overview,
+    RatingSummary,
+    Service,
+    StatusMoved,
+)
+from bot.domain.registry.notices import status_notice
+from bot.domain.registry.queries import (
+    follower_count,
+    get_service,
+    history,
+    linked_open_problems,
+    prefixed,
+    ratings_of,
+    service_in,
+    support_count,
+)
+from bot.domain.registry.rules import check_fields, check_text, write_csv
+
+
+async def _entry(tx: Database | Transaction, db: Database, officer_id: int, service_id: int) -> Service:
+    """The entry, after checking that ``officer_id`` is an officer of its municipality."""
+    service = await get_service(tx, service_id)
+    if service is None:
+        raise ServiceNotFound(service_id)
+    await require_officer(db, officer_id, service.municipality_code)
+    return service
+
+
+async def move_status(
+    db: Database, *, officer_id: int, service_id: int, to_status: str, comment: str = "",
+    expected_status: str | None = None,
+) -> StatusMoved:
+    """An officer moves an entry of their municipality to ``to_status`` with a comment.
+
+    The change is recorded in the history and the entry's followers are told through the outbox
+    in the same transaction (each in their own language; residents who blocked the bot are not queued).
+
+    Args:
+        expected_status: the status the officer saw; if it changed meanwhile, the move is refused
+            (two officers, or a double tap on an old button).
+    Raises:
+        ServiceNotFound: no such entry.
+        PermissionDenied: not an officer of the entry's municipality (nothing changes).
+        InvalidTransition: ``to_status`` is not reachable from the current status.
+        ReasonRequired: rejecting without a reason of at least :data:`~.model.REASON_MIN` characters.
+        TextTooLong: comment over :data:`~.model.COMMENT_MAX`.
+    """
+    comment = check_text(comment, limit=COMMENT_MAX)
+    if to_status == "rejected" and len(comment) < REASON_MIN:
+        raise ReasonRequired(limit=REASON_MIN, actual=len(comment))
+    async with db.transaction() as tx:
+        service = await _entry(tx, db, officer_id, service_id)
+        current = service.status
+        if to_status not in TRANSITIONS.get(current, ()) or (expected_status and expected_status != current):
+            raise InvalidTransition(current, to_status)
+        now = now_db()
+        await tx.execute(
+            "UPDATE services SET status = ?, rejection_reason = ?, updated_at = ? WHERE id = ?",
+            (to_status, comment if to_status == "rejected" else None, now, service_id))
+        await tx.execute(
+            "INSERT INTO service_events (service_id, kind, from_status, to_status, actor_id, actor_role, comment, at)"
+            " VALUES (?, 'status', ?, ?, ?, 'officer', ?, ?)", (service_id, current, to_status, officer_id, comment, now))
+        updated = await get_service(tx, service_id)
+        assert updated is not None
+        followers = [r[0] for r in await tx.fetchall(
+            "SELECT resident_id FROM service_followers WHERE service_id = ? ORDER BY resident_id", (service_id,))]
+        if not followers:
+            return StatusMoved(updated, None, 0)
+        broadcast_id = await enqueue(
+            tx, kind=STATUS_KIND, audience=Audience.residents(followers),
+            content=status_notice(updated, current, comment), municipality_code=service.municipality_code,
+            sender_id=officer_id)
+        notified = await tx.fetchval("SELECT total FROM broadcasts WHERE id = ?", (broadcast_id,))
+    return StatusMoved(updated, broadcast_id, int(notified or 0))
+
+
+async def add_service(
+    db: Database, *, officer_id: int, name: str, locale: str, area: str, registry: str,
+    provider_kind: str = "ayil_okmotu", provider_name: str = "", paid: bool = False, tariff: str = "",
+    status: str = "included",
+) -> Service:
+    """An officer adds an entry to their own municipality's registry (``origin = 'officer'``).
+
+    ``name`` is stored in ``locale``; the other name can be added later with :func:`edit_service`.
+
+    Raises:
+        NotAnOfficer: not an officer.
+        TextTooLong, TextTooShort: a text out of bounds.
+        InvalidInput: an unknown area/registry/provider/status/locale.
+    """
+    if locale not in ("ky", "ru") or status not in STATUSES or status == "rejected":
+        raise InvalidInput("locale or status")
+    name = check_text(name, limit=NAME_MAX, minimum=NAME_MIN)
+    fields = check_fields({"area": area, "registry": registry, "provider_kind": provider_kind,
+                           "provider_name": provider_name, "paid": paid, "tariff": tariff})
+    if len(fields) != 6:
+        raise InvalidInput("area, registry or provider kind")
+    async with db.transaction() as tx:
+        officer = await require_officer(db, officer_id)
+        now = now_db()
+        service_id = await tx.insert(
+            "INSERT INTO services (municipality_code, name_ky, name_ru, area, registry, provider_kind, provider_name,"
+            " paid, tariff, status, origin, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'officer', ?, ?)",
+            (officer.municipality_code, name if locale == "ky" else "", name if locale == "ru" else "", area, registry,
+             provider_kind, fields["provider_name"], int(paid), fields["tariff"], status, now, now))
+        await tx.execute(
+            "INSERT INTO service_events (service_id, kind, to_status, actor_id, actor_role, at)"
+            " VALUES (?, 'created', ?, ?, 'officer', ?)", (service_id, status, officer_id, now))
+        service = await get_service(tx, service_id)
+    assert service is not None
+    return service
+
+
+async def edit_service(db: Database, *, officer_id: int, service_id: int, **fields: object) -> Service:
+    """An officer edits fields of an entry of their municipality (see :func:`~.rules.check_fields`).
+
+    The edit is recorded in the history (the changed field names) and marks a catalogue copy as confirmed.
+
+    Raises:
+        ServiceNotFound: no such entry.
+        PermissionDenied: not an officer of the entry's municipality.
+        TextTooLong, TextTooShort: a text out of bounds (a non-empty name shorter than ``NAME_MIN``).
+        InvalidInput: unknown field or bad value.
+        NameRequired: the edit would leave the entry without a name in both languages.
+    """
+    clean = check_fields(fields)
+    if not clean:
+        raise InvalidInput("nothing to change")
+    async with db.transaction() as tx:
+        service = await _entry(tx, db, officer_id, service_id)
+        names = (clean.get("name_ky", service.name_ky), clean.get("name_ru", service.name_ru))
+        if not any(names):
+            raise NameRequired("a service needs a name in at least one language", limit=NAME_MIN, actual=0)
+        now = now_db()
+        assignments = ", ".join(f"{key} = ?" for key in clean)
+        await tx.execute(
+            f"UPDATE services SET {assignments}, confirmed = 1, updated_at = ? WHERE id = ?",
+            (*clean.values(), now, service_id))
+        await tx.execute(
+            "INSERT INTO service_events (service_id, kind, actor_id, actor_role, comment, at)"
+            " VALUES (?, 'edited', ?, 'officer', ?, ?)", (service_id, officer_id, ", ".join(sorted(clean)), now))
+        updated = await get_service(tx, service_id)
+    assert updated is not None
+    return updated
+
+
+async def overview(db: Database, *, officer_id: int) -> Overview:
+    """Counts for the officer's municipality (seeding its catalogue first if never opened).
+
+    Raises:
+        NotAnOfficer: not an officer.
+    """
+    officer = await require_officer(db, officer_id)
+    code = officer.municipality_code
+    await ensure_seeded(db, code)
+    rows = await db.fetchall(
+        "SELECT status, count(*) AS n FROM services WHERE municipality_code = ? GROUP BY status", (code,))
+    counts = {row["status"]: row["n"] for row in rows}
+    initiated = await db.fetchval(
+        "SELECT count(*) FROM services WHERE municipality_code = ? AND origin = 'resident'", (code,))
+    reached = ("SELECT count(DISTINCT s.id) FROM services s JOIN service_events e ON e.service_id = s.id"
+               " WHERE s.municipality_code = ? AND s.origin = 'resident' AND e.kind = 'status' AND e.to_status = ?")
+    approved = await db.fetchval(reached, (code, "approved"))
+    included = await db.fetchval(reached, (code, "included"))
+    followers = await db.fetchval(
+        "SELECT count(DISTINCT f.resident_id) FROM service_followers f JOIN services s ON s.id = f.service_id"
+        " WHERE s.municipality_code = ?", (code,))
+    return Overview({s: counts.get(s, 0) for s in STATUSES}, int(initiated), int(approved), int(included),
+                    int(followers))
+
+
+async def rating_summary(db: Database, *, officer_id: int, service_id: int, comments: int = 10) -> RatingSummary:
+    """Average, count and the latest ``comments`` comments of a service's ratings, without who gave them.
+
+    Raises:
+        ServiceNotFound: no such entry.
+        PermissionDenied: not an officer of the entry's municipality.
+    """
+    await _entry(db, db, officer_id, service_id)
+    return await ratings_of(db, service_id, comments=comments)
+
+
+async def officer_card(db: Database, *, officer_id: int, municipality_code: str, service_id: int) -> OfficerCard:
+    """Everything the officer's card of an entry shows (ratings: the latest five comments).
+
+    Raises:
+        ServiceNotFound: no such entry in the officer's municipality ``municipality_code``.
+        PermissionDenied: not an officer of it.
+    """
+    service = await service_in(db, service_id, municipality_code)
+    ratings = await rating_summary(db, officer_id=officer_id, service_id=service.id, comments=5)
+    problems, total = await linked_open_problems(db, service.id)
+    return OfficerCard(service=service, events=await history(db, service.id),
+                       supports=await support_count(db, service.id), followers=await follower_count(db, service.id),
+                       problems=problems, problems_total=total, ratings=ratings)
+
+
+async def export_rows(db: Database, *, officer_id: int) -> list[dict[str, object]]:
+    """The officer's municipality registry, one dict per entry with :data:`~.model.EXPORT_COLUMNS`
+    (machine values: status/area codes, ``paid`` 0/1, ``None`` for missing). No resident ids.
+
+    Raises:
+        NotAnOfficer: not an officer.
+    """
+    officer = await require_officer(db, officer_id)
+    await ensure_seeded(db, officer.municipality_code)
+    rows = await db.fetchall(
+        f"SELECT {prefixed('s')},"
+        " (SELECT count(*) FROM service_supports x WHERE x.service_id = s.id) AS supports,"
+        " (SELECT count(*) FROM service_followers x WHERE x.service_id = s.id) AS followers,"
+        " (SELECT round(avg(score), 2) FROM service_ratings x WHERE x.service_id = s.id) AS rating_average,"
+        " (SELECT count(*) FROM service_ratings x WHERE x.service_id = s.id) AS ratings"
+        " FROM services s WHERE s.municipality_code = ? ORDER BY s.id", (officer.municipality_code,))
+    return [{c: row[c] for c in EXPORT_COLUMNS} for row in rows]
+
+
+async def export_csv(db: Database, *, officer_id: int, headers: Sequence[str] | None = None) -> bytes:
+    """The registry as machine-readable CSV (:func:`~.rules.write_csv`; codes, not labels), header
+    :data:`~.model.EXPORT_COLUMNS` or ``headers`` (same length). Officers get the localized file from
+    :func:`bot.ui.registry.registry_csv`.
+
+    Raises:
+        NotAnOfficer: not an officer.
+    """
+    rows = await export_rows(db, officer_id=officer_id)
+    header = list(headers) if headers and len(headers) == len(EXPORT_COLUMNS) else list(EXPORT_COLUMNS)
+    return write_csv(header, [[row[c] for c in EXPORT_COLUMNS] for row in rows])
+
+
+async def link_problem(db: Database, *, officer_id: int, service_id: int, problem_id: int) -> bool:
+    """An officer links a priority problem to the registry service it concerns (both of their municipality).
+
+    Returns ``False`` when the link existed already.
+
+    Raises:
+        ServiceNotFound: no such entry.
+        ProblemNotFound: no such (visible) problem in the entry's municipality.
+        PermissionDenied: not an officer of the entry's municipality.
+    """
+    async with db.transaction() as tx:
+        service = await _entry(tx, db, officer_id, service_id)
+        if not await tx.fetchval(
+            "SELECT 1 FROM problems WHERE id = ? AND municipality_code = ? AND hidden = 0",
+            (problem_id, service.municipality_code),
+        ):
+            raise ProblemNotFound(problem_id)
+        return bool(await tx.execute(
+            "INSERT OR IGNORE INTO service_problem_links (service_id, problem_id, linked_by, linked_at)"
+            " VALUES (?, ?, ?, ?)", (service_id, problem_id, officer_id, now_db())))
+
+
+async def unlink_problem(db: Database, *, officer_id: int, service_id: int, problem_id: int) -> bool:
+    """Remove a link. Returns ``False`` when there was none.
+
+    Raises:
+        ServiceNotFound: no such entry.
+        PermissionDenied: not an officer of the entry's municipality.
+    """
+    async with db.transaction() as tx:
+        await _entry(tx, db, officer_id, service_id)
+        return bool(await tx.execute(
+            "DELETE FROM service_problem_links WHERE service_id = ? AND problem_id = ?", (service_id, problem_id)))
+

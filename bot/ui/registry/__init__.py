@@ -1,0 +1,124 @@
+"""Presentation of the registry of services: the callback format (once, :class:`RegCb`), labels,
+cards and keyboards (:mod:`.cards`), the CSV export (:mod:`.export`), and the explanations of the
+registry's refusals (:mod:`.errors`, registered on import).
+
+Functions take the reader's ``locale`` explicitly where a text is made for someone else (a notice
+rendered per recipient, a card). Every stored text goes through :func:`esc`.
+"""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+
+from bot.i18n import N_, _
+from bot.ui.callbacks import IdField
+
+PAGE_SIZE = 8
+"""Entries per list page: one per row, fits a small phone screen."""
+LABEL_MAX = 56
+"""Button labels are cut to this many characters (long labels are cut by Telegram clients anyway)."""
+
+
+class RegCb(CallbackData, prefix="rg"):
+    """Registry buttons (the one format of this feature): ``a`` the action, ``i`` the entry id,
+    ``p`` a page or a problem id (``unl``), ``v`` a value (area, status, field).
+
+    Residents' actions: ``home``, ``area``, ``card``, ``fol``, ``unf``, ``mine``, ``sup``, ``rate``, ``prop``;
+    officers': ``ov``, ``ost``, ``oc``, ``mv``, ``ed``, ``ef``, ``lnk``, ``unl``, ``exp``, ``add``. The steps
+    of the wizards carry the kit's own buttons (``bot.flows.StepCallback``). Ids and pages are bounded
+    (:data:`~bot.ui.callbacks.IdField`): crafted data does not match and is answered as a stale button.
+    Longest: ``rg:mv:9007199254740991:0:under_consideration`` = 45 bytes (≤ 64).
+    """
+
+    a: str
+    i: IdField = 0
+    p: IdField = 0
+    v: str = ""
+
+
+AREA_LABELS = {
+    "information": N_("Information from the local authority"),
+    "water": N_("Drinking water"),
+    "waste": N_("Waste collection"),
+    "lighting": N_("Street lighting"),
+    "education": N_("Education and kindergartens"),
+    "leisure": N_("Leisure and parks"),
+    "culture": N_("Culture and the house of culture"),
+    "sport": N_("Sport facilities and clubs"),
+    "social": N_("Social support"),
+    "youth": N_("Children and youth"),
+    "maintenance": N_("Public buildings and grounds"),
+    "transport": N_("Local transport"),
+    "utilities": N_("Utilities"),
+    "other": N_("Other services"),
+}
+STATUS_LABELS = {
+    "proposed": N_("Service status: proposed"),
+    "under_consideration": N_("Service status: under consideration"),
+    "approved": N_("Service status: approved by the council"),
+    "included": N_("Service status: included in the registry"),
+    "suspended": N_("Service status: suspended"),
+    "excluded": N_("Service status: excluded from the registry"),
+    "rejected": N_("Service status: rejected"),
+}
+STATUS_ICONS = {
+    "proposed": "💡", "under_consideration": "🔎", "approved": "✅", "included": "📗",
+    "suspended": "⏸", "excluded": "⛔", "rejected": "❌",
+}
+REGISTRY_LABELS = {"basic": N_("Basic registry"), "additional": N_("Additional list")}
+PROVIDER_LABELS = {
+    "ayil_okmotu": N_("Provider kind: ayil okmotu or town hall"),
+    "municipal_enterprise": N_("Provider kind: municipal enterprise"),
+    "outsourced": N_("Provider kind: outsourced provider"),
+}
+GROUP_LABELS = {
+    "disabilities": N_("People with disabilities"),
+    "elderly": N_("Elderly people"),
+    "single_parent": N_("Single-parent families"),
+    "other": N_("Another vulnerable group"),
+}
+ROLE_LABELS = {
+    "resident": N_("History actor: a resident"),
+    "officer": N_("History actor: the municipality"),
+    "system": N_("History actor: starter catalogue"),
+}
+
+
+def area_label(area: str, locale: str) -> str:
+    """Localized area name."""
+    return _(AREA_LABELS.get(area, AREA_LABELS["other"]), locale=locale)
+
+
+def status_label(status: str, locale: str) -> str:
+    """Localized status with its icon, e.g. "📗 Реестрге киргизилди"."""
+    return f"{STATUS_ICONS.get(status, '')} {_(STATUS_LABELS[status], locale=locale)}"
+
+
+def cut(text: str, limit: int = LABEL_MAX) -> str:
+    """Shorten a one-line label to ``limit`` characters with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# the rest of the package, importable from here as before (they import the names above)
+from bot.ui.registry import errors as errors  # noqa: E402  (registers the explanations)
+from bot.ui.registry.cards import (  # noqa: E402
+    CARD_MAX,
+    card_keyboard,
+    card_text,
+    choice_keyboard,
+    clamp_page,
+    history_lines,
+    home_keyboard,
+    list_keyboard,
+    resolution_text,
+    visible_length,
+)
+from bot.ui.registry.export import EXPORT_HEADERS, ORIGIN_LABELS, registry_csv  # noqa: E402
+
+__all__ = [
+    "AREA_LABELS", "CARD_MAX", "EXPORT_HEADERS", "GROUP_LABELS", "LABEL_MAX", "ORIGIN_LABELS", "PAGE_SIZE",
+    "PROVIDER_LABELS", "REGISTRY_LABELS", "ROLE_LABELS", "STATUS_ICONS", "STATUS_LABELS", "RegCb", "area_label",
+    "card_keyboard", "card_text", "choice_keyboard", "clamp_page", "cut", "errors", "history_lines",
+    "home_keyboard", "list_keyboard", "registry_csv", "resolution_text", "status_label", "visible_length",
+]
