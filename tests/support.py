@@ -30,3 +30,18 @@ async def grant(db: Database, uid: int, code: str = AK_DEBE) -> roles.Officer:
     """Make an existing resident an officer of ``code`` (as the superadmin would)."""
     return await roles.grant_officer(db, actor_id=SUPERADMIN_ID, superadmins=frozenset({SUPERADMIN_ID}),
                                      telegram_id=uid, municipality_code=code)
+
+
+async def onboard(harness, db: Database, uid: int, locale: str = "ky", code: str = AK_DEBE, name: str = "Айгүл"):
+    """A resident of ``code`` reading ``locale`` who will write to the bot through ``harness``
+    (a :class:`tests.harness.Person`)."""
+    person = harness.person(uid, name, language_code=locale)
+    await make_resident(db, uid, locale, code, name)
+    return person
+
+
+async def officer_person(harness, db: Database, uid: int, code: str = AK_DEBE, locale: str = "ru"):
+    """An officer of ``code`` reading ``locale`` who will write to the bot through ``harness``."""
+    person = await onboard(harness, db, uid, locale, code, name="Адис")
+    await grant(db, uid, code)
+    return person

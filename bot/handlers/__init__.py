@@ -6,17 +6,17 @@ from aiogram import Router
 
 from bot.handlers import fallback, officers, onboarding, system
 from bot.handlers import registry
-from bot.handlers import problems, problems_officer
-from bot.handlers import surveys, surveys_officer
+from bot.handlers import problems
+from bot.handlers import surveys
 from bot.handlers import announce
-from bot.handlers import hearings, hearings_officer
+from bot.handlers import hearings
 
 
 def build_routers() -> list[Router]:
     """Fresh routers in the order they must see updates (fallback last)."""
     return [system.build_router(), onboarding.build_router(), officers.build_router(),
             registry.build_router(),
-            problems.build_router(), problems_officer.build_router(),
-            surveys.build_router(), surveys_officer.build_router(),
+            *problems.build_routers(),
+            surveys.build_router(),
             announce.build_router(),
-            hearings.build_router(), hearings_officer.build_router(), fallback.build_router()]
+            hearings.build_router(), fallback.build_router()]

@@ -1,0 +1,226 @@
+"""Reading problems: one problem, ranked and personal lists, similar problems, history, the
+officer's queue and export, and what a person may see of a problem."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.db import Database, Transaction
+from bot.domain.officers import get_officer, require_officer
+from bot.domain.problems.errors import ForeignProblem, NotReadable, ProblemHidden, ProblemNotFound
+from bot.domain.problems.model import (
+    CLOSED_SQL,
+    CardView,
+    Problem,
+    ProblemEvent,
+    event_from_row,
+    problem_from_row,
+)
+from bot.domain.problems.rules import search_stems
+from bot.domain.errors import WrongMunicipality
+
+log = logging.getLogger(__name__)
+
+OPEN_WHERE = f"hidden = 0 AND status NOT IN {CLOSED_SQL}"
+"""The partial indexes' WHERE, word for word (``problems_ranked``)."""
+_OPEN_WHERE = OPEN_WHERE
+
+
+def _clamp(page: int, total: int, size: int) -> int:
+    pages = max(1, -(-total // size))
+    return min(max(page, 0), pages - 1)
+
+
+async def get_problem(db: Database | Transaction, problem_id: int) -> Problem | None:
+    """The problem with this id (hidden ones too), or ``None``."""
+    row = await db.fetchone("SELECT * FROM problems WHERE id = ?", (problem_id,))
+    return None if row is None else problem_from_row(row)
+
+
+async def is_supporting(db: Database | Transaction, problem_id: int, resident_id: int) -> bool:
+    """Whether the resident supports the problem."""
+    return bool(await db.fetchval(
+        "SELECT 1 FROM problem_supports WHERE problem_id = ? AND resident_id = ?", (problem_id, resident_id)))
+
+
+async def open_count(db: Database, municipality_code: str) -> int:
+    """Open (listed) problems of the municipality."""
+    return int(await db.fetchval(
+        f"SELECT count(*) FROM problems WHERE municipality_code = ? AND {OPEN_WHERE}", (municipality_code,)))
+
+
+async def ranked_page(db: Database, municipality_code: str, *, page: int = 0, size: int = 5) -> tuple[list[Problem], int]:
+    """One page of the municipality's open problems, most supported first, newer first on ties
+    (higher id = newer). Returns ``(problems, total open problems)``; ``page`` is 0-based and
+    clamped into range. Uses the partial index ``problems_ranked``."""
+    total = await open_count(db, municipality_code)
+    page = _clamp(page, total, size)
+    rows = await db.fetchall(
+        f"SELECT * FROM problems WHERE municipality_code = ? AND {OPEN_WHERE}"
+        " ORDER BY supports DESC, id DESC LIMIT ? OFFSET ?",
+        (municipality_code, size, page * size),
+    )
+    return [problem_from_row(r) for r in rows], total
+
+
+async def my_problems(db: Database, resident_id: int, *, page: int = 0, size: int = 5) -> tuple[list[Problem], int]:
+    """Problems the resident raised (any status, not hidden), newest first; ``(page, total)``."""
+    total = await db.fetchval("SELECT count(*) FROM problems WHERE author_id = ? AND hidden = 0", (resident_id,))
+    page = _clamp(page, total, size)
+    rows = await db.fetchall(
+        "SELECT * FROM problems WHERE author_id = ? AND hidden = 0 ORDER BY id DESC LIMIT ? OFFSET ?",
+        (resident_id, size, page * size))
+    return [problem_from_row(r) for r in rows], total
+
+
+async def supported_problems(db: Database, resident_id: int, *, page: int = 0, size: int = 5) -> tuple[list[Problem], int]:
+    """Problems of others the resident supports (not hidden), newest first; ``(page, total)``."""
+    where = ("FROM problem_supports s JOIN problems p ON p.id = s.problem_id"
+             " WHERE s.resident_id = ? AND p.author_id != ? AND p.hidden = 0")
+    total = await db.fetchval(f"SELECT count(*) {where}", (resident_id, resident_id))
+    page = _clamp(page, total, size)
+    rows = await db.fetchall(f"SELECT p.* {where} ORDER BY p.id DESC LIMIT ? OFFSET ?",
+                             (resident_id, resident_id, size, page * size))
+    return [problem_from_row(r) for r in rows], total
+
+
+async def similar_problems(
+    db: Database, municipality_code: str, category: str, text: str | None, *, limit: int = 3, scan: int = 500,
+) -> list[Problem]:
+    """Up to ``limit`` open problems of the municipality in the same category that share folded
+    word stems with ``text`` (:func:`search_stems`), most shared stems first, then most supported.
+    With no text (a voice problem) the most supported of the category are returned.
+    Only the ``scan`` most supported problems of the category are compared."""
+    rows = await db.fetchall(
+        f"SELECT * FROM problems WHERE municipality_code = ? AND category = ? AND {OPEN_WHERE}"
+        " ORDER BY supports DESC LIMIT ?",
+        (municipality_code, category, scan),
+    )
+    if not text:
+        return [problem_from_row(r) for r in rows[:limit]]
+    wanted = set(search_stems(text))
+    scored = []
+    for position, row in enumerate(rows):
+        shared = len(wanted & set(row["search_key"].split()))
+        if shared:
+            scored.append((-shared, position, row))
+    scored.sort(key=lambda item: (item[0], item[1]))
+    return [problem_from_row(row) for _, _, row in scored[:limit]]
+
+
+async def history(db: Database | Transaction, problem_id: int) -> list[ProblemEvent]:
+    """The problem's events, oldest first."""
+    rows = await db.fetchall("SELECT * FROM problem_events WHERE problem_id = ? ORDER BY id", (problem_id,))
+    return [event_from_row(r) for r in rows]
+
+
+async def reopen_threshold(db: Database | Transaction, municipality_code: str, default: int) -> int:
+    """"Still a problem" answers needed to reopen a solved problem in this municipality
+    (``problem_settings``, else ``default`` from ``PROBLEM_REOPEN_THRESHOLD``)."""
+    value = await db.fetchval(
+        "SELECT reopen_threshold FROM problem_settings WHERE municipality_code = ?", (municipality_code,))
+    return int(value) if value is not None else default
+
+
+async def may_read(db: Database, problem: Problem, *, reader_id: int, reader_municipality: str | None) -> bool:
+    """Problems are read in their own municipality: by its residents and officers, and by the
+    people involved (author, supporters — e.g. after moving, from a notification's button)."""
+    if problem.municipality_code == reader_municipality or problem.author_id == reader_id:
+        return True
+    officer = await get_officer(db, reader_id)
+    if officer is not None and officer.municipality_code == problem.municipality_code:
+        return True
+    return await is_supporting(db, problem.id, reader_id)
+
+
+async def readable_problem(db: Database, problem_id: int, *, reader_id: int, reader_municipality: str | None,
+                           hidden_ok: bool = False) -> Problem:
+    """The problem a person opens (a card, its photos, voice, map or full text).
+
+    ``hidden_ok``: an officer of the problem's municipality still sees a hidden problem's media.
+
+    Raises:
+        ProblemNotFound: no such problem. ProblemHidden: hidden (and the reader is not its officer).
+        NotReadable: another municipality's problem the reader has nothing to do with (logged: a
+            crafted ``pb:open:<id>``).
+    """
+    problem = await get_problem(db, problem_id)
+    if problem is None:
+        raise ProblemNotFound(problem_id)
+    officer = await get_officer(db, reader_id)
+    own_officer = officer is not None and officer.municipality_code == problem.municipality_code
+    if hidden_ok and own_officer:
+        return problem
+    if problem.hidden:
+        raise ProblemHidden(problem)
+    if not await may_read(db, problem, reader_id=reader_id, reader_municipality=reader_municipality):
+        log.warning("problem %s of another municipality refused to %s", problem_id, reader_id)
+        raise NotReadable("problem of another municipality")
+    return problem
+
+
+async def card_view(db: Database, problem: Problem, *, reader_id: int, reader_municipality: str | None) -> CardView:
+    """What the reader's card of ``problem`` shows besides the problem itself."""
+    officer = await get_officer(db, reader_id)
+    return CardView(
+        problem=problem,
+        events=await history(db, problem.id),
+        supporting=await is_supporting(db, problem.id, reader_id),
+        can_support=problem.is_open and problem.municipality_code == reader_municipality,
+        is_officer=officer is not None and officer.municipality_code == problem.municipality_code,
+    )
+
+
+async def officer_queue(db: Database, officer_id: int, *, page: int = 0, size: int = 5) -> tuple[list[Problem], int]:
+    """New problems of the officer's municipality, oldest first; ``(page, total)``.
+
+    Raises:
+        NotAnOfficer: not an officer.
+    """
+    officer = await require_officer(db, officer_id)
+    code = officer.municipality_code
+    total = await db.fetchval(
+        "SELECT count(*) FROM problems WHERE municipality_code = ? AND status = 'new' AND hidden = 0", (code,))
+    page = _clamp(page, total, size)
+    rows = await db.fetchall(
+        "SELECT * FROM problems WHERE municipality_code = ? AND status = 'new' AND hidden = 0"
+        " ORDER BY id LIMIT ? OFFSET ?", (code, size, page * size))
+    return [problem_from_row(r) for r in rows], total
+
+
+async def check_officer_of(db: Database, officer_id: int, problem: Problem) -> None:
+    """Raises :class:`ForeignProblem` (logged as a warning: a crafted button) when the officer
+    acts for another municipality than the problem's, or ``NotAnOfficer``."""
+    try:
+        await require_officer(db, officer_id, problem.municipality_code)
+    except WrongMunicipality:
+        log.warning("officer action on problem %s refused to %s: not their municipality", problem.id, officer_id)
+        raise ForeignProblem(problem.id) from None
+
+
+async def problem_for_officer(db: Database, officer_id: int, problem_id: int) -> Problem:
+    """The problem, if it belongs to the officer's municipality.
+
+    Raises:
+        ProblemNotFound: no such problem. NotAnOfficer: not an officer.
+        ForeignProblem: another municipality's problem.
+    """
+    problem = await get_problem(db, problem_id)
+    if problem is None:
+        raise ProblemNotFound(problem_id)
+    await check_officer_of(db, officer_id, problem)
+    return problem
+
+
+async def ranked_for_export(db: Database, officer_id: int) -> tuple[str, list[Problem]]:
+    """All open problems of the officer's municipality in ranked order, for the hearing.
+    Returns ``(municipality_code, problems)``.
+
+    Raises:
+        NotAnOfficer: not an officer.
+    """
+    officer = await require_officer(db, officer_id)
+    rows = await db.fetchall(
+        f"SELECT * FROM problems WHERE municipality_code = ? AND {OPEN_WHERE} ORDER BY supports DESC, id DESC",
+        (officer.municipality_code,))
+    return officer.municipality_code, [problem_from_row(r) for r in rows]

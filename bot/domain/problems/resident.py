@@ -1,0 +1,205 @@
+"""What residents do with problems: raise one, support or withdraw, answer "still a problem?"."""
+
+from __future__ import annotations
+
+import json
+
+from bot.db import Database, Transaction
+from bot.domain.clock import now_db
+from bot.domain.errors import InvalidInput
+from bot.domain.outbox import Audience, enqueue
+from bot.domain.problems import notices
+from bot.domain.problems.errors import (
+    AlreadyPublished,
+    NoLongerSolved,
+    NoMunicipality,
+    NotASupporter,
+    NotYourMunicipality,
+    ProblemClosed,
+    ProblemHidden,
+    ProblemMerged,
+    ProblemNotFound,
+)
+from bot.domain.problems.model import CATEGORIES, OPEN_STATUSES, Problem, StillResult, SupportResult
+from bot.domain.problems.queries import get_problem, reopen_threshold
+from bot.domain.problems.rules import check_location, check_photos, check_text, search_stems
+
+
+async def followers(tx: Database | Transaction, problem: Problem) -> list[int]:
+    """The author, then every supporter (the author too, once more: ``Audience`` drops repeats)."""
+    rows = await tx.fetchall("SELECT resident_id FROM problem_supports WHERE problem_id = ?", (problem.id,))
+    return [problem.author_id, *(r[0] for r in rows)]
+
+
+async def raise_problem(
+    db: Database,
+    *,
+    author_id: int,
+    category: str,
+    text: str | None = None,
+    voice_file_id: str | None = None,
+    voice_duration: int | None = None,
+    photos: list[str] | tuple[str, ...] = (),
+    latitude: float | None = None,
+    longitude: float | None = None,
+    text_min: int = 10,
+    text_max: int = 2000,
+    draft_token: str | None = None,
+) -> Problem:
+    """A resident raises a problem in their own municipality; they support it from the start.
+
+    Give ``text`` or ``voice_file_id`` (a voice message instead of text; a text given along is
+    kept too). Returns the stored problem.
+
+    Raises:
+        InvalidInput: unknown category, a location out of range.
+        TextTooShort, TextTooLong: text out of ``text_min..text_max`` (or neither text nor voice).
+        TooManyPhotos: more than ``MAX_PHOTOS``.
+        NoMunicipality: the author has not chosen a municipality.
+        AlreadyPublished: a problem of this author with this ``draft_token`` exists (a second tap
+            on "Publish", possibly racing the first: checked inside the serialized write
+            transaction, and ``UNIQUE (author_id, draft_token)`` backs it up).
+    """
+    if category not in CATEGORIES:
+        raise InvalidInput("unknown category")
+    cleaned = check_text(text, text_min=text_min, text_max=text_max) if (text or not voice_file_id) else None
+    check_photos(photos)
+    check_location(latitude, longitude)
+    now = now_db()
+    async with db.transaction() as tx:
+        code = await tx.fetchval("SELECT municipality_code FROM residents WHERE telegram_id = ?", (author_id,))
+        if code is None:
+            raise NoMunicipality("no municipality chosen")
+        if draft_token is not None:
+            existing = await tx.fetchval(
+                "SELECT id FROM problems WHERE author_id = ? AND draft_token = ?", (author_id, draft_token))
+            if existing is not None:
+                raise AlreadyPublished(int(existing))
+        problem_id = await tx.insert(
+            "INSERT INTO problems (municipality_code, author_id, category, text, search_key, voice_file_id,"
+            " voice_duration, photos, latitude, longitude, draft_token, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (code, author_id, category, cleaned, " ".join(search_stems(cleaned or "")), voice_file_id,
+             voice_duration, json.dumps(list(photos)), latitude, longitude, draft_token, now, now),
+        )
+        await tx.execute(
+            "INSERT INTO problem_supports (problem_id, resident_id, created_at) VALUES (?, ?, ?)",
+            (problem_id, author_id, now))
+        await tx.execute(
+            "INSERT INTO problem_events (problem_id, actor_id, action, new_status, at) VALUES (?, ?, 'created', 'new', ?)",
+            (problem_id, author_id, now))
+        problem = await get_problem(tx, problem_id)
+    assert problem is not None
+    return problem
+
+
+async def _supportable(tx: Transaction, problem_id: int, resident_id: int, *, withdrawing: bool) -> Problem:
+    problem = await get_problem(tx, problem_id)
+    if problem is None:
+        raise ProblemNotFound(problem_id)
+    if problem.hidden:
+        raise ProblemHidden(problem)
+    if problem.status == "duplicate":
+        raise ProblemMerged(problem)
+    if not withdrawing and problem.status not in OPEN_STATUSES:
+        raise ProblemClosed(problem)
+    code = await tx.fetchval("SELECT municipality_code FROM residents WHERE telegram_id = ?", (resident_id,))
+    if code != problem.municipality_code:
+        raise NotYourMunicipality("problem of another municipality")
+    return problem
+
+
+async def support(db: Database, *, problem_id: int, resident_id: int) -> SupportResult:
+    """Support a problem of one's own municipality. A repeated support changes nothing
+    (``changed=False``): the primary key of ``problem_supports`` makes it count once.
+
+    Raises:
+        ProblemNotFound: no such problem. ProblemHidden, ProblemMerged, ProblemClosed: hidden,
+            merged into another, solved or rejected.
+        NotYourMunicipality: the problem belongs to another municipality than the resident's.
+    """
+    async with db.transaction() as tx:
+        await _supportable(tx, problem_id, resident_id, withdrawing=False)
+        changed = await tx.execute(
+            "INSERT OR IGNORE INTO problem_supports (problem_id, resident_id, created_at) VALUES (?, ?, ?)",
+            (problem_id, resident_id, now_db()))
+        problem = await get_problem(tx, problem_id)
+    assert problem is not None
+    return SupportResult(problem, True, changed > 0)
+
+
+async def withdraw(db: Database, *, problem_id: int, resident_id: int) -> SupportResult:
+    """Withdraw one's support (also from a solved or rejected problem). Repeating changes nothing.
+
+    Raises:
+        ProblemNotFound, ProblemHidden, ProblemMerged, NotYourMunicipality: as :func:`support`.
+    """
+    async with db.transaction() as tx:
+        await _supportable(tx, problem_id, resident_id, withdrawing=True)
+        changed = await tx.execute(
+            "DELETE FROM problem_supports WHERE problem_id = ? AND resident_id = ?", (problem_id, resident_id))
+        problem = await get_problem(tx, problem_id)
+    assert problem is not None
+    return SupportResult(problem, False, changed > 0)
+
+
+async def answer_still(db: Database, *, problem_id: int, resident_id: int, still: bool, default_threshold: int) -> StillResult:
+    """A supporter answers "still a problem?" about a problem marked solved (one answer per person
+    per solved status; a new answer replaces the old one). When the "still" answers reach the
+    municipality's threshold, the problem goes back to ``under_review`` (event ``reopened``, actor
+    ``None``) and the municipality's officers, the author and the supporters are told through the
+    outbox, in the same transaction.
+
+    Raises:
+        ProblemNotFound: no such problem. ProblemHidden, ProblemMerged: hidden or merged.
+        NoLongerSolved: no longer marked solved. NotASupporter: neither raised nor supports it.
+    """
+    now = now_db()
+    async with db.transaction() as tx:
+        problem = await get_problem(tx, problem_id)
+        if problem is None:
+            raise ProblemNotFound(problem_id)
+        if problem.hidden:
+            raise ProblemHidden(problem)
+        if problem.status == "duplicate":
+            raise ProblemMerged(problem)
+        if problem.status != "solved":
+            raise NoLongerSolved(problem)
+        involved = problem.author_id == resident_id or await tx.fetchval(
+            "SELECT 1 FROM problem_supports WHERE problem_id = ? AND resident_id = ?", (problem_id, resident_id))
+        if not involved:
+            raise NotASupporter("not a supporter")
+        solved_event = await tx.fetchval(
+            "SELECT max(id) FROM problem_events WHERE problem_id = ? AND new_status = 'solved'", (problem_id,))
+        await tx.execute(
+            "INSERT INTO problem_still_answers (problem_id, solved_event_id, resident_id, still, at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (problem_id, solved_event_id, resident_id) DO UPDATE SET still = excluded.still, at = excluded.at",
+            (problem_id, solved_event, resident_id, int(still), now))
+        count = await tx.fetchval(
+            "SELECT count(*) FROM problem_still_answers WHERE problem_id = ? AND solved_event_id = ? AND still = 1",
+            (problem_id, solved_event))
+        threshold = await reopen_threshold(tx, problem.municipality_code, default_threshold)
+        reopened = still and count >= threshold
+        if reopened:
+            await _reopen(tx, problem, count, now)
+        problem = await get_problem(tx, problem_id)
+    assert problem is not None
+    return StillResult(problem, count, threshold, reopened)
+
+
+async def _reopen(tx: Transaction, problem: Problem, count: int, now: str) -> None:
+    await tx.execute("UPDATE problems SET status = 'under_review', updated_at = ? WHERE id = ?", (now, problem.id))
+    await tx.execute(
+        "INSERT INTO problem_events (problem_id, actor_id, action, old_status, new_status, at)"
+        " VALUES (?, NULL, 'reopened', 'solved', 'under_review', ?)", (problem.id, now))
+    officers = [r[0] for r in await tx.fetchall(
+        "SELECT telegram_id FROM officers WHERE municipality_code = ?", (problem.municipality_code,))]
+    if officers:
+        await enqueue(tx, kind="problem_reopened", audience=Audience.residents(officers),
+                      content=notices.reopened_for_officers(problem, count), municipality_code=problem.municipality_code)
+    # the author and supporters learn it too (issue #4, item 3); officers got their own text
+    residents = [r for r in await followers(tx, problem) if r not in set(officers)]
+    if residents:
+        await enqueue(tx, kind="problem_reopened", audience=Audience.residents(residents),
+                      content=notices.reopened_for_residents(problem, count),
+                      municipality_code=problem.municipality_code)
