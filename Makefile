@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup sandbox test bench locales run migrate clean
+.PHONY: setup sandbox test lint check bench locales run migrate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,14 @@ sandbox: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+# ruff (pyflakes, bugbear, no blind except) over the code and tests; mypy, strict for bot/domain.
+lint: setup
+	$(BIN)/ruff check bot tests bench
+	$(BIN)/mypy
+
+# What CI runs: the linters, then the whole test suite.
+check: lint test
 
 run: setup
 	$(BIN)/python -m bot run

@@ -1,9 +1,17 @@
-"""The SQLite store: one aiosqlite connection, serialized write transactions, migrations.
+"""The SQLite store: a writer and a reader connection, serialized write transactions, migrations.
 
-Why one connection: SQLite allows one writer at a time. All writes go through
-:meth:`Database.transaction`, which takes an :class:`asyncio.Lock` and opens ``BEGIN IMMEDIATE``,
-so two coroutines never interleave their statements inside one transaction (a known trap of a
-shared aiosqlite connection). Reads outside a transaction run on the same connection.
+SQLite allows one writer at a time. All writes go through :meth:`Database.transaction` on the
+writer connection, under an :class:`asyncio.Lock`, so two coroutines never interleave their
+statements inside one transaction (a known trap of a shared aiosqlite connection). Reads outside a
+transaction go to a second connection: in WAL mode it sees only committed data, so a read made
+while another coroutine's transaction is open never returns rows that may still be rolled back
+(a dirty read on a shared connection), and reads do not queue behind writes in the writer's thread.
+Inside a transaction, :class:`Transaction` reads on the writer and sees its own writes.
+
+Round trips: aiosqlite runs each connection in a thread of its own, and every call is a trip to it
+and back. A statement here is one trip (execute, fetch and close together); ``BEGIN IMMEDIATE`` goes
+with a transaction's first statement and a transaction with no statement costs none, so a
+transaction of N statements is N + 1 trips (it was 3N + 2).
 
 Migrations are the numbered files ``migrations/NNNN_name.sql``; each runs in its own transaction
 and sets ``PRAGMA user_version`` to its number, so a failed migration leaves the database as it was.
@@ -94,21 +102,73 @@ async def _finish(statement: Awaitable[Any], *, on_cancel: aiosqlite.Connection 
         raise
 
 
+Params = Sequence[Any] | dict[str, Any]
+
+
+def _one(conn: sqlite3.Connection, sql: str, params: Params) -> sqlite3.Row | None:
+    cursor = conn.execute(sql, params)
+    try:
+        return cursor.fetchone()  # type: ignore[no-any-return]
+    finally:
+        cursor.close()
+
+
+def _all(conn: sqlite3.Connection, sql: str, params: Params) -> list[sqlite3.Row]:
+    cursor = conn.execute(sql, params)
+    try:
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _change(conn: sqlite3.Connection, sql: str, params: Params) -> tuple[int, int]:
+    cursor = conn.execute(sql, params)
+    try:
+        return cursor.rowcount, int(cursor.lastrowid or 0)
+    finally:
+        cursor.close()
+
+
+async def _call(conn: aiosqlite.Connection, fn: Any, *args: Any) -> Any:
+    """Run ``fn(sqlite3_connection, *args)`` in the connection's thread: one round trip.
+
+    Uses aiosqlite's ``Connection._execute`` (the function every public aiosqlite call goes
+    through) with the underlying :mod:`sqlite3` connection.
+    """
+    return await conn._execute(fn, conn._conn, *args)  # noqa: SLF001 - aiosqlite has no public one-trip call
+
+
+async def _finish_value(statement: Awaitable[Any], *, on_cancel: aiosqlite.Connection | None = None) -> Any:
+    """:func:`_finish` for a statement whose result is needed."""
+    task = asyncio.ensure_future(statement)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await task
+        if on_cancel is not None and on_cancel.in_transaction:
+            with contextlib.suppress(Exception):
+                await on_cancel.execute("ROLLBACK")
+        raise
+
+
 class _Reader:
-    """Queries on ``self._conn``, shared by :class:`Database` and :class:`Transaction` (inside a
-    transaction they see its own uncommitted writes)."""
+    """Queries on ``self._read_conn``, shared by :class:`Database` (the reader connection: committed
+    data only) and :class:`Transaction` (the writer: sees its own uncommitted writes)."""
 
-    _conn: aiosqlite.Connection
+    _read_conn: aiosqlite.Connection
 
-    async def fetchone(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Row | None:
+    statements: int
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         """Run a query and return its first row, or ``None``."""
-        async with self._conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        self.statements += 1
+        return await _call(self._read_conn, _one, sql, params)  # type: ignore[no-any-return]
 
-    async def fetchall(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         """Run a query and return all rows."""
-        async with self._conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        self.statements += 1
+        return await _call(self._read_conn, _all, sql, params)  # type: ignore[no-any-return]
 
     async def fetchval(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
         """Run a query and return the first column of the first row, or ``None``."""
@@ -123,10 +183,14 @@ class Database(_Reader):
     Rows come back as :class:`sqlite3.Row` (index by column name).
     """
 
-    def __init__(self, conn: aiosqlite.Connection, path: Path | str) -> None:
+    def __init__(self, conn: aiosqlite.Connection, path: Path | str,
+                 reader: aiosqlite.Connection | None = None) -> None:
         self._conn = conn
+        self._read_conn = reader or conn
         self.path = path
         self._write_lock = asyncio.Lock()
+        self.statements = 0
+        """Statements run since open (reads and writes; for benchmarks)."""
 
     @classmethod
     async def open(cls, path: Path | str, *, busy_timeout_ms: int = 5000) -> Database:
@@ -136,15 +200,26 @@ class Database(_Reader):
         ``busy_timeout`` (ms another process may hold the write lock before we fail) and
         ``synchronous=NORMAL`` (safe with WAL; loses at most the last commits on power loss).
         """
-        if str(path) != ":memory:":
+        memory = str(path) == ":memory:"
+        if not memory:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(str(path), isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        await conn.execute("PRAGMA journal_mode=WAL")
-        await conn.execute("PRAGMA foreign_keys=ON")
-        await conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-        await conn.execute("PRAGMA synchronous=NORMAL")
-        return cls(conn, path)
+
+        async def connect(*, query_only: bool) -> aiosqlite.Connection:
+            conn = await aiosqlite.connect(str(path), isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            if not query_only:
+                await conn.execute("PRAGMA journal_mode=WAL")
+            await conn.execute("PRAGMA foreign_keys=ON")
+            await conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+            await conn.execute("PRAGMA synchronous=NORMAL")
+            if query_only:
+                await conn.execute("PRAGMA query_only=ON")
+            return conn
+
+        writer = await connect(query_only=False)
+        # an in-memory database is private to its connection: there, reads share the writer
+        reader = None if memory else await connect(query_only=True)
+        return cls(writer, path, reader)
 
     @property
     def in_transaction(self) -> bool:
@@ -152,8 +227,10 @@ class Database(_Reader):
         return self._conn.in_transaction
 
     async def close(self) -> None:
-        """Close the connection (waits for a running transaction to finish)."""
+        """Close both connections (waits for a running transaction to finish)."""
         async with self._write_lock:
+            if self._read_conn is not self._conn:
+                await self._read_conn.close()
             await self._conn.close()
 
     async def __aenter__(self) -> Database:
@@ -172,18 +249,20 @@ class Database(_Reader):
         :class:`Transaction` to helpers that must write inside it.
         """
         async with self._write_lock:
-            # BEGIN, COMMIT and ROLLBACK run in aiosqlite's thread whether or not the awaiting task is
-            # cancelled, so they are shielded and always awaited to the end: a task cancelled at the
-            # wrong moment (a worker being stopped) must never leave the shared connection inside a
-            # transaction.
-            await _finish(self._conn.execute("BEGIN IMMEDIATE"), on_cancel=self._conn)
+            # BEGIN (with the first statement), COMMIT and ROLLBACK run in aiosqlite's thread whether
+            # or not the awaiting task is cancelled, so they are shielded and always awaited to the end:
+            # a task cancelled at the wrong moment (a worker being stopped) must never leave the writer
+            # connection inside a transaction.
+            tx = Transaction(self._conn, self)
             try:
-                yield Transaction(self._conn)
+                yield tx
             except BaseException:
-                await _finish(self._conn.execute("ROLLBACK"))
+                if tx.begun or self._conn.in_transaction:
+                    await _finish(self._conn.execute("ROLLBACK"))
                 raise
             else:
-                await _finish(self._conn.execute("COMMIT"))
+                if tx.begun:
+                    await _finish(self._conn.execute("COMMIT"))
 
     # -- migrations ---------------------------------------------------------------------
 
@@ -223,22 +302,55 @@ class Database(_Reader):
         return applied
 
 
+def _begin_then(conn: sqlite3.Connection, fn: Any, *args: Any) -> Any:
+    conn.execute("BEGIN IMMEDIATE")
+    return fn(conn, *args)
+
+
+def _many(conn: sqlite3.Connection, sql: str, rows: list[Params]) -> None:
+    conn.executemany(sql, rows)
+
+
 class Transaction(_Reader):
-    """Handle for statements inside :meth:`Database.transaction`."""
+    """Handle for statements inside :meth:`Database.transaction` (on the writer connection).
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    ``BEGIN IMMEDIATE`` is sent with the first statement, in the same round trip.
+    """
+
+    def __init__(self, conn: aiosqlite.Connection, db: Database | None = None) -> None:
         self._conn = conn
+        self._read_conn = conn
+        self._db = db
+        self.begun = False
+        self.statements = 0
 
-    async def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
+    async def _run(self, fn: Any, *args: Any) -> Any:
+        self.statements += 1
+        if self._db is not None:
+            self._db.statements += 1
+        if self.begun:
+            return await _call(self._conn, fn, *args)
+        self.begun = True
+        return await _finish_value(_call(self._conn, _begin_then, fn, *args), on_cancel=self._conn)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        """Run a query inside the transaction and return its first row, or ``None``."""
+        return await self._run(_one, sql, params)  # type: ignore[no-any-return]
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        """Run a query inside the transaction and return all rows."""
+        return await self._run(_all, sql, params)  # type: ignore[no-any-return]
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; returns ``cursor.rowcount`` (rows changed by DML)."""
-        async with self._conn.execute(sql, params) as cursor:
-            return cursor.rowcount
+        rowcount, _ = await self._run(_change, sql, params)
+        return int(rowcount)
 
-    async def insert(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
+    async def insert(self, sql: str, params: Params = ()) -> int:
         """Run an ``INSERT`` and return ``lastrowid``."""
-        async with self._conn.execute(sql, params) as cursor:
-            return int(cursor.lastrowid or 0)
+        _, rowid = await self._run(_change, sql, params)
+        return int(rowid)
 
-    async def executemany(self, sql: str, rows: Iterable[Sequence[Any] | dict[str, Any]]) -> None:
-        """Run one statement for many parameter rows."""
-        await self._conn.executemany(sql, rows)
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        """Run one statement for many parameter rows (one round trip)."""
+        await self._run(_many, sql, list(rows))
