@@ -325,7 +325,7 @@ class TextStep(Step):
     async def _add_part(self, ctx: Ctx, text: str, sent: int) -> None:
         key = f"_parts_{self.name}"
         parts: list[str] = ctx.data.setdefault(key, [])
-        total = sum(len(p) for p in parts) + len(text) + (2 if parts else 0)
+        total = sum(len(p) for p in parts) + len(text) + 2 * len(parts)  # a blank line between parts
         if total > self.max_len:
             await ctx.answer(ngettext(
                 "With this message the text would have {length} character; at most {limit} fit. This message "

@@ -1,0 +1,137 @@
+"""Public hearings: what residents do — read, answer (RSVP), consent to the hall list, ask a question.
+
+One RSVP row per resident (``going`` / ``not_going`` / ``remind``), changeable, with a separate
+consent to show the resident's name on the hall list; officers see names only of consenting
+residents who are coming, and counts for everything else. A resident acts only on hearings of
+their own municipality (a crafted button for another one is :class:`HearingElsewhere`).
+"""
+
+from __future__ import annotations
+
+from bot.db import Database, Transaction
+from bot.domain.clock import clock, now_db
+from bot.domain.errors import InvalidInput, TextTooShort
+from bot.domain.hearings.errors import (
+    HearingElsewhere,
+    HearingNotFound,
+    HearingStarted,
+    NotGoing,
+    TooManyQuestions,
+    closed,
+)
+from bot.domain.hearings.model import ANSWERS, QUESTION_MAX, QUESTIONS_PER_RESIDENT, Hearing
+from bot.domain.hearings.rules import clean_text
+from bot.domain.hearings.store import get_hearing, list_past, problem_excerpts
+
+Reader = Database | Transaction
+
+
+async def hearing_for_resident(db: Reader, *, resident_id: int, hearing_id: int) -> Hearing:
+    """A hearing of the resident's own municipality (any status).
+
+    Raises:
+        HearingNotFound: no such hearing. HearingElsewhere: another municipality's hearing.
+    """
+    hearing = await get_hearing(db, hearing_id)
+    if hearing is None:
+        raise HearingNotFound(hearing_id)
+    code = await db.fetchval("SELECT municipality_code FROM residents WHERE telegram_id = ?", (resident_id,))
+    if code != hearing.municipality_code:
+        raise HearingElsewhere("hearing of another municipality")
+    return hearing
+
+
+async def open_hearing(db: Reader, *, resident_id: int, hearing_id: int) -> Hearing:
+    """A scheduled hearing of the resident's municipality that has not begun (one that can be answered).
+
+    Raises:
+        HearingNotFound, HearingElsewhere; HearingCancelled, HearingHeld; HearingStarted.
+    """
+    hearing = await hearing_for_resident(db, resident_id=resident_id, hearing_id=hearing_id)
+    if hearing.status != "scheduled":
+        raise closed(hearing.status)
+    if hearing.starts <= clock.now():
+        raise HearingStarted()
+    return hearing
+
+
+async def my_rsvp(db: Database, resident_id: int, hearing_id: int) -> tuple[str | None, bool]:
+    """The resident's answer (``None`` when none) and whether they consented to the hall list."""
+    row = await db.fetchone("SELECT answer, share_name FROM hearing_rsvps WHERE hearing_id = ? AND resident_id = ?",
+                            (hearing_id, resident_id))
+    return (None, False) if row is None else (row["answer"], bool(row["share_name"]))
+
+
+async def rsvp(db: Database, *, resident_id: int, hearing_id: int, answer: str) -> Hearing:
+    """Record or change the resident's answer (one row per resident and hearing).
+
+    Raises:
+        InvalidInput: unknown answer. See :func:`open_hearing`.
+    """
+    if answer not in ANSWERS:
+        raise InvalidInput("answer")
+    async with db.transaction() as tx:
+        hearing = await open_hearing(tx, resident_id=resident_id, hearing_id=hearing_id)
+        await tx.execute(
+            "INSERT INTO hearing_rsvps (hearing_id, resident_id, answer, updated_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (hearing_id, resident_id) DO UPDATE SET answer = excluded.answer,"
+            " updated_at = excluded.updated_at", (hearing_id, resident_id, answer, now_db()))
+    return hearing
+
+
+async def set_share_name(db: Database, *, resident_id: int, hearing_id: int, share: bool) -> Hearing:
+    """Consent (or withdraw consent) to show the resident's name on the officer's hall list.
+
+    Raises:
+        NotGoing: the resident has not answered "I will come". See :func:`open_hearing`.
+    """
+    async with db.transaction() as tx:
+        hearing = await open_hearing(tx, resident_id=resident_id, hearing_id=hearing_id)
+        changed = await tx.execute(
+            "UPDATE hearing_rsvps SET share_name = ?, updated_at = ? WHERE hearing_id = ? AND resident_id = ?"
+            " AND answer = 'going'", (int(share), now_db(), hearing_id, resident_id))
+        if not changed:
+            raise NotGoing("not going")
+    return hearing
+
+
+async def _questions_asked(db: Reader, resident_id: int, hearing_id: int) -> int:
+    return int(await db.fetchval("SELECT count(*) FROM hearing_questions WHERE hearing_id = ? AND resident_id = ?",
+                                 (hearing_id, resident_id)))
+
+
+async def may_ask(db: Database, *, resident_id: int, hearing_id: int) -> Hearing:
+    """The hearing, when the resident may still send it a question.
+
+    Raises:
+        TooManyQuestions: :data:`QUESTIONS_PER_RESIDENT` sent already. See :func:`open_hearing`.
+    """
+    hearing = await open_hearing(db, resident_id=resident_id, hearing_id=hearing_id)
+    if await _questions_asked(db, resident_id, hearing_id) >= QUESTIONS_PER_RESIDENT:
+        raise TooManyQuestions("too many", limit=QUESTIONS_PER_RESIDENT)
+    return hearing
+
+
+async def ask_question(db: Database, *, resident_id: int, hearing_id: int, text: str) -> int:
+    """Save a resident's question for the hearing (up to :data:`QUESTION_MAX` characters, at most
+    :data:`QUESTIONS_PER_RESIDENT` per resident and hearing). Returns its id.
+
+    Raises:
+        TextTooShort: empty. TextTooLong. TooManyQuestions (``limit``). See :func:`open_hearing`.
+    """
+    value = clean_text(text, QUESTION_MAX)
+    if not value:
+        raise TextTooShort(limit=1, actual=0)
+    async with db.transaction() as tx:
+        await open_hearing(tx, resident_id=resident_id, hearing_id=hearing_id)
+        count = await _questions_asked(tx, resident_id, hearing_id)
+        if count >= QUESTIONS_PER_RESIDENT:
+            raise TooManyQuestions("too many", limit=QUESTIONS_PER_RESIDENT, actual=count)
+        return await tx.insert("INSERT INTO hearing_questions (hearing_id, resident_id, text, asked_at)"
+                               " VALUES (?, ?, ?, ?)", (hearing_id, resident_id, value, now_db()))
+
+
+async def past_hearings(db: Database, municipality_code: str) -> list[tuple[Hearing, dict[int, str]]]:
+    """Past hearings of the municipality (newest first), each with the texts of its accepted problems."""
+    return [(h, await problem_excerpts(db, h.problem_ids) if h.status == "held" else {})
+            for h in await list_past(db, municipality_code)]
