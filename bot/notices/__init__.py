@@ -41,6 +41,7 @@ class Rendered:
 
 Renderer = Callable[[Mapping[str, Any]], Rendered]
 _RENDERERS: dict[str, Renderer] = {}
+_loaded = False
 
 
 def renders(kind: str) -> Callable[[Renderer], Renderer]:
@@ -60,12 +61,14 @@ def renders(kind: str) -> Callable[[Renderer], Renderer]:
 
 
 def _load_all() -> None:
-    """Import every feature's renderers (they register on import)."""
+    """Import every feature's renderers once (they register on import)."""
+    global _loaded
     import importlib
     import pkgutil
 
     for module in pkgutil.iter_modules(__path__):
         importlib.import_module(f"{__name__}.{module.name}")
+    _loaded = True
 
 
 def render(notice: Notice, locale: str) -> Rendered:
@@ -74,7 +77,7 @@ def render(notice: Notice, locale: str) -> Rendered:
     Raises:
         KeyError: no renderer for ``notice.kind`` (a broadcast queued by a newer version).
     """
-    if not _RENDERERS:
+    if not _loaded:
         _load_all()
     renderer = _RENDERERS[notice.kind]
     with use_locale(locale):
