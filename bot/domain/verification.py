@@ -21,7 +21,7 @@ import secrets
 from datetime import timedelta
 
 from bot.db import Database, Transaction
-from bot.domain import DomainError, InvalidInput, NotFound
+from bot.domain import DomainError, InvalidInput, NotFound, NumberOutOfRange
 from bot.domain.clock import clock, from_db, now_db, to_db
 from bot.domain.officers import require_officer
 
@@ -46,12 +46,43 @@ class TooManyAttempts(DomainError):
 
 
 class VerificationRefused(DomainError):
-    """Not accepted; ``reason``: ``not_own`` | ``not_kg`` | ``unknown`` | ``used`` | ``other_municipality`` |
-    ``already`` (the resident is already verified for their municipality; the code stays unused)."""
+    """Not accepted (see the subclasses)."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+
+class ContactNotOwn(VerificationRefused):
+    """The shared contact is not the sender's own (a forwarded or picked contact)."""
+
+
+class PhoneNotKyrgyz(VerificationRefused):
+    """The number is not a Kyrgyz one (+996 and 9 digits)."""
+
+
+class AlreadyVerified(VerificationRefused):
+    """The resident is already verified for their municipality; the code stays unused."""
+
+
+class CodeRefused(VerificationRefused):
+    """A residence code that does not verify this resident; counted as a failed attempt."""
+
+
+class CodeUnknown(CodeRefused):
+    """No such code."""
+
+
+class CodeUsed(CodeRefused):
+    """The code has verified someone already."""
+
+
+class CodeOfAnotherMunicipality(CodeRefused):
+    """The code is of another municipality than the resident's."""
+
+
+class NotACode(InvalidInput):
+    """The text does not have the shape of a residence code (not counted as an attempt)."""
+
+
+class CodeCountOutOfRange(NumberOutOfRange):
+    """``/codes N`` with N outside 1..:data:`MAX_BATCH`."""
 
 
 def normalize_phone(raw: str) -> str:
@@ -76,7 +107,7 @@ async def is_verified_tx(tx: Database | Transaction, resident_id: int, municipal
                             (resident_id,))
     if row is None:
         return False
-    return row["method"] == "phone" or row["municipality_code"] == municipality_code
+    return bool(row["method"] == "phone" or row["municipality_code"] == municipality_code)
 
 
 async def is_verified(db: Database, resident_id: int, municipality_code: str) -> bool:
@@ -88,13 +119,13 @@ async def verify_by_contact(db: Database, *, sender_id: int, contact_user_id: in
     """Verify the sender by a shared contact.
 
     Raises:
-        VerificationRefused: ``not_own`` (the contact is not the sender's own), ``not_kg`` (not +996).
+        ContactNotOwn: the contact is not the sender's own. PhoneNotKyrgyz: not +996.
         NotFound: the sender has never written to the bot.
     """
     if contact_user_id is None or int(contact_user_id) != int(sender_id):
-        raise VerificationRefused("not_own")
+        raise ContactNotOwn("not own")
     if not is_kyrgyz_phone(phone_number):
-        raise VerificationRefused("not_kg")
+        raise PhoneNotKyrgyz("not kg")
     async with db.transaction() as tx:
         if not await tx.fetchval("SELECT 1 FROM residents WHERE telegram_id = ?", (sender_id,)):
             raise NotFound("resident")
@@ -126,11 +157,11 @@ async def generate_codes(db: Database, *, officer_id: int, count: int) -> list[s
     """An officer creates ``count`` one-time residence codes for their own municipality.
 
     Raises:
-        PermissionDenied: not an officer. InvalidInput: ``count`` outside 1..:data:`MAX_BATCH`.
+        NotAnOfficer: not an officer. CodeCountOutOfRange: ``count`` outside 1..:data:`MAX_BATCH`.
     """
     officer = await require_officer(db, officer_id)
     if not 1 <= count <= MAX_BATCH:
-        raise InvalidInput("count", limit=MAX_BATCH, actual=count)
+        raise CodeCountOutOfRange(low=1, high=MAX_BATCH, actual=count)
     codes: list[str] = []
     now = now_db()
     async with db.transaction() as tx:
@@ -150,21 +181,21 @@ async def redeem_code(db: Database, *, resident_id: int, code: str) -> str:
     """Verify a resident of the code's municipality with a one-time residence code; returns the municipality code.
 
     Atomic: of two residents racing with one code, exactly one is verified. A resident already
-    verified for their current municipality is refused with ``already`` and the code stays unused.
-    Every ``unknown`` | ``used`` | ``other_municipality`` refusal is recorded (who, when — not the
+    verified for their current municipality is refused with :class:`AlreadyVerified` and the code stays
+    unused. Every :class:`CodeRefused` is recorded (who, when — not the
     code) in the same transaction; with :data:`CODE_ATTEMPTS` of them within :data:`CODE_WINDOW`
     no code is looked at until the oldest of those falls out of the window.
 
     Raises:
-        InvalidInput: not shaped like a code (not counted as an attempt).
+        NotACode: not shaped like a code (not counted as an attempt).
         TooManyAttempts: throttled (``retry_after``).
-        VerificationRefused: ``already`` | ``unknown`` | ``used`` | ``other_municipality`` (the resident lives elsewhere).
+        AlreadyVerified, CodeUnknown, CodeUsed, CodeOfAnotherMunicipality (the resident lives elsewhere).
     """
     if not looks_like_code(code):
-        raise InvalidInput("not a code")
+        raise NotACode("not a code")
     normalized = normalize_code(code)
     now_dt = clock.now()
-    refused: str | None = None
+    refused: type[CodeRefused] | None = None
     async with db.transaction() as tx:
         recent = [r[0] for r in await tx.fetchall(
             "SELECT attempted_at FROM code_attempts WHERE resident_id = ? AND attempted_at > ?"
@@ -173,19 +204,20 @@ async def redeem_code(db: Database, *, resident_id: int, code: str) -> str:
             raise TooManyAttempts(from_db(recent[-1]) + CODE_WINDOW - now_dt)
         home = await tx.fetchval("SELECT municipality_code FROM residents WHERE telegram_id = ?", (resident_id,))
         if home is not None and await is_verified_tx(tx, resident_id, home):
-            raise VerificationRefused("already")
+            raise AlreadyVerified("already")
         row = await tx.fetchone("SELECT municipality_code, used_by FROM residence_codes WHERE code = ?", (normalized,))
         if row is None:
-            refused = "unknown"
+            refused = CodeUnknown
         elif row["used_by"] is not None:
-            refused = "used"
+            refused = CodeUsed
         elif home != row["municipality_code"]:
-            refused = "other_municipality"
+            refused = CodeOfAnotherMunicipality
         now = to_db(now_dt)
         if refused is not None:
             await tx.execute("INSERT INTO code_attempts (resident_id, attempted_at) VALUES (?, ?)", (resident_id, now))
             await tx.execute("DELETE FROM code_attempts WHERE attempted_at <= ?", (to_db(now_dt - CODE_WINDOW),))
         else:
+            assert row is not None
             await tx.execute("UPDATE residence_codes SET used_by = ?, used_at = ? WHERE code = ? AND used_by IS NULL",
                              (resident_id, now, normalized))
             existing = await tx.fetchval("SELECT method FROM resident_verifications WHERE resident_id = ?",
@@ -197,16 +229,16 @@ async def redeem_code(db: Database, *, resident_id: int, code: str) -> str:
                     " municipality_code = excluded.municipality_code, verified_at = excluded.verified_at",
                     (resident_id, row["municipality_code"], now),
                 )
-    if refused is not None:  # raised after the commit, so that the attempt is kept
-        raise VerificationRefused(refused)
-    return row["municipality_code"]
+    if refused is not None or row is None:  # raised after the commit, so that the attempt is kept
+        raise (refused or CodeUnknown)("code refused")
+    return str(row["municipality_code"])
 
 
 async def unused_codes_count(db: Database, *, officer_id: int) -> int:
     """How many codes of the officer's municipality are still unused.
 
     Raises:
-        PermissionDenied: not an officer.
+        NotAnOfficer: not an officer.
     """
     officer = await require_officer(db, officer_id)
     return int(await db.fetchval(

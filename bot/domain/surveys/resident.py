@@ -1,0 +1,118 @@
+"""What residents do with surveys: see a ballot, vote (or change their vote), read the results.
+
+Rules: one ballot per resident per survey (the primary key of ``survey_ballots``, so racing taps
+make one row; never keyed by municipality, so a resident who moves cannot vote twice); a vote is
+accepted only while ``opens_at <= now < closes_at`` on the server clock and only in the resident's
+current municipality; results only after the survey closes, counts only (``Tally.suppressed``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.db import Database
+from bot.domain import verification
+from bot.domain.clock import clock, to_db
+from bot.domain.surveys.errors import (
+    NotVerified,
+    ResultsNotReady,
+    SurveyClosed,
+    SurveyNotFound,
+    SurveyNotOpenYet,
+    SurveyOfAnotherMunicipality,
+    SurveyWithdrawn,
+)
+from bot.domain.surveys.model import RECENT_JOIN, Survey, Tally, VoteResult
+from bot.domain.surveys.queries import require_survey, tally
+from bot.domain.surveys.rules import check_choice
+
+
+async def voter_survey(db: Database, *, municipality_code: str | None, survey_id: int) -> Survey:
+    """A survey of the resident's municipality (``municipality_code``), to show its ballot or results.
+
+    Raises:
+        SurveyNotFound, SurveyWithdrawn (deleted), SurveyOfAnotherMunicipality.
+    """
+    survey = await require_survey(db, survey_id)
+    if survey.status == "deleted":
+        raise SurveyWithdrawn("deleted")
+    if survey.municipality_code != municipality_code:
+        raise SurveyOfAnotherMunicipality("survey of another municipality")
+    return survey
+
+
+async def cast_vote(db: Database, *, resident_id: int, survey_id: int, positions: Sequence[int]) -> VoteResult:
+    """Record (or change) a resident's vote; idempotent for the same choice.
+
+    The whole check-and-write is one transaction; the ballot's primary key makes racing taps one vote.
+
+    Raises:
+        SurveyNotFound, OptionNotFound. SurveyWithdrawn, SurveyClosed, SurveyNotOpenYet.
+        SurveyOfAnotherMunicipality: not of the resident's current municipality.
+        ChoiceCountOutOfRange: no option, or more than ``max_choices`` (``limit``/``actual``).
+        NotVerified: verified-only survey and the resident is not verified.
+    """
+    chosen = sorted({int(p) for p in positions})
+    now = clock.now()
+    now_s = to_db(now)
+    async with db.transaction() as tx:
+        s = await tx.fetchone(
+            "SELECT municipality_code, status, opens_at, closes_at, max_choices, verified_only FROM surveys WHERE id = ?",
+            (survey_id,))
+        if s is None:
+            raise SurveyNotFound(survey_id)
+        if s["status"] == "deleted":
+            raise SurveyWithdrawn("deleted")
+        if s["status"] == "closed" or now_s >= s["closes_at"]:
+            raise SurveyClosed("closed")
+        if now_s < s["opens_at"]:
+            raise SurveyNotOpenYet("not open")
+        person = await tx.fetchone("SELECT municipality_code, joined_at FROM residents WHERE telegram_id = ?",
+                                   (resident_id,))
+        if person is None or person["municipality_code"] != s["municipality_code"]:
+            raise SurveyOfAnotherMunicipality("survey of another municipality")
+        valid = {r[0] for r in await tx.fetchall("SELECT position FROM survey_options WHERE survey_id = ?",
+                                                  (survey_id,))}
+        check_choice(s["max_choices"], valid, chosen)
+        if s["verified_only"] and not await verification.is_verified_tx(tx, resident_id, s["municipality_code"]):
+            raise NotVerified("not verified")
+        before = {r[0] for r in await tx.fetchall(
+            "SELECT position FROM survey_votes WHERE survey_id = ? AND resident_id = ?", (survey_id, resident_id))}
+        recent = int(person["joined_at"] > to_db(now - RECENT_JOIN))
+        first = bool(await tx.execute(
+            "INSERT INTO survey_ballots (survey_id, resident_id, recent_joiner, cast_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (survey_id, resident_id) DO NOTHING",
+            (survey_id, resident_id, recent, now_s, now_s)))
+        if before == set(chosen):
+            return VoteResult(first=first, changed=False)
+        if not first:
+            await tx.execute("UPDATE survey_ballots SET updated_at = ? WHERE survey_id = ? AND resident_id = ?",
+                             (now_s, survey_id, resident_id))
+        gone = before - set(chosen)
+        if gone:
+            await tx.executemany("DELETE FROM survey_votes WHERE survey_id = ? AND resident_id = ? AND position = ?",
+                                 [(survey_id, resident_id, p) for p in gone])
+        await tx.executemany(
+            "INSERT OR IGNORE INTO survey_votes (survey_id, resident_id, position) VALUES (?, ?, ?)",
+            [(survey_id, resident_id, p) for p in chosen if p not in before])
+    return VoteResult(first=first, changed=True)
+
+
+async def resident_results(db: Database, *, resident_id: int, survey_id: int) -> tuple[Survey, Tally]:
+    """Results of a closed survey of the resident's municipality (or one they voted in).
+
+    Raises:
+        SurveyNotFound. SurveyWithdrawn: deleted. ResultsNotReady: still open or scheduled.
+        SurveyOfAnotherMunicipality: another municipality's survey the resident did not vote in.
+    """
+    survey = await require_survey(db, survey_id)
+    if survey.status == "deleted":
+        raise SurveyWithdrawn("deleted")
+    code = await db.fetchval("SELECT municipality_code FROM residents WHERE telegram_id = ?", (resident_id,))
+    if code != survey.municipality_code and not await db.fetchval(
+        "SELECT 1 FROM survey_ballots WHERE survey_id = ? AND resident_id = ?", (survey_id, resident_id)
+    ):
+        raise SurveyOfAnotherMunicipality("survey of another municipality")
+    if survey.state() != "closed":
+        raise ResultsNotReady(survey.state())
+    return survey, await tally(db, survey_id)
