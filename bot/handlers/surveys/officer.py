@@ -26,7 +26,7 @@ from bot.domain.officers import Officer
 from bot.flows import ONE_MESSAGE, Ctx, Prompt, Wizard
 from bot.handlers.roles import officer_router
 from bot.handlers.surveys import new
-from bot.i18n import DISPLAY_TZ, N_, _, format_datetime, ngettext
+from bot.i18n import DISPLAY_TZ, _, format_datetime, ngettext
 from bot.ui.messages import edit_or_send, esc
 from bot.ui.surveys import (
     SurveyAdminCallback,
@@ -188,7 +188,7 @@ async def on_delete(callback: CallbackQuery, callback_data: SurveyAdminCallback,
 
 # -- extend -------------------------------------------------------------------------------------
 
-extending = Wizard("svext", cancelled=N_("Cancelled. Nothing was saved."))
+extending = Wizard("svext")
 new_closing = extending.text("closes", max_len=ONE_MESSAGE)
 
 
