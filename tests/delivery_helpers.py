@@ -6,8 +6,7 @@ from typing import Any
 
 from bot.db import Database
 from bot.sandbox.emulator import BotAPIEmulator
-
-AK_DEBE = "41708203803000"
+from tests.support import AK_DEBE
 
 
 def locale_of(i: int) -> tuple[str | None, str | None]:

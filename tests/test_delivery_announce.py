@@ -9,12 +9,11 @@ from bot.app import build_application
 from bot.db import Database
 from bot.delivery.worker import DeliveryWorker
 from bot.domain.officers import grant_officer
-from tests.conftest import SUPERADMIN_ID
-from tests.delivery_helpers import AK_DEBE, add_residents, drop_updates, open_chats
+from tests.delivery_helpers import add_residents, drop_updates, open_chats
 from tests.harness import Harness, plain
+from tests.support import AK_DEBE, ALAMUDUN, SUPERADMIN_ID
 
 OFFICER = 70_001
-ALAMUDUN = "41708203807000"
 
 
 async def _setup(db: Database, harness: Harness) -> list[int]:

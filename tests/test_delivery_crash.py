@@ -11,10 +11,15 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from bot.db import Database
 from bot.domain.outbox import Audience, Content, LocalizedMessage, enqueue
 from bot.sandbox.emulator import BotAPIEmulator
-from tests.delivery_helpers import AK_DEBE, add_residents, drop_updates, open_chats
+from tests.delivery_helpers import add_residents, drop_updates, open_chats
+from tests.support import AK_DEBE
+
+pytestmark = pytest.mark.slow  # starts `python -m bot` as a process of its own
 
 TOKEN = "123456:TEST"
 ROOT = Path(__file__).resolve().parent.parent

@@ -30,11 +30,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.sandbox.emulator import BotAPIEmulator
+from tests.support import ALAMUDUN
+from tests.support import SUPERADMIN_ID as ADMIN
+
+pytestmark = pytest.mark.slow  # starts `python -m bot` as a process of its own
 
 ROOT = Path(__file__).resolve().parent.parent
-ADMIN = 900_000_001
 TOKEN = "5550002:E2EFEATURES"
-ALAMUDUN = "41708203807000"
 BISHKEK_TZ = ZoneInfo("Asia/Bishkek")
 WAIT = 15.0  # seconds: the most any single step may take
 DELIVERY_WAIT = 20.0  # seconds: a notification through the outbox, the delivery worker and 1 msg/s per chat
@@ -315,9 +317,9 @@ async def test_hearing_announced_and_rsvp_in_both_languages(bot_process) -> None
     await officer.press("Проект местного бюджета", "Шаг 2: название на кыргызском")
     await officer.send("2027-жылдын бюджетинин долбоору", "Шаг 3: название на русском")
     await officer.send("Проект бюджета на 2027 год", "Шаг 4: повестка дня на кыргызском")
-    await officer.send("1. Бюджеттин долбоору\n2. Сунуштар", lambda m: "Готово" in labels(m))
+    await officer.send("1. Бюджеттин долбоору\n2. Сунуштар", lambda m: "✅ Готово" in labels(m))
     await officer.press("Готово", "Шаг 5: повестка дня на русском")
-    await officer.send("1. Проект бюджета\n2. Предложения", lambda m: "Готово" in labels(m))
+    await officer.send("1. Проект бюджета\n2. Предложения", lambda m: "✅ Готово" in labels(m))
     await officer.press("Готово", "Отправьте дату и время слушаний")
 
     # sooner than the 10-day notice period: refused, with the reason

@@ -80,3 +80,22 @@ def test_dates_are_shown_in_bishkek_time_in_the_readers_language() -> None:
     assert format_number(1234567, "ru") == "1\xa0234\xa0567"
     with pytest.raises(ValueError):
         format_datetime(datetime(2025, 3, 18, 18, 30), "ru")
+
+
+@pytest.mark.parametrize("locale", ["ky", "ru"])
+def test_no_text_names_the_ayil_okmotu_alone(locale: str) -> None:
+    """Residents of towns and cities deal with a mayor's office: a text naming the ayil okmotu must
+    name the town hall too ("айыл өкмөтү же мэрия"); otherwise it says "municipality"."""
+    from babel.messages.mofile import read_mo
+
+    path = LOCALES_DIR / locale / "LC_MESSAGES" / "messages.mo"
+    with path.open("rb") as fp:
+        catalog = read_mo(fp)
+    offenders = []
+    for message in catalog:
+        strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+        for text in strings:
+            lower = (text or "").lower()
+            if ("айыл өкмөт" in lower or "айыл окмоту" in lower) and "мэри" not in lower:
+                offenders.append(text)
+    assert offenders == []

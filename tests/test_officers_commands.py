@@ -1,14 +1,16 @@
-"""Officer role through the real dispatcher: invites, grants, refusals, the Kyrgyz name."""
+"""The officer role's commands through the real dispatcher: invites, grants, refusals, the /kyname
+wizard (and its step ending on navigation), arguments that are too big, long lists, hostile names."""
 
 from __future__ import annotations
 
 from bot.db import Database
 from bot.domain import municipalities as geo
-from bot.domain.officers import get_officer, officer_history
-from tests.conftest import SUPERADMIN_ID
+from bot.domain.officers import get_officer, grant_officer, officer_history
+from bot.domain.residents import touch_resident
 from tests.harness import Harness, Person, plain
+from tests.support import AK_DEBE, SUPERADMIN_ID
 
-AK_DEBE = "41708203803000"
+ADMINS = frozenset({SUPERADMIN_ID})
 
 
 async def _onboard(person: Person, language: str, place: str, button: str | None = None) -> None:
@@ -96,9 +98,23 @@ async def test_grant_revoke_by_command_and_the_person_is_told(harness: Harness, 
     assert "Формат: /grant" in plain(bad)
 
 
-async def test_officer_sets_the_kyrgyz_name_of_their_own_municipality(harness: Harness, db: Database) -> None:
-    from bot.domain.officers import grant_officer
+async def _send_later(person: Person, text: str) -> list[dict]:
+    """Send ``text`` dated past the kit's split-paste window (a text right after a refused long one is
+    taken for its tail)."""
+    from bot.flows import SPLIT_TAIL_SECONDS
 
+    update = person.emulator.send_text(person.user_id, text)
+    update["message"]["date"] += SPLIT_TAIL_SECONDS + 1
+    return await person._act(update)
+
+
+async def _onboard_ru(person: Person) -> None:
+    await person.send("/start")
+    await person.press("Русский")
+    await person.press("г. Бишкек")
+
+
+async def test_officer_sets_the_kyrgyz_name_of_their_own_municipality(harness: Harness, db: Database) -> None:
     officer = harness.person(207, "Бакыт", language_code="ru")
     await _onboard(officer, "Русский", "г. Бишкек")
     await grant_officer(db, actor_id=SUPERADMIN_ID, superadmins=frozenset({SUPERADMIN_ID}), telegram_id=207,
@@ -106,12 +122,110 @@ async def test_officer_sets_the_kyrgyz_name_of_their_own_municipality(harness: H
     [ask] = await officer.send("/kyname")
     assert "Название на кыргызском сейчас: не указано" in plain(ask)
     [sticker] = await officer.send_sticker()
-    assert "Отправьте название текстом" in plain(sticker)
+    assert "Отправьте это текстом" in plain(sticker)
+    [two_lines] = await officer.send("Ак-Дөбө\nайыл аймагы")
+    assert "одну строку" in plain(two_lines)
     [too_long] = await officer.send("ы" * 150)
-    assert "не длиннее 100 символов. В вашем тексте 150 символов." in plain(too_long)
-    [saved] = await officer.send("Ак-Дөбө <айыл> аймагы")
+    assert "не больше 100 символов, у вас 150 символов" in plain(too_long)
+    [saved] = await _send_later(officer, "Ак-Дөбө <айыл> аймагы")  # not the tail of the long one
     assert "Ак-Дөбө <айыл> аймагы" in plain(saved)
     assert (await geo.get_municipality(db, AK_DEBE)).name("ky") == "Ак-Дөбө <айыл> аймагы"
     # a resident who types on a Russian keyboard now finds it by the Kyrgyz name
     places, _ = await geo.search_municipalities(db, "ак добо")
     assert AK_DEBE in [p.code for p in places]
+
+
+async def test_a_command_ends_the_current_step(harness: Harness, db: Database) -> None:
+    officer = harness.person(501, "Бакыт", language_code="ru")
+    await _onboard_ru(officer)
+    await grant_officer(db, actor_id=SUPERADMIN_ID, superadmins=ADMINS, telegram_id=501, municipality_code=AK_DEBE)
+    await officer.send("/kyname")
+    await officer.send("/menu")
+    [answer] = await officer.send("спасибо")
+    assert "Я вас не понял" in plain(answer)
+    assert (await geo.get_municipality(db, AK_DEBE)).name_ky is None
+    # /help only informs: the step is still open afterwards
+    await officer.send("/kyname")
+    await officer.send("/HELP")  # commands ignore case
+    [saved] = await officer.send("Ак-Дөбө айыл аймагы")
+    assert "Сохранено" in plain(saved)
+
+
+async def test_the_kyrgyz_name_step_left_by_a_button_ignores_later_text(harness: Harness, db: Database) -> None:
+    officer = harness.person(505, "Бакыт", language_code="ru")
+    await _onboard_ru(officer)
+    home = officer.last()
+    await grant_officer(db, actor_id=SUPERADMIN_ID, superadmins=ADMINS, telegram_id=505, municipality_code=AK_DEBE)
+    await officer.send("/kyname")
+    await officer.press("Помощь", home)  # a menu button: the step ends
+    [answer] = await officer.send("спасибо")
+    assert "Я вас не понял" in plain(answer)
+    assert (await geo.get_municipality(db, AK_DEBE)).name_ky is None
+    # the prompt's own Cancel ends it too, and says so
+    [ask] = await officer.send("/kyname")
+    replies = await officer.press("Отмена", ask)
+    assert "Отменено." in plain(replies[-1])
+    [answer] = await officer.send("Ак-Дөбө айыл аймагы")
+    assert "Я вас не понял" in plain(answer)
+    assert (await geo.get_municipality(db, AK_DEBE)).name_ky is None
+
+
+async def test_a_revoked_officer_cannot_finish_the_kyrgyz_name(harness: Harness, db: Database) -> None:
+    from bot.domain.officers import revoke_officer
+
+    officer = harness.person(506, "Бакыт", language_code="ru")
+    await _onboard_ru(officer)
+    await grant_officer(db, actor_id=SUPERADMIN_ID, superadmins=ADMINS, telegram_id=506, municipality_code=AK_DEBE)
+    await officer.send("/kyname")
+    await revoke_officer(db, actor_id=SUPERADMIN_ID, superadmins=ADMINS, telegram_id=506)
+    [refusal] = await officer.send("Ак-Дөбө айыл аймагы")
+    assert "только для специалистов" in plain(refusal)
+    assert (await geo.get_municipality(db, AK_DEBE)).name_ky is None
+
+
+async def test_huge_arguments_get_short_answers(harness: Harness, db: Database) -> None:
+    admin = harness.person(SUPERADMIN_ID, "Админ", language_code="ru")
+    await _onboard_ru(admin)
+    [answer] = await admin.send("/invite " + "1" * 5000)
+    assert plain(answer) == "Нет муниципалитета с кодом СОАТЕ 11111111111111111111."
+    [answer] = await admin.send("/grant ３２０ " + AK_DEBE)  # full-width digits are not an id
+    assert "Формат: /grant" in plain(answer)
+    [answer] = await admin.send("/find " + "ы" * 61)
+    assert "от 2 до 60 символов" in plain(answer)
+    [answer] = await admin.send("/revoke 123456789")
+    assert plain(answer) == "Пользователь с id 123456789 не является специалистом."
+
+
+async def test_a_bad_invite_deep_link_is_explained_and_onboarding_goes_on(harness: Harness, db: Database) -> None:
+    newcomer = harness.person(507, "Нургүл", language_code="ru")
+    replies = await newcomer.send("/start join-AAAABBBB")
+    assert any("недействителен" in plain(m) for m in replies)
+    assert any("Выберите язык." in plain(m) for m in replies)
+    assert await get_officer(db, 507) is None
+
+
+async def test_a_long_officer_list_is_split_across_messages(harness: Harness, db: Database) -> None:
+    admin = harness.person(SUPERADMIN_ID, "Админ", language_code="ru")
+    await _onboard_ru(admin)
+    for n in range(40):
+        await touch_resident(db, 600 + n, first_name="Я" * 64, last_name="Ж" * 64, username=None, language_code="ru")
+        await grant_officer(db, actor_id=SUPERADMIN_ID, superadmins=ADMINS, telegram_id=600 + n,
+                            municipality_code=AK_DEBE)
+    replies = await admin.send(f"/officers {AK_DEBE}")
+    assert len(replies) >= 2
+    assert sum(plain(m).count("(id 6") for m in replies) == 40
+
+
+async def test_bidi_controls_in_a_name_cannot_reorder_an_admins_screen(harness: Harness, db: Database) -> None:
+    admin = harness.person(SUPERADMIN_ID, "Админ", language_code="ru")
+    await _onboard_ru(admin)
+    trickster = harness.person(502, "Ivan\u202e", language_code="ru")
+    await trickster.send("/start")
+    [done] = await admin.send(f"/grant 502 {AK_DEBE}")
+    assert "\u202e" not in plain(done) and "Ivan (id 502)" in plain(done)
+
+
+async def test_id_command_tells_the_sender_their_id(harness: Harness) -> None:
+    user = harness.person(504, "Нуржан", language_code="ky")
+    [answer] = await user.send("/id")
+    assert plain(answer) == "Сиздин Telegram id: 504"

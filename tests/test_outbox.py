@@ -8,8 +8,7 @@ from bot.db import Database
 from bot.domain import InvalidInput
 from bot.domain.outbox import Audience, Button, Content, LocalizedMessage, enqueue
 from bot.domain.residents import mark_inactive, set_municipality, touch_resident
-
-AK_DEBE = "41708203803000"
+from tests.support import AK_DEBE
 
 
 async def test_a_municipality_broadcast_queues_each_active_resident_once(db: Database) -> None:

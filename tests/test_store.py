@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,7 @@ async def test_a_failing_migration_leaves_no_trace(tmp_path: Path) -> None:
     bad = tmp_path / "0001_bad.sql"
     bad.write_text("CREATE TABLE a (x INTEGER);\nINSERT INTO missing VALUES (1);\n", encoding="utf-8")
     db = await Database.open(tmp_path / "bad.sqlite3")
-    with pytest.raises(Exception):
+    with pytest.raises(sqlite3.OperationalError, match="missing"):
         await db.migrate([Migration(1, bad)])
     assert await db.user_version() == 0
     assert await db.fetchval("SELECT count(*) FROM sqlite_master WHERE name = 'a'") == 0

@@ -11,9 +11,10 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from bot.db import Database, Transaction
-from bot.domain import DomainError, InvalidInput, NotAnOfficer, NotFound, NotSuperadmin, PermissionDenied, WrongMunicipality
+from bot.domain.errors import DomainError, InvalidInput, NotAnOfficer, NotFound, NotSuperadmin, WrongMunicipality
 from bot.domain.clock import clock, now_db, to_db
 
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -21,16 +22,37 @@ INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 INVITE_LENGTH = 8
 
 
-class InviteInvalid(DomainError):
-    """The invite code is unknown, already used, or expired (``reason``: unknown | used | expired)."""
+class NotAnInviteCode(InvalidInput):
+    """The text cannot be an invite code: not :data:`INVITE_LENGTH` characters of :data:`INVITE_ALPHABET`
+    (after :func:`normalize_invite_code`)."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+
+class InviteInvalid(DomainError):
+    """A well-formed invite code that cannot be redeemed; the subclass says why."""
+
+
+class InviteUnknown(InviteInvalid):
+    """No invite has this code (mistyped, or never issued)."""
+
+
+class InviteUsed(InviteInvalid):
+    """The invite was already redeemed (by anyone: codes are single-use)."""
+
+
+class InviteExpired(InviteInvalid):
+    """The invite's ``expires_at`` has passed (``ttl_hours`` after :func:`create_invite`)."""
+
+
+class OfficerNotFound(NotFound):
+    """The person (``id``, a Telegram id) is not an officer, so there is no role to revoke."""
 
 
 class NotRegistered(DomainError):
-    """The person has never written to the bot, so there is no resident to make an officer."""
+    """The person (``telegram_id``) has never written to the bot, so there is no resident to make an officer."""
+
+    def __init__(self, telegram_id: int) -> None:
+        super().__init__(f"{telegram_id} has not started the bot")
+        self.telegram_id = telegram_id
 
 
 @dataclass(frozen=True)
@@ -73,7 +95,8 @@ async def require_officer(db: Database, telegram_id: int, municipality_code: str
     """The officer record, checked on the server.
 
     Raises:
-        PermissionDenied: not an officer, or an officer of another municipality than ``municipality_code``.
+        NotAnOfficer: not an officer.
+        WrongMunicipality: an officer of another municipality than ``municipality_code``.
     """
     officer = await get_officer(db, telegram_id)
     if officer is None:
@@ -124,7 +147,7 @@ async def grant_officer(
     Granting another municipality to an existing officer moves them (recorded as revoke + grant).
 
     Raises:
-        PermissionDenied: ``actor_id`` is not a superadmin.
+        NotSuperadmin: ``actor_id`` is not a superadmin.
         NotRegistered: the person has never written to the bot.
         NotFound: no active municipality with that SOATE code.
     """
@@ -132,7 +155,7 @@ async def grant_officer(
     async with db.transaction() as tx:
         await _require_municipality(tx, municipality_code)
         if not await tx.fetchval("SELECT 1 FROM residents WHERE telegram_id = ?", (telegram_id,)):
-            raise NotRegistered(str(telegram_id))
+            raise NotRegistered(telegram_id)
         await _grant(tx, telegram_id=telegram_id, municipality_code=municipality_code, actor_id=actor_id,
                      via="command", invite_code=None)
     officer = await get_officer(db, telegram_id)
@@ -144,14 +167,14 @@ async def revoke_officer(db: Database, *, actor_id: int, superadmins: frozenset[
     """A superadmin takes the officer role away. Returns the record that was removed.
 
     Raises:
-        PermissionDenied: ``actor_id`` is not a superadmin.
-        NotFound: the person is not an officer.
+        NotSuperadmin: ``actor_id`` is not a superadmin.
+        OfficerNotFound: the person is not an officer.
     """
     _require_superadmin(actor_id, superadmins)
     async with db.transaction() as tx:
         row = await tx.fetchone("SELECT * FROM officers WHERE telegram_id = ?", (telegram_id,))
         if row is None:
-            raise NotFound("officer")
+            raise OfficerNotFound("officer", id=telegram_id)
         await tx.execute("DELETE FROM officers WHERE telegram_id = ?", (telegram_id,))
         await tx.execute(
             "INSERT INTO officer_events (telegram_id, municipality_code, action, via, actor_id, at)"
@@ -169,7 +192,7 @@ async def create_invite(
     The code is 8 characters from :data:`INVITE_ALPHABET` (32⁸ ≈ 10¹² codes) from :mod:`secrets`.
 
     Raises:
-        PermissionDenied: ``actor_id`` is not a superadmin.
+        NotSuperadmin: ``actor_id`` is not a superadmin.
         NotFound: no active municipality with that code.
     """
     _require_superadmin(actor_id, superadmins)
@@ -194,21 +217,21 @@ async def redeem_invite(db: Database, *, telegram_id: int, code: str) -> Officer
     Redeeming is atomic: of two people racing with one code, exactly one wins.
 
     Raises:
-        InvalidInput: the text cannot be a code (wrong length or letters).
-        InviteInvalid: unknown, used or expired code.
+        NotAnInviteCode: the text cannot be a code (wrong length or letters).
+        InviteUnknown, InviteUsed, InviteExpired: no such code, already used, or expired.
     """
     normalized = normalize_invite_code(code)
     if len(normalized) != INVITE_LENGTH or any(ch not in INVITE_ALPHABET for ch in normalized):
-        raise InvalidInput("not an invite code")
+        raise NotAnInviteCode("not an invite code")
     now = now_db()
     async with db.transaction() as tx:
         invite = await tx.fetchone("SELECT * FROM officer_invites WHERE code = ?", (normalized,))
         if invite is None:
-            raise InviteInvalid("unknown")
+            raise InviteUnknown("unknown invite code")
         if invite["used_by"] is not None:
-            raise InviteInvalid("used")
+            raise InviteUsed("invite already used")
         if invite["expires_at"] <= now:
-            raise InviteInvalid("expired")
+            raise InviteExpired("invite expired")
         await tx.execute(
             "UPDATE officer_invites SET used_by = ?, used_at = ? WHERE code = ? AND used_by IS NULL",
             (telegram_id, now, normalized),
@@ -229,7 +252,7 @@ async def list_officers(db: Database, municipality_code: str) -> list[Officer]:
     return [Officer(r["telegram_id"], r["municipality_code"], r["granted_at"]) for r in rows]
 
 
-async def officer_history(db: Database, telegram_id: int) -> list[dict]:
+async def officer_history(db: Database, telegram_id: int) -> list[dict[str, Any]]:
     """All grant/revoke events of one person, oldest first, as dicts of the ``officer_events`` columns."""
     rows = await db.fetchall("SELECT * FROM officer_events WHERE telegram_id = ? ORDER BY id", (telegram_id,))
     return [dict(r) for r in rows]

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 
 from bot.db import Database
-from bot.domain import InvalidInput, NotFound
+from bot.domain.errors import InvalidInput, NotFound
 from bot.domain.clock import now_db
 from bot.domain.text import clean_user_text
 
 LOCALES = ("ky", "ru")
+"""The languages a resident can choose (the catalogs under ``locales/``)."""
+
+
+class UnsupportedLocale(InvalidInput):
+    """A language other than :data:`LOCALES` (a crafted or outdated language button)."""
+
+
+class UnknownMunicipality(NotFound):
+    """No active municipality has this SOATE code (removed from the list, or a crafted button)."""
 
 
 @dataclass(frozen=True)
@@ -47,7 +57,7 @@ class Resident:
         return self.locale is not None and self.municipality_code is not None
 
 
-def _from_row(row) -> Resident:
+def _from_row(row: sqlite3.Row) -> Resident:
     return Resident(
         telegram_id=row["telegram_id"],
         first_name=row["first_name"],
@@ -101,6 +111,7 @@ async def touch_resident(
             (telegram_id, first_name, last_name, username, language_code, now, now),
         )
         row = await tx.fetchone("SELECT * FROM residents WHERE telegram_id = ?", (telegram_id,))
+    assert row is not None  # written just above, in the same transaction
     return _from_row(row)
 
 
@@ -108,11 +119,11 @@ async def set_locale(db: Database, telegram_id: int, locale: str) -> None:
     """Save the resident's language.
 
     Raises:
-        InvalidInput: ``locale`` is not ``ky`` or ``ru``.
+        UnsupportedLocale: ``locale`` is not one of :data:`LOCALES`.
         NotFound: no such resident.
     """
     if locale not in LOCALES:
-        raise InvalidInput(f"unsupported locale {locale!r}")
+        raise UnsupportedLocale(f"unsupported locale {locale!r}")
     async with db.transaction() as tx:
         changed = await tx.execute(
             "UPDATE residents SET locale = ?, updated_at = ? WHERE telegram_id = ?", (locale, now_db(), telegram_id)
@@ -125,14 +136,15 @@ async def set_municipality(db: Database, telegram_id: int, municipality_code: st
     """Save the resident's municipality (must exist and be active).
 
     Raises:
-        NotFound: no such resident, or no active municipality with that code.
+        UnknownMunicipality: no active municipality with that code.
+        NotFound: no such resident.
     """
     async with db.transaction() as tx:
         exists = await tx.fetchval(
             "SELECT 1 FROM municipalities WHERE code = ? AND active = 1", (municipality_code,)
         )
         if not exists:
-            raise NotFound("municipality")
+            raise UnknownMunicipality("municipality", id=municipality_code)
         changed = await tx.execute(
             "UPDATE residents SET municipality_code = ?, updated_at = ? WHERE telegram_id = ?",
             (municipality_code, now_db(), telegram_id),

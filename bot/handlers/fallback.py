@@ -5,12 +5,12 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.db import Database
 from bot.domain.residents import Resident
 from bot.handlers.onboarding import continue_onboarding
 from bot.i18n import _
-
 
 
 async def unknown_command(message: Message) -> None:
@@ -26,9 +26,11 @@ async def anything_else(message: Message, db: Database, resident: Resident, loca
     await message.answer(_("I didn't understand that. Choose an action in the menu, or send /help."))
 
 
-async def stale_button(callback: CallbackQuery) -> None:
-    """A button this version of the bot no longer knows (an old message)."""
-    await callback.answer(_("This button is out of date. Send /menu to start again."), show_alert=True)
+async def stale_button(callback: CallbackQuery, callback_answer: CallbackAnswer) -> None:
+    """A button this version of the bot no longer knows (an old message), or whose data no feature's
+    filter accepts (a crafted id out of the bounded range): answered as an alert, nothing changes."""
+    callback_answer.text = _("This button is out of date. Send /menu to start again.")
+    callback_answer.show_alert = True
 
 
 async def edited(message: Message) -> None:

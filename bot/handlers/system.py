@@ -10,7 +10,6 @@ from bot.db import Database
 from bot.domain.residents import mark_inactive
 
 
-
 async def on_my_chat_member(update: ChatMemberUpdated, db: Database) -> None:
     """Telegram tells us the bot was blocked (status ``kicked``): stop mass messages to that person.
 

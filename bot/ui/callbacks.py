@@ -24,7 +24,7 @@ class GeoCallback(CallbackData, prefix="geo"):
 
     level: str
     code: str = ""
-    page: int = 0
+    page: PageField = 0
 
 
 class MunicipalityCallback(CallbackData, prefix="mun"):

@@ -1,0 +1,63 @@
+"""An officer's own commands: /officer (their municipality and tools) and /kyname (its Kyrgyz name).
+
+Behind :func:`~bot.handlers.roles.officer_router`: every handler here receives ``officer``; anyone
+else gets the ``NotAnOfficer`` explanation. /kyname is a one-step wizard on the kit; the domain
+re-checks the officer's municipality and the name's bounds (``bot.domain.municipalities.set_name_ky``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import Message
+
+from bot.db import Database
+from bot.domain import municipalities as geo
+from bot.domain.officers import Officer
+from bot.domain.residents import count_residents
+from bot.flows import Ctx, Prompt, Wizard
+from bot.handlers.roles import officer_router
+from bot.i18n import N_, _
+from bot.ui.messages import esc, place_label
+from bot.ui.officers import kyname_prompt, officer_panel
+
+kyname = Wizard("kyname", cancelled=N_("Cancelled."))
+name_step = kyname.text("name", max_len=geo.NAME_MAX_LENGTH)
+
+
+@name_step.prompt
+async def _ask_name(ctx: Ctx) -> Prompt:
+    return Prompt(kyname_prompt(await geo.get_municipality(ctx.db, ctx.data["municipality_code"])))
+
+
+@name_step.handle
+async def _save_name(ctx: Ctx, text: str | None) -> None:
+    officer: Officer = ctx.officer
+    place = await geo.set_name_ky(ctx.db, officer_id=officer.telegram_id,
+                                  municipality_code=ctx.data["municipality_code"], name_ky=text or "")
+    await ctx.finish(_("Saved. Kyrgyz-speaking residents now see: <b>{name}</b>").format(name=esc(place.name_ky)))
+
+
+async def cmd_officer(message: Message, db: Database, officer: Officer, locale: str) -> None:
+    """/officer: the officer's municipality, how many residents use the bot, and the tools."""
+    location = await geo.locate(db, officer.municipality_code)
+    place = place_label(location, locale) if location else esc(officer.municipality_code)
+    await message.answer(officer_panel(place, await count_residents(db, officer.municipality_code)))
+
+
+async def cmd_kyname(message: Message, officer: Officer, state: FSMContext, **deps: Any) -> None:
+    """/kyname: ask for the municipality's Kyrgyz name (shown to Kyrgyz-speaking residents)."""
+    await kyname.start(message, state, {**deps, "officer": officer},
+                       {"municipality_code": officer.municipality_code})
+
+
+def build_router() -> Router:
+    """A new officer router with this module's handlers (a router attaches to one dispatcher only)."""
+    router = officer_router("officers.officer")
+    router.message.register(cmd_officer, Command("officer", ignore_case=True))
+    router.message.register(cmd_kyname, Command("kyname", ignore_case=True))
+    kyname.register(router)
+    return router

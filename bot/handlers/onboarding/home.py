@@ -1,0 +1,22 @@
+"""The two screens every other onboarding handler leads to: the language question and the main menu."""
+
+from __future__ import annotations
+
+from aiogram.types import Message
+
+from bot.db import Database
+from bot.domain import municipalities as geo
+from bot.domain.residents import Resident
+from bot.ui.keyboards import language_keyboard, main_menu_keyboard
+from bot.ui.onboarding import home_text, language_prompt
+
+
+async def send_language_prompt(message: Message) -> None:
+    """Ask the language (bilingual, since we do not know it yet) in ``message``'s chat."""
+    await message.answer(language_prompt(), reply_markup=language_keyboard())
+
+
+async def send_home(message: Message, db: Database, resident: Resident, locale: str) -> None:
+    """Send the main menu as a new message in ``message``'s chat."""
+    location = await geo.locate(db, resident.municipality_code) if resident.municipality_code else None
+    await message.answer(home_text(location, locale), reply_markup=main_menu_keyboard())

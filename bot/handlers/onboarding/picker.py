@@ -1,0 +1,190 @@
+"""The municipality picker: oblast → district → municipality with paged buttons, or a typed part of the name.
+
+A wizard on the kit (``bot.flows``) with one text step, ``picker:search``: while the picker is open a
+typed text is a search (bounded by the kit to :data:`~bot.domain.municipalities.SEARCH_QUERY_MAX`
+characters). Its paging and place buttons (``geo:…``) and the municipality buttons (``mun:…``) are
+declared as the wizard's own (``owns``), so tapping them keeps the search open; any other button or a
+command ends it (the kit's navigation rule), and later text is not taken for a name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+
+from bot.db import Database
+from bot.domain import municipalities as geo
+from bot.domain.residents import Resident, claim_prompt, get_resident, set_municipality
+from bot.domain.text import clean_user_text
+from bot.flows import Ctx, Prompt, Wizard
+from bot.handlers.onboarding.home import send_home
+from bot.i18n import _
+from bot.ui.callbacks import GeoCallback, MunicipalityCallback
+from bot.ui.keyboards import places_keyboard, search_results_keyboard
+from bot.ui.messages import edit_or_send, esc, place_label
+from bot.ui.onboarding import found, nothing_found, picker_intro
+
+picker = Wizard("picker", owns=(GeoCallback.__prefix__, MunicipalityCallback.__prefix__))
+search = picker.text("search", max_len=geo.SEARCH_QUERY_MAX)
+
+
+async def _oblasts_keyboard(db: Database, locale: str, page: int = 0) -> Any:
+    return places_keyboard(await geo.list_oblasts(db, locale), locale, level="root", code="", page=page, back=None)
+
+
+@search.prompt
+async def _intro(ctx: Ctx) -> Prompt:
+    keyboard = await _oblasts_keyboard(ctx.db, ctx.locale)
+    return Prompt(picker_intro(), rows=keyboard.inline_keyboard, back=False, cancel=False)
+
+
+@search.handle
+async def _search(ctx: Ctx, query: str | None) -> None:
+    """A typed name: search, tolerant of о/ө, у/ү, н/ң and case (``bot.domain.text.fold``).
+
+    A query under 2 letters is refused by the domain (``SearchQueryTooShort``, explained by the kit's
+    error middleware); the step stays open for the next try.
+    """
+    db: Database = ctx.db
+    locale: str = ctx.locale
+    places, total = await geo.search_municipalities(db, query or "")
+    if not places:
+        await ctx.answer(nothing_found(clean_user_text(query or "")), await _oblasts_keyboard(db, locale))
+        return
+    contexts = {}
+    for place in places:
+        location = await geo.locate(db, place.code)
+        if location is not None:
+            context = location.context(locale)
+            contexts[place.code] = context[0] if context else ""  # the district tells namesakes apart
+    await ctx.answer(found(total, len(places)), search_results_keyboard(places, locale, contexts))
+
+
+async def open_picker(event: Message | CallbackQuery, state: FSMContext, deps: dict[str, Any]) -> None:
+    """Open the picker at the oblast level and listen for a typed name (``deps``: ``bot``, ``db``, ``locale``)."""
+    await picker.start(event, state, deps)
+
+
+async def _keep_listening(state: FSMContext) -> None:
+    """A picker button was tapped: a typed name is a search again (also on an old picker message)."""
+    if await state.get_state() != search.state:
+        await state.set_state(search.state)
+        await state.set_data({"_trail": [search.name]})
+
+
+async def cmd_municipality(message: Message, db: Database, resident: Resident, locale: str, state: FSMContext,
+                           **deps: Any) -> None:
+    """/municipality: open the picker (the current choice stays until a new one is made)."""
+    if resident.municipality_code:
+        location = await geo.locate(db, resident.municipality_code)
+        if location is not None:
+            await message.answer(
+                _("Now you are registered in <b>{municipality}</b>. Choose another municipality or type its name.").format(
+                    municipality=esc(location.municipality.name(locale))
+                )
+            )
+    await open_picker(message, state, {**deps, "db": db, "resident": resident, "locale": locale})
+
+
+async def _list_changed(callback: CallbackQuery, callback_answer: CallbackAnswer, db: Database, locale: str) -> None:
+    callback_answer.text = _("This list has changed. Please choose again.")
+    callback_answer.show_alert = True
+    await edit_or_send(callback, picker_intro(), await _oblasts_keyboard(db, locale))
+
+
+async def on_root(callback: CallbackQuery, callback_data: GeoCallback, db: Database, locale: str,
+                  state: FSMContext) -> None:
+    """The oblasts (a page of them)."""
+    await _keep_listening(state)
+    await edit_or_send(callback, picker_intro(), await _oblasts_keyboard(db, locale, callback_data.page))
+
+
+async def on_oblast(callback: CallbackQuery, callback_data: GeoCallback, db: Database, locale: str,
+                    state: FSMContext, callback_answer: CallbackAnswer) -> None:
+    """The districts of an oblast; an oblast with one district (Bishkek, Osh) goes straight on."""
+    await _keep_listening(state)
+    oblast = await geo.get_oblast(db, callback_data.code)
+    districts = await geo.list_districts(db, callback_data.code, locale) if oblast else []
+    if oblast is None or not districts:
+        await _list_changed(callback, callback_answer, db, locale)
+        return
+    if len(districts) == 1:
+        await _show_district(callback, districts[0].code, 0, db, locale, state, callback_answer)
+        return
+    await edit_or_send(
+        callback,
+        _("<b>{oblast}</b>\nChoose your district or town:").format(oblast=esc(oblast.name(locale))),
+        places_keyboard(districts, locale, level="oblast", code=callback_data.code, page=callback_data.page,
+                        back=GeoCallback(level="root")),
+    )
+
+
+async def on_district(callback: CallbackQuery, callback_data: GeoCallback, db: Database, locale: str,
+                      state: FSMContext, callback_answer: CallbackAnswer) -> None:
+    """The municipalities of a district (a page of them)."""
+    await _keep_listening(state)
+    await _show_district(callback, callback_data.code, callback_data.page, db, locale, state, callback_answer)
+
+
+async def _show_district(callback: CallbackQuery, code: str, page: int, db: Database, locale: str,
+                         state: FSMContext, callback_answer: CallbackAnswer) -> None:
+    """A district's municipalities; a district with one municipality (a city) is picked at once."""
+    district = await geo.get_district(db, code)
+    municipalities = await geo.list_municipalities(db, code, locale) if district else []
+    if district is None or not municipalities:
+        await _list_changed(callback, callback_answer, db, locale)
+        return
+    if len(municipalities) == 1:
+        await choose_municipality(callback, municipalities[0].code, db, locale, state, callback_answer)
+        return
+    await edit_or_send(
+        callback,
+        _("<b>{district}</b>\nChoose your municipality:").format(district=esc(district.name(locale))),
+        places_keyboard(municipalities, locale, level="district", code=code, page=page,
+                        back=GeoCallback(level="oblast", code=code[:5])),
+    )
+
+
+async def on_municipality(callback: CallbackQuery, callback_data: MunicipalityCallback, db: Database, locale: str,
+                          state: FSMContext, callback_answer: CallbackAnswer) -> None:
+    """A municipality button (from the picker or from search results)."""
+    await choose_municipality(callback, callback_data.code, db, locale, state, callback_answer)
+
+
+async def choose_municipality(callback: CallbackQuery, code: str, db: Database, locale: str, state: FSMContext,
+                              callback_answer: CallbackAnswer) -> None:
+    """Save the municipality, confirm it in place of the picker and show the main menu.
+
+    A second tap on the same picker saves the choice and confirms it in a toast only (``claim_prompt``).
+    An unknown code raises ``UnknownMunicipality`` (explained as an alert; the picker stays).
+    """
+    user_id = callback.from_user.id
+    await set_municipality(db, user_id, code)
+    await state.clear()
+    location = await geo.locate(db, code)
+    assert location is not None
+    message = callback.message
+    if not isinstance(message, Message) or not await claim_prompt(db, message.chat.id, message.message_id):
+        callback_answer.text = _("Your municipality: {name}").format(name=location.municipality.name(locale))
+        return
+    await edit_or_send(callback, _("✅ Your municipality: {place}.").format(place=place_label(location, locale)))
+    resident = await get_resident(db, user_id)
+    if resident is not None:
+        await send_home(message, db, resident, locale)
+
+
+def build_router() -> Router:
+    """A new router with the picker (a router attaches to one dispatcher only)."""
+    router = Router(name="onboarding.picker")
+    router.message.register(cmd_municipality, Command("municipality", ignore_case=True))
+    router.callback_query.register(on_root, GeoCallback.filter(F.level == "root"))
+    router.callback_query.register(on_oblast, GeoCallback.filter(F.level == "oblast"))
+    router.callback_query.register(on_district, GeoCallback.filter(F.level == "district"))
+    router.callback_query.register(on_municipality, MunicipalityCallback.filter())
+    picker.register(router)
+    return router

@@ -1,0 +1,115 @@
+"""/start (optionally with an officer invite), the language choice, /menu and /cancel.
+
+/start asks the language with a bilingual prompt, then opens the municipality picker, then shows the
+main menu; :func:`continue_onboarding` shows whichever of these the resident has not finished yet.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
+
+from bot.db import Database
+from bot.domain.officers import InviteInvalid, NotAnInviteCode
+from bot.domain.residents import Resident, claim_prompt, get_resident, set_locale
+from bot.handlers.officers.invites import redeem_and_reply
+from bot.handlers.onboarding.home import send_home, send_language_prompt
+from bot.handlers.onboarding.picker import open_picker
+from bot.i18n import _, use_locale
+from bot.ui.callbacks import LanguageCallback
+from bot.ui.errors import explain
+from bot.ui.keyboards import language_name
+from bot.ui.messages import edit_or_send
+
+INVITE_PAYLOAD_PREFIX = "join-"
+"""Deep-link payload of an officer invite: ``t.me/<bot>?start=join-K7QM4XPD`` (Telegram allows A–Z a–z 0–9 _ -)."""
+
+
+async def continue_onboarding(message: Message, db: Database, resident: Resident, locale: str,
+                              state: FSMContext) -> None:
+    """Show the step the resident has not finished yet, or the main menu when all is done.
+
+    ``message`` is any message in the resident's chat (theirs, or the bot's whose button they tapped).
+    """
+    if resident.locale is None:
+        await send_language_prompt(message)
+    elif resident.municipality_code is None:
+        await open_picker(message, state, {"bot": message.bot, "db": db, "resident": resident, "locale": locale})
+    else:
+        await send_home(message, db, resident, locale)
+
+
+async def cmd_start(message: Message, command: CommandObject, db: Database, resident: Resident, locale: str,
+                    state: FSMContext) -> None:
+    """/start, optionally with the deep-link payload of an officer invite."""
+    await state.clear()
+    payload = command.args or ""
+    if payload.startswith(INVITE_PAYLOAD_PREFIX):
+        try:
+            await redeem_and_reply(message, db, payload[len(INVITE_PAYLOAD_PREFIX):], locale)
+        except (NotAnInviteCode, InviteInvalid) as error:  # said, and onboarding goes on below
+            await message.answer(explain(error))
+    if resident.locale is None:
+        await send_language_prompt(message)
+        return
+    if resident.municipality_code is None:
+        await message.answer(_("Welcome to Jamaat, the bot of your local community!"))
+    await continue_onboarding(message, db, resident, locale, state)
+
+
+async def cmd_language(message: Message, state: FSMContext) -> None:
+    """/language: ask the language again."""
+    await state.clear()
+    await send_language_prompt(message)
+
+
+async def cmd_menu(message: Message, db: Database, resident: Resident, locale: str, state: FSMContext) -> None:
+    """/menu: the main menu (or the unfinished onboarding step)."""
+    await state.clear()
+    await continue_onboarding(message, db, resident, locale, state)
+
+
+async def cmd_cancel(message: Message, db: Database, resident: Resident, locale: str, state: FSMContext) -> None:
+    """/cancel: leave whatever step the resident is in (the kit keeps the step for this command)."""
+    had_state = await state.get_state() is not None
+    await state.clear()
+    if had_state:
+        await message.answer(_("Cancelled."))
+    await continue_onboarding(message, db, resident, locale, state)
+
+
+async def on_language(callback: CallbackQuery, callback_data: LanguageCallback, db: Database, resident: Resident,
+                      state: FSMContext, callback_answer: CallbackAnswer, **_deps: Any) -> None:
+    """A language button: save it, confirm in the new language, continue.
+
+    A second tap on the same prompt (a double tap, or an old prompt) only saves the choice and
+    confirms it in a toast, so nothing is sent twice. An unknown language raises ``UnsupportedLocale``.
+    """
+    new = callback_data.locale
+    await set_locale(db, resident.telegram_id, new)
+    updated = await get_resident(db, resident.telegram_id)
+    message = callback.message
+    with use_locale(new):
+        confirmation = _("Language: {language}").format(language=language_name(new))
+        if not isinstance(message, Message) or not await claim_prompt(db, message.chat.id, message.message_id):
+            callback_answer.text = confirmation
+            return
+        await edit_or_send(callback, confirmation)
+        if updated is not None:
+            await continue_onboarding(message, db, updated, new, state)
+
+
+def build_router() -> Router:
+    """A new router with this module's handlers, in order (a router attaches to one dispatcher only)."""
+    router = Router(name="onboarding.start")
+    router.message.register(cmd_start, CommandStart(ignore_case=True))
+    router.message.register(cmd_language, Command("language", ignore_case=True))
+    router.message.register(cmd_menu, Command("menu", ignore_case=True))
+    router.message.register(cmd_cancel, Command("cancel", ignore_case=True))
+    router.callback_query.register(on_language, LanguageCallback.filter())
+    return router
