@@ -16,6 +16,12 @@ prompt (what the person is asked, :class:`Prompt`) and a handler (what their ans
         ctx.data["ky"] = text
         await ctx.goto(text_ru)
 
+A step may carry buttons of its own beside typing (``@step.tapped``: "Cancel without a reason"),
+answer text typed where a choice is asked in its own words (``wizard.choice(name, typed=N_(...))``),
+take its bounds from the context (``max_len=lambda ctx: ctx.settings.problem_text_max``) or replace
+the keyboard (``Prompt(markup=...)``, e.g. Telegram's request-contact keyboard). A step of a class of
+one's own (a subclass of a kit step) joins with :meth:`Wizard.add`.
+
 The kit keeps the rules every step must keep, so no wizard has to:
 
 - **A step ends when the person goes anywhere else**: a button that is not this step's (a menu, Back
@@ -41,7 +47,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from aiogram import BaseMiddleware, F, Router
 from aiogram.filters import StateFilter
@@ -49,10 +55,10 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import (
     CallbackQuery,
-    InaccessibleMessage,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
+    ReplyKeyboardMarkup,
     TelegramObject,
 )
 from aiogram.utils.callback_answer import CallbackAnswer
@@ -89,13 +95,15 @@ class StepCallback(CallbackData, prefix="st"):
 @dataclass
 class Prompt:
     """What a step asks: HTML ``text`` (already escaped), optional button ``rows`` above the kit's own
-    (Skip/Done, then Back and Cancel), ``skip`` to offer "Skip", ``back``/``cancel`` to hide those."""
+    (Skip/Done, then Back and Cancel), ``skip`` to offer "Skip", ``back``/``cancel`` to hide those.
+    ``markup`` replaces the whole keyboard (e.g. Telegram's reply keyboard that asks for a contact)."""
 
     text: str
     rows: list[list[InlineKeyboardButton]] = field(default_factory=list)
     skip: bool = False
     back: bool = True
     cancel: bool = True
+    markup: ReplyKeyboardMarkup | InlineKeyboardMarkup | None = None
 
 
 class Ctx:
@@ -141,7 +149,8 @@ class Ctx:
         message = self.event.message
         return message if isinstance(message, Message) else None
 
-    async def answer(self, text: str, reply_markup: InlineKeyboardMarkup | None = None) -> Message:
+    async def answer(self, text: str,
+                     reply_markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = None) -> Message:
         """Send ``text`` (HTML, escaped) to the person as a new message."""
         bot = self.deps["bot"]
         return await bot.send_message(self.chat_id, text, reply_markup=reply_markup)
@@ -177,7 +186,7 @@ class Ctx:
         await self.state.set_state(step.state)
         await self.state.set_data(self.data)
         prompt = await step.render(self)
-        await self.answer(prompt.text, reply_markup=step.keyboard(prompt, self.data))
+        await self.answer(prompt.text, reply_markup=prompt.markup or step.keyboard(prompt, self.data))
 
     async def finish(self, text: str | None = None, reply_markup: InlineKeyboardMarkup | None = None) -> None:
         """End the wizard (state and draft cleared), then send ``text`` if given."""
@@ -194,6 +203,8 @@ class Ctx:
 
 
 PromptFn = Callable[[Ctx], Awaitable[Prompt]]
+Bound = int | Callable[[Ctx], int]
+"""A text bound in characters: a number, or a function of the update's context (e.g. a setting)."""
 
 
 class Step:
@@ -209,6 +220,13 @@ class Step:
         self.state = f"{wizard.code}:{name}"
         self._prompt: PromptFn | None = None
         self._handle: Callable[..., Awaitable[None]] | None = None
+        self._tapped: Callable[[Ctx, str], Awaitable[None]] | None = None
+
+    def tapped(self, function: Callable[[Ctx, str], Awaitable[None]]) -> Callable[[Ctx, str], Awaitable[None]]:
+        """Decorator: ``async def (ctx, value)`` for a tap on one of this step's own buttons
+        (:meth:`button`) in a text or media step, e.g. "Cancel without a reason" beside a reason to type."""
+        self._tapped = function
+        return function
 
     def prompt(self, function: PromptFn) -> PromptFn:
         """Decorator: ``async def (ctx) -> Prompt``, called after the state is stored."""
@@ -265,9 +283,13 @@ class Step:
         await ctx.answer(_("Please use the buttons under the last message, or /cancel."))
 
     async def on_button(self, ctx: Ctx, value: str) -> None:
-        """A tap on one of this step's own buttons (override per kind)."""
+        """A tap on one of this step's own buttons: "Skip" runs the handler with ``None``; another value
+        goes to the :meth:`tapped` handler when there is one, else to the handler (a choice)."""
         if value == SKIP:
             await self.run(ctx, None)
+            return
+        if self._tapped is not None:
+            await self._tapped(ctx, value)
             return
         await self.run(ctx, value)
 
@@ -281,13 +303,26 @@ class TextStep(Step):
 
     kind = "text"
 
-    def __init__(self, wizard: Wizard, name: str, *, max_len: int, min_len: int = 1, parts: bool = False) -> None:
+    def __init__(self, wizard: Wizard, name: str, *, max_len: Bound, min_len: Bound = 1,
+                 parts: bool = False) -> None:
         super().__init__(wizard, name)
-        if max_len > ONE_MESSAGE and not parts:
+        if isinstance(max_len, int) and max_len > ONE_MESSAGE and not parts:
             raise ValueError(f"step {self.state}: a text over {ONE_MESSAGE} characters needs parts=True")
-        self.max_len = max_len
-        self.min_len = min_len
+        self._max_len = max_len
+        self._min_len = min_len
         self.parts = parts
+
+    def bounds(self, ctx: Ctx) -> tuple[int, int]:
+        """``(min_len, max_len)`` for this update (a bound may be a function of the context, e.g. settings).
+
+        Raises:
+            ValueError: a one-message step whose bound resolves above :data:`ONE_MESSAGE`.
+        """
+        low = self._min_len(ctx) if callable(self._min_len) else self._min_len
+        high = self._max_len(ctx) if callable(self._max_len) else self._max_len
+        if high > ONE_MESSAGE and not self.parts:
+            raise ValueError(f"step {self.state}: a text over {ONE_MESSAGE} characters needs parts=True")
+        return low, high
 
     def _own_buttons(self, prompt: Prompt) -> list[InlineKeyboardButton]:
         buttons = super()._own_buttons(prompt)
@@ -309,31 +344,32 @@ class TextStep(Step):
                 "This looks like the end of a long text that Telegram split into several messages, so it "
                 "was not taken on its own. Send the whole text again, shorter."))
             return
+        low, high = self.bounds(ctx)
         if self.parts:
-            await self._add_part(ctx, text, sent)
+            await self._add_part(ctx, text, high)
             return
-        if len(text) > self.max_len:
+        if len(text) > high:
             ctx.data["_refused_at"] = sent
             await ctx.save()
-            await ctx.answer(explain(TextTooLong(limit=self.max_len, actual=len(text))))
+            await ctx.answer(explain(TextTooLong(limit=high, actual=len(text))))
             return
-        if len(text) < self.min_len:
-            await ctx.answer(explain(TextTooShort(limit=self.min_len, actual=len(text))))
+        if len(text) < low:
+            await ctx.answer(explain(TextTooShort(limit=low, actual=len(text))))
             return
         await self.run(ctx, text)
 
-    async def _add_part(self, ctx: Ctx, text: str, sent: int) -> None:
+    async def _add_part(self, ctx: Ctx, text: str, limit: int) -> None:
         key = f"_parts_{self.name}"
         parts: list[str] = ctx.data.setdefault(key, [])
         total = sum(len(p) for p in parts) + len(text) + 2 * len(parts)  # a blank line between parts
-        if total > self.max_len:
+        if total > limit:
             await ctx.answer(ngettext(
                 "With this message the text would have {length} character; at most {limit} fit. This message "
                 "was not added: shorten it, or tap “✅ Done”.",
                 "With this message the text would have {length} characters; at most {limit} fit. This "
                 "message was not added: shorten it, or tap “✅ Done”.",
                 total,
-            ).format(length=format_number(total), limit=format_number(self.max_len)))
+            ).format(length=format_number(total), limit=format_number(limit)))
             return
         if text:
             parts.append(text)
@@ -343,7 +379,7 @@ class TextStep(Step):
                 "Added: {length} character of {limit} so far. Send more, or tap “✅ Done”.",
                 "Added: {length} characters of {limit} so far. Send more, or tap “✅ Done”.",
                 total,
-            ).format(length=format_number(total), limit=format_number(self.max_len)),
+            ).format(length=format_number(total), limit=format_number(limit)),
             reply_markup=InlineKeyboardMarkup(inline_keyboard=[[
                 InlineKeyboardButton(text=_("✅ Done"), callback_data=self._data(DONE))]]),
         )
@@ -352,21 +388,36 @@ class TextStep(Step):
         if value == DONE and self.parts:
             parts: list[str] = ctx.data.pop(f"_parts_{self.name}", [])
             text = "\n\n".join(parts)
-            if len(text) < self.min_len:
+            low, _high = self.bounds(ctx)
+            if len(text) < low:
                 ctx.data[f"_parts_{self.name}"] = parts
-                await ctx.answer(explain(TextTooShort(limit=self.min_len, actual=len(text))))
+                await ctx.answer(explain(TextTooShort(limit=low, actual=len(text))))
                 return
             await self.run(ctx, text)
             return
         if value == SKIP:
             ctx.data.pop(f"_parts_{self.name}", None)
             await self.run(ctx, None)
+            return
+        if self._tapped is not None:
+            await self._tapped(ctx, value)
 
 
 class ChoiceStep(Step):
-    """A choice among the prompt's buttons (:meth:`Step.button`): the handler gets the value text."""
+    """A choice among the prompt's buttons (:meth:`Step.button`): the handler gets the value text.
+    ``typed`` (a msgid) answers a message sent instead of a tap (default: "use the buttons")."""
 
     kind = "choice"
+
+    def __init__(self, wizard: Wizard, name: str, *, typed: str | None = None) -> None:
+        super().__init__(wizard, name)
+        self.typed = typed
+
+    async def on_message(self, ctx: Ctx, message: Message) -> None:
+        if self.typed is None:
+            await super().on_message(ctx, message)
+            return
+        await ctx.answer(_(self.typed))
 
 
 class MediaStep(Step):
@@ -392,6 +443,9 @@ CANCELLED = N_("Cancelled. Nothing was saved.")
 """What Cancel says unless a wizard names its own text."""
 
 
+S = TypeVar("S", bound=Step)
+
+
 class Wizard:
     """A named multi-step flow. ``code`` (≤ 8 characters) prefixes its states and buttons; ``owns``
     lists callback prefixes of other buttons that belong to the flow (a picker's paging) and so do not
@@ -415,23 +469,30 @@ class Wizard:
     def first(self) -> Step:
         return next(iter(self.steps.values()))
 
-    def _add(self, step: Step) -> Step:
+    def add(self, step: S) -> S:
+        """Add a step of a class of one's own (a subclass of a kit step) in order; returns it.
+
+        Raises:
+            ValueError: the wizard already has a step of that name, or it belongs to another wizard.
+        """
+        if step.wizard is not self:
+            raise ValueError(f"step {step.state} belongs to another wizard")
         if step.name in self.steps:
             raise ValueError(f"two steps named {step.state}")
         self.steps[step.name] = step
         return step
 
-    def text(self, name: str, *, max_len: int, min_len: int = 1, parts: bool = False) -> TextStep:
+    def text(self, name: str, *, max_len: Bound, min_len: Bound = 1, parts: bool = False) -> TextStep:
         """A :class:`TextStep`."""
-        return self._add(TextStep(self, name, max_len=max_len, min_len=min_len, parts=parts))  # type: ignore[return-value]
+        return self.add(TextStep(self, name, max_len=max_len, min_len=min_len, parts=parts))
 
-    def choice(self, name: str) -> ChoiceStep:
+    def choice(self, name: str, *, typed: str | None = None) -> ChoiceStep:
         """A :class:`ChoiceStep` (also used for a preview with "Publish")."""
-        return self._add(ChoiceStep(self, name))  # type: ignore[return-value]
+        return self.add(ChoiceStep(self, name, typed=typed))
 
     def media(self, name: str, *, accepts: Iterable[str], wrong: str) -> MediaStep:
         """A :class:`MediaStep`."""
-        return self._add(MediaStep(self, name, accepts=accepts, wrong=wrong))  # type: ignore[return-value]
+        return self.add(MediaStep(self, name, accepts=accepts, wrong=wrong))
 
     def step_of(self, state: str | None) -> Step | None:
         """The step whose FSM state is ``state``, or ``None``."""

@@ -18,7 +18,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.domain import hearings as hr
 from bot.domain.officers import Officer
-from bot.flows import SKIP, Ctx, Prompt, TextStep, Wizard
+from bot.flows import Ctx, Prompt, Wizard
 from bot.handlers.roles import officer_router
 from bot.i18n import N_, _, format_number, ngettext
 from bot.ui.errors import explain
@@ -137,19 +137,15 @@ async def _got_agenda_ru(ctx: Ctx, text: str | None) -> None:
 # -- the cancellation -------------------------------------------------------------------------------
 
 
-class ReasonStep(TextStep):
-    """The reason residents will read, or the button "Cancel without a reason"."""
-
-    async def on_button(self, ctx: Ctx, value: str) -> None:
-        if value == NO_REASON:
-            await self.run(ctx, "")
-            return
-        if value != SKIP:
-            await super().on_button(ctx, value)
-
-
 cancel_wizard = Wizard("hrcancel")
-reason: ReasonStep = cancel_wizard._add(ReasonStep(cancel_wizard, "reason", max_len=hr.REASON_MAX))  # type: ignore[assignment]
+reason = cancel_wizard.text("reason", max_len=hr.REASON_MAX)
+"""The reason residents will read, or the button "Cancel without a reason"."""
+
+
+@reason.tapped
+async def _no_reason(ctx: Ctx, value: str) -> None:
+    if value == NO_REASON:
+        await reason.run(ctx, "")
 
 
 @reason.prompt

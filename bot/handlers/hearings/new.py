@@ -23,7 +23,7 @@ from bot.domain import hearings as hr
 from bot.domain.clock import clock, from_db, to_db
 from bot.domain.officers import Officer
 from bot.domain.residents import count_residents
-from bot.flows import ChoiceStep, Ctx, Prompt, Wizard
+from bot.flows import Ctx, Prompt, Wizard
 from bot.handlers.roles import officer_router
 from bot.i18n import N_, _, format_date, format_number, format_time, ngettext
 from bot.notices import render
@@ -32,16 +32,10 @@ from bot.ui.errors import explain
 from bot.ui.hearings import HearingAdminCallback, admin_button, example_time, kb, topic_label
 
 
-class TopicStep(ChoiceStep):
-    """The topic buttons; typing (the title, usually) first says that the topic comes first."""
-
-    async def on_message(self, ctx: Ctx, message: Message) -> None:
-        await ctx.answer(_("First choose the topic of the hearing with the buttons above; the title is asked next. "
-                           "/cancel — stop."))
-
-
 wizard = Wizard("hrnew", cancelled=N_("The draft is discarded."))
-topic: ChoiceStep = wizard._add(TopicStep(wizard, "topic"))  # type: ignore[assignment]
+# typing (the title, usually) before choosing says that the topic comes first
+topic = wizard.choice("topic", typed=N_("First choose the topic of the hearing with the buttons above; the title is "
+                                        "asked next. /cancel — stop."))
 title_ky = wizard.text("title_ky", max_len=hr.TITLE_MAX)
 title_ru = wizard.text("title_ru", max_len=hr.TITLE_MAX)
 agenda_ky = wizard.text("agenda_ky", max_len=hr.AGENDA_MAX, parts=True)

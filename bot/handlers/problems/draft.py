@@ -33,18 +33,11 @@ from bot.ui.problems import (
     text_prompt,
 )
 
-TEXT_HARD_MAX = 3000
-"""The highest ``PROBLEM_TEXT_MAX`` settings allow; the step applies the configured bounds."""
-
-
 class ProblemTextStep(TextStep):
     """The problem's text with the configured bounds (``PROBLEM_TEXT_MIN``/``MAX``), or a voice
     message instead, or a photo whose caption is the text (the photo becomes the first photo)."""
 
     async def on_message(self, ctx: Ctx, message: Message) -> None:
-        settings: Settings = ctx.settings
-        # the bounds are settings; set before the kit's checks, which read them without awaiting first
-        self.min_len, self.max_len = settings.problem_text_min, settings.problem_text_max
         if message.voice is not None:
             ctx.data.update(voice=message.voice.file_id, voice_duration=message.voice.duration, text=None)
             await ctx.goto(photos)
@@ -74,7 +67,8 @@ def _checked(ctx: Ctx, text: str | None) -> str:
 
 wizard = Wizard("problem", cancelled=N_("The draft is dropped. Send /problems to open the problems again."))
 category = wizard.choice("category")
-text: ProblemTextStep = wizard._add(ProblemTextStep(wizard, "text", max_len=TEXT_HARD_MAX))  # type: ignore[assignment]
+text = wizard.add(ProblemTextStep(wizard, "text", max_len=lambda ctx: int(ctx.settings.problem_text_max),
+                                   min_len=lambda ctx: int(ctx.settings.problem_text_min)))
 photos = wizard.media("photos", accepts=("photo", "location", "document"),
                       wrong=N_("Send a photo, or press the button to go on. /cancel — stop."))
 location = wizard.media("location", accepts=("location", "photo", "document"),

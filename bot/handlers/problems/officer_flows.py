@@ -21,24 +21,13 @@ from bot.db import Database
 from bot.domain import problems as pb
 from bot.domain.errors import DomainError
 from bot.domain.officers import Officer
-from bot.flows import DONE, SKIP, Ctx, Prompt, TextStep, Wizard
+from bot.flows import Ctx, Prompt, Wizard
 from bot.handlers.roles import officer_router
 from bot.i18n import N_, _, format_number, ngettext
 from bot.ui.errors import explain
 from bot.ui.problems import queue_keyboard, render_officer_card, status_label
 
 CANCELLED = N_("Cancelled. Nothing was changed.")
-
-
-class CommentStep(TextStep):
-    """A text step whose prompt may also carry buttons of its own (e.g. "Apply without a comment"):
-    a tap on one runs the handler with ``None``."""
-
-    async def on_button(self, ctx: Ctx, value: str) -> None:
-        if value in (DONE, SKIP):
-            await super().on_button(ctx, value)
-            return
-        await self.run(ctx, None)
 
 
 async def _gone(ctx: Ctx, error: DomainError) -> None:
@@ -57,7 +46,13 @@ async def _status_applied(ctx: Ctx, problem: pb.Problem) -> None:
 # -- status with a comment --------------------------------------------------------------------------------
 
 status_wizard = Wizard("pb_stat", cancelled=CANCELLED)
-comment: CommentStep = status_wizard._add(CommentStep(status_wizard, "comment", max_len=pb.COMMENT_MAX))  # type: ignore[assignment]
+comment = status_wizard.text("comment", max_len=pb.COMMENT_MAX)
+
+
+@comment.tapped
+async def _without_comment(ctx: Ctx, value: str) -> None:
+    """A button of the prompt (e.g. "Apply without a comment") applies the change with no comment."""
+    await comment.run(ctx, None)
 
 
 @comment.prompt

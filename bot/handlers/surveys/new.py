@@ -24,7 +24,6 @@ from bot.domain.clock import clock, from_db, to_db
 from bot.domain.officers import Officer
 from bot.domain.residents import count_residents
 from bot.flows import ONE_MESSAGE, Ctx, Prompt, Wizard
-from bot.handlers.surveys.steps import text_or_tap
 from bot.i18n import DISPLAY_TZ, N_, _, format_datetime, ngettext
 from bot.ui.callbacks import parse_id
 from bot.ui.errors import explain
@@ -35,10 +34,10 @@ from bot.ui.surveys.texts import options_summary
 wizard = Wizard("svnew", cancelled=N_("The draft is discarded."))
 question_ky = wizard.text("qky", max_len=sv.QUESTION_MAX)
 question_ru = wizard.text("qru", max_len=sv.QUESTION_MAX)
-options_ky = text_or_tap(wizard, "oky", max_len=ONE_MESSAGE)
-options_ru = text_or_tap(wizard, "oru", max_len=ONE_MESSAGE)
+options_ky = wizard.text("oky", max_len=ONE_MESSAGE)
+options_ru = wizard.text("oru", max_len=ONE_MESSAGE)
 max_choices = wizard.choice("max")
-opens_at = text_or_tap(wizard, "opens", max_len=ONE_MESSAGE)
+opens_at = wizard.text("opens", max_len=ONE_MESSAGE)
 closes_at = wizard.text("closes", max_len=ONE_MESSAGE)
 who = wizard.choice("who")
 hearing = wizard.choice("hearing")

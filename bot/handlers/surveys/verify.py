@@ -13,29 +13,21 @@ from typing import Any
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardRemove
+from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 
 from bot.db import Database
 from bot.domain import verification as ver
 from bot.domain.residents import Resident
-from bot.flows import Ctx, MediaStep, Prompt, Wizard
+from bot.flows import Ctx, Prompt, Wizard
 from bot.handlers.onboarding import continue_onboarding
 from bot.i18n import N_, _
 from bot.ui.errors import explain
 from bot.ui.surveys import contact_keyboard
 
 
-class ContactStep(MediaStep):
-    """A media step whose prompt carries Telegram's request-contact reply keyboard instead of inline buttons."""
-
-    def keyboard(self, prompt: Prompt, data: dict[str, Any]) -> InlineKeyboardMarkup | None:
-        return contact_keyboard()  # type: ignore[return-value]  (a reply keyboard, sent the same way)
-
-
 wizard = Wizard("verify")
-waiting: ContactStep = wizard._add(ContactStep(  # type: ignore[assignment]  # noqa: SLF001
-    wizard, "wait", accepts=("contact", "text"),
-    wrong=N_("Please press «Share my phone number» or send your residence code as text, or /cancel.")))
+waiting = wizard.media("wait", accepts=("contact", "text"),
+                       wrong=N_("Please press «Share my phone number» or send your residence code as text, or /cancel."))
 
 
 def _verified() -> str:
@@ -46,7 +38,8 @@ def _verified() -> str:
 async def _ask(ctx: Ctx) -> Prompt:
     return Prompt(_("To confirm that you are a resident, press «Share my phone number» below "
                     "(only a Kyrgyz number, +996, of this Telegram account is accepted), "
-                    "or send the residence code you received from your municipality. /cancel — not now."))
+                    "or send the residence code you received from your municipality. /cancel — not now."),
+                  markup=contact_keyboard())  # Telegram's reply keyboard that shares the number
 
 
 @waiting.handle
