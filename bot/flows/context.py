@@ -1,0 +1,166 @@
+"""What a step sees: its buttons' callback data, the prompt it sends, and the update's context."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from aiogram import Bot
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+)
+from aiogram.utils.callback_answer import CallbackAnswer
+
+from bot.i18n import _
+
+log = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    from bot.flows.steps import Step
+    from bot.flows.wizard import Wizard
+
+SPLIT_TAIL_SECONDS = 3
+"""Telegram apps split a pasted text over 4,096 characters into several messages sent at once; a
+text arriving this soon (s) after a refused over-long one is taken for its tail, not for a new text."""
+
+ONE_MESSAGE = 4000
+"""Longest ``max_len`` of a one-message text step: anything longer may arrive split by Telegram
+(4,096 UTF-16 units per message, Bot API), so such a step must collect parts (``parts=True``)."""
+
+BACK, CANCEL, SKIP, DONE = "«", "x", "»", "ok"
+"""Reserved :attr:`StepCallback.v` values of the kit's own buttons."""
+
+
+class StepCallback(CallbackData, prefix="st"):
+    """A button of one step: ``w`` the wizard's code, ``s`` the step's name, ``v`` the value
+    (an option, or one of :data:`BACK`, :data:`CANCEL`, :data:`SKIP`, :data:`DONE`).
+    Longest in use ``st:hro:problems:123456789012`` stays far under Telegram's 64 bytes."""
+
+    w: str
+    s: str
+    v: str = ""
+
+
+@dataclass
+class Prompt:
+    """What a step asks: HTML ``text`` (already escaped), optional button ``rows`` above the kit's own
+    (Skip/Done, then Back and Cancel), ``skip`` to offer "Skip", ``back``/``cancel`` to hide those.
+    ``markup`` replaces the whole keyboard (e.g. Telegram's reply keyboard that asks for a contact)."""
+
+    text: str
+    rows: list[list[InlineKeyboardButton]] = field(default_factory=list)
+    skip: bool = False
+    back: bool = True
+    cancel: bool = True
+    markup: ReplyKeyboardMarkup | InlineKeyboardMarkup | None = None
+
+
+class Ctx:
+    """One update inside a wizard: the event, the FSM context, the draft and the handler's dependencies.
+
+    ``data`` is the draft (a JSON-able dict) loaded once per update; :meth:`goto`, :meth:`save` and
+    :meth:`back` store it. ``deps`` holds what aiogram injected (``db``, ``settings``, ``resident``,
+    ``locale``, ``officer`` behind the officer filter, ``callback_answer`` for buttons); they are also
+    reachable as attributes (``ctx.db``).
+    """
+
+    def __init__(self, wizard: Wizard, event: Message | CallbackQuery, state: FSMContext,
+                 data: dict[str, Any], deps: dict[str, Any]) -> None:
+        self.wizard = wizard
+        self.event = event
+        self.state = state
+        self.data = data
+        self.deps = deps
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.deps[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @property
+    def callback_answer(self) -> CallbackAnswer | None:
+        """aiogram's answer to the tapped button (set ``text``/``show_alert`` on it), or ``None`` for a message."""
+        return self.deps.get("callback_answer")
+
+    @property
+    def chat_id(self) -> int:
+        """The private chat of the person (their Telegram id)."""
+        if isinstance(self.event, CallbackQuery):
+            return self.event.from_user.id
+        return self.event.chat.id
+
+    @property
+    def message(self) -> Message | None:
+        """The message to answer under: the person's message, or the one whose button was tapped."""
+        if isinstance(self.event, Message):
+            return self.event
+        message = self.event.message
+        return message if isinstance(message, Message) else None
+
+    async def answer(self, text: str,
+                     reply_markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = None) -> Message:
+        """Send ``text`` (HTML, escaped) to the person as a new message."""
+        bot: Bot = self.deps["bot"]
+        return await bot.send_message(self.chat_id, text, reply_markup=reply_markup)
+
+    def toast(self, text: str, *, alert: bool = False) -> None:
+        """Show ``text`` under the tapped button (ignored for a message)."""
+        answer = self.callback_answer
+        if answer is not None:
+            answer.text = text
+            answer.show_alert = alert
+
+    async def save(self) -> None:
+        """Store the draft (the state stays)."""
+        await self.state.set_data(self.data)
+
+    async def goto(self, step: Step) -> None:
+        """Make ``step`` the current one: store the state and the draft first, then send its prompt."""
+        trail: list[str] = self.data.setdefault("_trail", [])
+        if not trail or trail[-1] != step.name:
+            trail.append(step.name)
+        await self._enter(step)
+
+    async def back(self) -> None:
+        """Return to the previous step of the trail (the first step stays)."""
+        trail: list[str] = self.data.setdefault("_trail", [])
+        if len(trail) > 1:
+            trail.pop()
+        previous = self.wizard.steps[trail[-1]] if trail else self.wizard.first
+        await self._enter(previous)
+
+    async def _enter(self, step: Step) -> None:
+        self.data.pop("_refused_at", None)
+        await self.state.set_state(step.state)
+        await self.state.set_data(self.data)
+        prompt = await step.render(self)
+        await self.answer(prompt.text, reply_markup=prompt.markup or step.keyboard(prompt, self.data))
+
+    async def finish(self, text: str | None = None, reply_markup: InlineKeyboardMarkup | None = None) -> None:
+        """End the wizard (state and draft cleared), then send ``text`` if given."""
+        await self.state.clear()
+        if text:
+            await self.answer(text, reply_markup=reply_markup)
+
+    async def cancel(self) -> None:
+        """End the wizard and say that nothing was saved, with a way back to the menu."""
+        from bot.ui.keyboards import menu_keyboard
+
+        await self.state.clear()
+        await self.answer(_(self.wizard.cancelled), reply_markup=menu_keyboard())
+
+
+PromptFn = Callable[[Ctx], Awaitable[Prompt]]
+Bound = int | Callable[[Ctx], int]
+"""A text bound in characters: a number, or a function of the update's context (e.g. a setting)."""
+
+
