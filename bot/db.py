@@ -257,7 +257,8 @@ class Database(_Reader):
             try:
                 yield tx
             except BaseException:
-                if tx.begun or self._conn.in_transaction:
+                # not when the first statement's own cancellation handling rolled back already
+                if self._conn.in_transaction:
                     await _finish(self._conn.execute("ROLLBACK"))
                 raise
             else:
