@@ -62,7 +62,7 @@ def generate(path: Path, residents: int, problems: int, supports: int, seed: int
     counts[0] += residents - sum(counts)
     now = "2026-01-01T00:00:00Z"
     conn.execute("BEGIN")
-    for code, count in zip(codes, counts):
+    for code, count in zip(codes, counts, strict=True):
         ranges[code] = (start, start + count)
         conn.executemany(
             "INSERT INTO residents (telegram_id, first_name, locale, municipality_code, joined_at, updated_at)"
@@ -76,7 +76,7 @@ def generate(path: Path, residents: int, problems: int, supports: int, seed: int
     for (sql,) in triggers:
         name = sql.split()[2]
         conn.execute(f"DROP TRIGGER {name}")
-    statuses, status_w = zip(*STATUS_WEIGHTS)
+    statuses, status_w = zip(*STATUS_WEIGHTS, strict=True)
     per_problem = supports / problems
     problem_codes = rng.choices(codes, weights=shares, k=problems)
     conn.execute("BEGIN")

@@ -24,7 +24,7 @@ import contextlib
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,7 +135,7 @@ async def _call(conn: aiosqlite.Connection, fn: Any, *args: Any) -> Any:
     Uses aiosqlite's ``Connection._execute`` (the function every public aiosqlite call goes
     through) with the underlying :mod:`sqlite3` connection.
     """
-    return await conn._execute(fn, conn._conn, *args)  # noqa: SLF001 - aiosqlite has no public one-trip call
+    return await conn._execute(fn, conn._conn, *args)  # type: ignore[no-untyped-call]  # aiosqlite has no public one-trip call
 
 
 async def _finish_value(statement: Awaitable[Any], *, on_cancel: aiosqlite.Connection | None = None) -> Any:
@@ -191,6 +191,9 @@ class Database(_Reader):
         self._write_lock = asyncio.Lock()
         self.statements = 0
         """Statements run since open (reads and writes; for benchmarks)."""
+        self.cache: dict[str, Any] = {}
+        """Per-database caches of the domain (e.g. residents by id), keyed by their owner's name: they live
+        and die with this connection, so two databases (tests, a restart) never share cached rows."""
 
     @classmethod
     async def open(cls, path: Path | str, *, busy_timeout_ms: int = 5000) -> Database:
@@ -264,6 +267,8 @@ class Database(_Reader):
             else:
                 if tx.begun:
                     await _finish(self._conn.execute("COMMIT"))
+                for callback in tx.after_commit:
+                    callback()
 
     # -- migrations ---------------------------------------------------------------------
 
@@ -324,6 +329,16 @@ class Transaction(_Reader):
         self._db = db
         self.begun = False
         self.statements = 0
+        self.after_commit: list[Callable[[], None]] = []
+        """Called in order once the transaction has committed (e.g. to drop a cached row it changed)."""
+
+    @property
+    def cache(self) -> dict[str, Any]:
+        """The database's :attr:`Database.cache` (empty and private for a bare transaction)."""
+        if self._db is None:
+            self._db_cache: dict[str, Any] = getattr(self, "_db_cache", {})
+            return self._db_cache
+        return self._db.cache
 
     async def _run(self, fn: Any, *args: Any) -> Any:
         self.statements += 1

@@ -92,6 +92,8 @@ async def announce(
         if existing is not None:
             return AnnouncementResult(existing["id"], existing["total"], created=False)
         row = await tx.fetchone("SELECT name_ru, name_ky FROM municipalities WHERE code = ?", (municipality_code,))
+        if row is None:  # the officer's municipality is always listed (a foreign key); guard for the type checker
+            raise NotFound("municipality", id=municipality_code)
         names = {"ru": row["name_ru"], "ky": row["name_ky"] or row["name_ru"]}
         broadcast_id = await enqueue(
             tx, kind=KIND, audience=Audience.municipality(municipality_code), content=notice(texts, names),

@@ -83,12 +83,35 @@ def format_invite_code(code: str) -> str:
     return f"{code[:4]}-{code[4:]}" if len(code) == INVITE_LENGTH else code
 
 
+def _roles(cache: dict[str, Any]) -> dict[int, Officer | None]:
+    """Officer records (or ``None``: not an officer) read by this process, by Telegram id. Grants and
+    revocations drop the whole map once they commit, so a revoked officer loses the role at once."""
+    roles: dict[int, Officer | None] = cache.setdefault("officers", {})
+    return roles
+
+
+def _roles_changed(tx: Transaction) -> None:
+    tx.after_commit.append(lambda: tx.cache.pop("officers", None))
+
+
 async def get_officer(db: Database, telegram_id: int) -> Officer | None:
-    """The officer record of this person, or ``None`` if they are not an officer."""
+    """The officer record of this person, or ``None`` if they are not an officer (from memory after
+    the first read; at most :data:`ROLES_CACHED` people are remembered)."""
+    roles = _roles(db.cache)
+    if telegram_id in roles:
+        return roles[telegram_id]
     row = await db.fetchone(
         "SELECT telegram_id, municipality_code, granted_at FROM officers WHERE telegram_id = ?", (telegram_id,)
     )
-    return None if row is None else Officer(row["telegram_id"], row["municipality_code"], row["granted_at"])
+    officer = None if row is None else Officer(row["telegram_id"], row["municipality_code"], row["granted_at"])
+    if len(roles) >= ROLES_CACHED:
+        roles.clear()
+    roles[telegram_id] = officer
+    return officer
+
+
+ROLES_CACHED = 100_000
+"""People whose role is remembered per database before the map starts over."""
 
 
 async def require_officer(db: Database, telegram_id: int, municipality_code: str | None = None) -> Officer:
@@ -121,6 +144,7 @@ async def _grant(tx: Transaction, *, telegram_id: int, municipality_code: str, a
             " VALUES (?, ?, 'revoke', ?, ?, ?, ?)",
             (telegram_id, previous, via, actor_id, invite_code, now),
         )
+    _roles_changed(tx)
     await tx.execute(
         "INSERT INTO officers (telegram_id, municipality_code, granted_by, granted_at) VALUES (?, ?, ?, ?)"
         " ON CONFLICT (telegram_id) DO UPDATE SET municipality_code = excluded.municipality_code,"
@@ -175,6 +199,7 @@ async def revoke_officer(db: Database, *, actor_id: int, superadmins: frozenset[
         row = await tx.fetchone("SELECT * FROM officers WHERE telegram_id = ?", (telegram_id,))
         if row is None:
             raise OfficerNotFound("officer", id=telegram_id)
+        _roles_changed(tx)
         await tx.execute("DELETE FROM officers WHERE telegram_id = ?", (telegram_id,))
         await tx.execute(
             "INSERT INTO officer_events (telegram_id, municipality_code, action, via, actor_id, at)"

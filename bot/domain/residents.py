@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import sqlite3
 from dataclasses import dataclass
 
@@ -71,10 +73,38 @@ def _from_row(row: sqlite3.Row) -> Resident:
     )
 
 
+CACHE_SIZE = 100_000
+"""Residents kept in memory per database (least recently seen dropped first; ~0.5 KB each)."""
+
+
+def _cache(db: Database) -> OrderedDict[int, Resident]:
+    """The residents of ``db`` read or written by this process, by Telegram id. Every write to the
+    ``residents`` table goes through this module, which drops the entry it changes; the bot is the
+    only process that writes residents (one bot process per database)."""
+    cache: OrderedDict[int, Resident] = db.cache.setdefault("residents", OrderedDict())
+    return cache
+
+
+def _remember(db: Database, resident: Resident) -> Resident:
+    cache = _cache(db)
+    cache[resident.telegram_id] = resident
+    cache.move_to_end(resident.telegram_id)
+    while len(cache) > CACHE_SIZE:
+        cache.popitem(last=False)
+    return resident
+
+
+def _forget(db: Database, telegram_id: int) -> None:
+    _cache(db).pop(telegram_id, None)
+
+
 async def get_resident(db: Database, telegram_id: int) -> Resident | None:
-    """The stored resident, or ``None``."""
+    """The stored resident, or ``None`` (from memory after the first read)."""
+    cached = _cache(db).get(telegram_id)
+    if cached is not None:
+        return cached
     row = await db.fetchone("SELECT * FROM residents WHERE telegram_id = ?", (telegram_id,))
-    return None if row is None else _from_row(row)
+    return None if row is None else _remember(db, _from_row(row))
 
 
 async def touch_resident(
@@ -88,13 +118,13 @@ async def touch_resident(
 ) -> Resident:
     """Load the resident who sent an update, creating or refreshing the row only when needed.
 
-    One read in the common case; a write only for a new person, changed Telegram profile fields,
-    or a resident who had blocked the bot and writes again (then ``active`` becomes true).
+    No statement in the common case (the resident is cached), one read after a restart; a write only
+    for a new person, changed Telegram profile fields, or a resident who had blocked the bot and writes
+    again (then ``active`` becomes true).
     """
-    row = await db.fetchone("SELECT * FROM residents WHERE telegram_id = ?", (telegram_id,))
     first_name = first_name or ""
-    if row is not None:
-        current = _from_row(row)
+    current = await get_resident(db, telegram_id)
+    if current is not None:
         if (
             current.first_name == first_name and current.last_name == last_name and current.username == username
             and current.language_code == language_code and current.active
@@ -112,7 +142,7 @@ async def touch_resident(
         )
         row = await tx.fetchone("SELECT * FROM residents WHERE telegram_id = ?", (telegram_id,))
     assert row is not None  # written just above, in the same transaction
-    return _from_row(row)
+    return _remember(db, _from_row(row))
 
 
 async def set_locale(db: Database, telegram_id: int, locale: str) -> None:
@@ -128,6 +158,7 @@ async def set_locale(db: Database, telegram_id: int, locale: str) -> None:
         changed = await tx.execute(
             "UPDATE residents SET locale = ?, updated_at = ? WHERE telegram_id = ?", (locale, now_db(), telegram_id)
         )
+    _forget(db, telegram_id)
     if not changed:
         raise NotFound("resident")
 
@@ -149,6 +180,7 @@ async def set_municipality(db: Database, telegram_id: int, municipality_code: st
             "UPDATE residents SET municipality_code = ?, updated_at = ? WHERE telegram_id = ?",
             (municipality_code, now_db(), telegram_id),
         )
+    _forget(db, telegram_id)
     if not changed:
         raise NotFound("resident")
 
@@ -164,6 +196,7 @@ async def mark_inactive(db: Database, telegram_id: int) -> bool:
             "UPDATE residents SET active = 0, inactive_since = ?, updated_at = ? WHERE telegram_id = ? AND active = 1",
             (now_db(), now_db(), telegram_id),
         )
+    _forget(db, telegram_id)
     return bool(changed)
 
 

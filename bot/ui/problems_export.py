@@ -77,7 +77,7 @@ def _draw(problems, locale, municipality, plt, Figure) -> bytes:  # noqa: N803 -
     positions = list(range(len(top)))[::-1]
     axes.barh(positions, [p.supports for p in top], color="#2a7ae2")
     axes.set_yticks(positions, labels, fontsize=8, parse_math=False)
-    for y, problem in zip(positions, top):
+    for y, problem in zip(positions, top, strict=True):
         axes.text(problem.supports, y, f" {problem.supports}", va="center", fontsize=8)
     axes.set_xlabel(_("Residents who support the problem", locale=locale))
     axes.set_title(_("Top problems of {municipality} by support", locale=locale).format(municipality=municipality),
