@@ -6,20 +6,15 @@ aiogram's dependency-injection guide recommends, not through imported globals.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
-from aiogram.methods import TelegramMethod
-from aiogram.methods.base import Response, TelegramType
+from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
@@ -31,38 +26,10 @@ from bot.handlers.errors import setup_error_handlers
 from bot.i18n import Catalogs, _, build_i18n, set_display_timezone
 from bot.flows import DomainErrorMiddleware, NavigationMiddleware
 from bot.middlewares import ChatEventIsolation, ResidentMiddleware
+from bot.send import SendBudget, SendPathMiddleware
 from bot.storage import SQLiteStorage
 
 log = logging.getLogger(__name__)
-
-MAX_RETRY_AFTER = 60
-"""Longest ``retry_after`` (s) a direct reply waits before giving up; mass messages use the outbox."""
-
-
-class RetryAfterMiddleware(BaseRequestMiddleware):
-    """Retry a request once Telegram's flood control lifts (429 with ``retry_after``).
-
-    Telegram asks bots to wait ``retry_after`` seconds (Bot API, ResponseParameters). A direct
-    reply waits up to :data:`MAX_RETRY_AFTER` seconds, at most ``attempts`` times, then the error
-    propagates to the handler's error handler.
-    """
-
-    def __init__(self, attempts: int = 3) -> None:
-        self.attempts = attempts
-
-    async def __call__(
-        self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot, method: TelegramMethod[TelegramType]
-    ) -> Response[TelegramType]:
-        for attempt in range(self.attempts):
-            try:
-                return await make_request(bot, method)
-            except TelegramRetryAfter as exc:
-                if attempt == self.attempts - 1 or exc.retry_after > MAX_RETRY_AFTER:
-                    raise
-                log.warning("flood control on %s: waiting %s s", method.__api_method__, exc.retry_after)
-                await asyncio.sleep(exc.retry_after)
-        raise AssertionError("unreachable")
-
 
 def build_bot(settings: Settings, token: str | None = None) -> Bot:
     """A :class:`Bot` with HTML parse mode, pointed at ``TELEGRAM_API_URL`` when set.
@@ -75,7 +42,10 @@ def build_bot(settings: Settings, token: str | None = None) -> Bot:
         raise ValueError("BOT_TOKEN is not set")
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url)) if settings.telegram_api_url \
         else AiohttpSession()
-    session.middleware(RetryAfterMiddleware())
+    # the one send path: replies and the outbox share this budget (bot.send; the worker finds it with budget_of)
+    session.middleware(SendPathMiddleware(SendBudget(settings.effective_delivery_rate,
+                                                     settings.delivery_per_chat_interval,
+                                                     paid=settings.paid_broadcast)))
     return Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 
@@ -161,10 +131,14 @@ async def _on_startup(bot: Bot, settings: Settings) -> None:
 
 
 async def _start_delivery(bot: Bot, db: Database, settings: Settings, dispatcher: Dispatcher) -> None:
-    """Start the outbox worker with the bot (it uses a session of its own, see bot.delivery.worker);
-    handlers can reach it as ``delivery_worker`` to wake it after enqueuing."""
+    """Start the outbox worker with the bot (a session of its own on the Bot's send budget, see
+    bot.delivery.worker); handlers can reach it as ``delivery_worker`` to wake it after enqueuing.
+    Also tags each update's requests with its id, for the send path's logs (bot.send.middleware)."""
     from bot.delivery.worker import DeliveryWorker
+    from bot.send.middleware import UpdateContextMiddleware
 
+    if not any(isinstance(m, UpdateContextMiddleware) for m in dispatcher.update.outer_middleware):
+        dispatcher.update.outer_middleware(UpdateContextMiddleware())
     worker = DeliveryWorker(db, bot, settings)
     await worker.start()
     dispatcher["delivery_worker"] = worker

@@ -4,6 +4,12 @@ The sender (``broadcasts.sender_id``) sees one progress message — delivered / 
 left, and an estimate of the time left — edited at most every ``DELIVERY_PROGRESS_INTERVAL``
 seconds (Telegram limits edits like messages), then a final summary as a new message, so the
 phone notifies them. Texts are in the sender's own language, numbers formatted by Babel.
+
+The estimate accounts for the queue: the outbox shares its rate among broadcasts
+(:mod:`bot.delivery.lanes`), so the time left is (this broadcast's remaining messages + the
+messages of other broadcasts expected before its last one, :func:`~bot.delivery.lanes.ahead_of`)
+divided by the outbox's recent rate (at most the configured one). The progress message appears as
+soon as the broadcast is queued, with the number of other broadcasts' messages ahead of it.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from babel.dates import format_timedelta
 
 from bot.db import Database
+from bot.delivery.lanes import Backlog, is_urgent
 from bot.domain.clock import from_db, now_db
 from bot.i18n import _, choose_locale, format_number
 
@@ -137,9 +144,10 @@ def eta_text(seconds: float, locale: str) -> str:
     return format_timedelta(timedelta(seconds=max(1.0, seconds)), locale=locale, threshold=1.1)
 
 
-def progress_text(state: BroadcastState, eta_seconds: float, locale: str) -> str:
-    """The progress message while a broadcast is being sent."""
-    return _(
+def progress_text(state: BroadcastState, eta_seconds: float, locale: str, ahead: int = 0) -> str:
+    """The progress message while a broadcast is being sent; ``ahead``: messages of other
+    broadcasts expected before its last one (a line is added when there are any)."""
+    text = _(
         "📣 Sending to residents…\n"
         "Delivered: {sent} of {total}\n"
         "Not delivered: {failed}\n"
@@ -150,6 +158,10 @@ def progress_text(state: BroadcastState, eta_seconds: float, locale: str) -> str
         failed=format_number(state.failed, locale), remaining=format_number(state.remaining, locale),
         eta=eta_text(eta_seconds, locale),
     )
+    if ahead > 0:
+        text += "\n" + _("Queued ahead from other broadcasts: {count}", locale=locale).format(
+            count=format_number(ahead, locale))
+    return text
 
 
 def done_text(state: BroadcastState, locale: str) -> str:
@@ -186,7 +198,6 @@ class ProgressReporter:
         self.db = worker.db
         self.interval = worker.settings.delivery_progress_interval
         self._last_edit: dict[int, float] = {}
-        self._first_seen: dict[int, tuple[float, int]] = {}
 
     async def run(self) -> None:
         while True:
@@ -201,11 +212,17 @@ class ProgressReporter:
     async def check(self) -> None:
         """One round: finish what is done, update progress messages that are due."""
         rows = await self.db.fetchall(
-            "SELECT id, CASE WHEN show_progress = 1 THEN sender_id END AS sender_id, progress_chat_id,"
-            " progress_message_id FROM broadcasts"
-            " WHERE finished_at IS NULL AND started_at IS NOT NULL ORDER BY id")
+            "SELECT id, kind, municipality_code, total, CASE WHEN show_progress = 1 THEN sender_id END AS sender_id,"
+            " progress_chat_id, progress_message_id FROM broadcasts WHERE finished_at IS NULL ORDER BY id")
+        states: dict[int, BroadcastState] = {}
         for row in rows:
             state = await broadcast_state(self.db, row["id"])
+            if state is not None:
+                states[row["id"]] = state
+        backlogs = [Backlog(row["id"], is_urgent(row["kind"], row["total"]), row["municipality_code"],
+                            states[row["id"]].remaining) for row in rows if row["id"] in states]
+        for row in rows:
+            state = states.get(row["id"])
             if state is None:
                 continue
             if state.queued == 0:
@@ -213,15 +230,14 @@ class ProgressReporter:
             elif row["sender_id"] is not None:
                 last = self._last_edit.get(row["id"])
                 if last is None or time.monotonic() - last >= self.interval:
-                    await self._show(row, state, self._eta(state))
+                    ahead = self.worker.queue_ahead(backlogs, row["id"])
+                    await self._show(row, state, self.eta(state, ahead), ahead)
 
-    def _eta(self, state: BroadcastState) -> float:
-        done = state.sent + state.failed
-        now = time.monotonic()
-        first = self._first_seen.setdefault(state.id, (now, done))
-        elapsed, progressed = now - first[0], done - first[1]
-        rate = progressed / elapsed if elapsed >= 2 and progressed > 0 else self.worker.rate
-        return state.remaining / max(rate, 0.1)
+    def eta(self, state: BroadcastState, ahead: int = 0) -> float:
+        """Seconds until ``state``'s last message: its remaining ones and the ``ahead`` messages of
+        other broadcasts, at the outbox's recent rate (the configured rate before there is one)."""
+        rate = min(self.worker.recent_rate() or self.worker.rate, self.worker.rate)
+        return (state.remaining + ahead) / max(rate, 0.1)
 
     async def _locale(self, telegram_id: int) -> str:
         row = await self.db.fetchone("SELECT locale, language_code FROM residents WHERE telegram_id = ?",
@@ -229,10 +245,10 @@ class ProgressReporter:
         default = self.worker.settings.default_locale
         return choose_locale(row["locale"], row["language_code"], default) if row else default
 
-    async def _show(self, row: Any, state: BroadcastState, eta: float) -> None:
+    async def _show(self, row: Any, state: BroadcastState, eta: float, ahead: int = 0) -> None:
         sender = row["sender_id"]
         locale = await self._locale(sender)
-        text = progress_text(state, eta, locale)
+        text = progress_text(state, eta, locale, ahead)
         self._last_edit[state.id] = time.monotonic()
         await self._put(row, sender, text)
 
@@ -264,7 +280,6 @@ class ProgressReporter:
         """Tell the sender, then mark the broadcast finished (a crash in between repeats the summary
         rather than losing it)."""
         self._last_edit.pop(state.id, None)
-        self._first_seen.pop(state.id, None)
         sender = row["sender_id"]
         if sender is not None:
             locale = await self._locale(sender)

@@ -17,12 +17,18 @@ send would cost more than the send at high rates; instead the marks and results 
 while the previous commit ran are written together. A request waits only for its own ``sending``
 mark to be committed.
 
-Why a Bot of its own: the application's Bot retries 429 inside the request
-(``bot.app.RetryAfterMiddleware``), which is right for a direct reply but would hide flood control
-from the worker: one request would sleep while the others kept sending. The worker uses a
-separate session without that middleware (:func:`delivery_bot`), sees every 429 and pauses ALL
-sending for ``retry_after`` (:class:`~bot.delivery.limiter.GlobalPace`). A separate connection
-pool also keeps mass sending from delaying the replies to people using the bot.
+One send path: the worker takes the same :class:`~bot.send.budget.SendBudget` as the application's
+Bot (found on its session, :func:`bot.send.middleware.budget_of`), so direct replies go first and
+the outbox takes what is left of Telegram's ~30 messages/s, at most ``DELIVERY_RATE``, and never
+writes to a chat within ``DELIVERY_PER_CHAT_INTERVAL`` of the last message there, a reply's or
+its own. The worker has a Bot of its own (:func:`delivery_bot`): a separate connection pool, and
+no 429 retry inside the request, because the worker must see every 429: it holds that chat for
+exactly ``retry_after`` and, when the flood was not the chat's own, pauses the outbox for exactly
+``retry_after`` (:meth:`~bot.send.budget.SendBudget.flood`); other chats are not held longer.
+
+Fair order: every unfinished broadcast is a lane (:mod:`bot.delivery.lanes`); urgent ones (few
+recipients, time-bound kinds) go first, the others share the rate per municipality, then per
+broadcast. Rows are read per lane in id order, ahead of need (``LANE_BATCH``).
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ import asyncio
 import logging
 import math
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -53,11 +59,13 @@ from aiogram.types import Message
 from bot.config import Settings
 from bot.db import Database
 from bot.delivery import progress
-from bot.delivery.limiter import ChatSpacing, GlobalPace
+from bot.delivery.lanes import Backlog, Lane, Lanes, ahead_of
 from bot.delivery.render import Step, plan
 from bot.domain.clock import clock, now_db, to_db
 from bot.domain.residents import mark_inactive
 from bot.i18n import choose_locale
+from bot.send.budget import SendBudget
+from bot.send.middleware import budget_of
 
 log = logging.getLogger(__name__)
 
@@ -67,13 +75,19 @@ BACKOFF_BASE = 1.0
 """Seconds before the first retry after a network error or 5xx; doubles each attempt (max 5 min)."""
 IDLE_POLL = 0.5
 """Seconds between looks at the outbox when nothing is due (enqueuers may also call :meth:`wake`)."""
-BATCH = 500
-"""Due rows read per query."""
+LANE_BATCH = 200
+"""Due rows of one broadcast read per query."""
+LANES_EVERY = 0.5
+"""Seconds between reads of the unfinished broadcasts while sending (and at once after :meth:`wake`)."""
+PARK = 0.25
+"""Seconds a row waits aside when its chat is busy (another message in flight there)."""
+RATE_WINDOW = 10.0
+"""Seconds over which the outbox's recent rate is measured for time estimates."""
 
 
 def delivery_bot(bot: Bot, *, connections: int = 100) -> Bot:
     """A Bot with the same token, server and defaults as ``bot`` on a session of its own, without
-    the application's 429-retry middleware (see the module docstring)."""
+    the application's send-path middleware (the worker takes the budget itself and handles 429)."""
     session = AiohttpSession(api=bot.session.api, limit=connections)
     return Bot(token=bot.token, session=session, default=bot.default)
 
@@ -203,11 +217,14 @@ class DeliveryWorker:
     Args:
         db: the application's database.
         bot: a Bot for the worker's requests; pass the application's Bot with ``own_session=True``
-            (the default) and the worker makes its own session without the 429 middleware.
+            (the default) and the worker makes its own session without the send-path middleware.
         settings: ``DELIVERY_*`` and ``PAID_BROADCAST*`` settings.
+        budget: the send budget to share; by default the one of ``bot``'s send path
+            (:func:`bot.send.middleware.budget_of`), else a new one. The worker sets its outbox rate.
     """
 
-    def __init__(self, db: Database, bot: Bot, settings: Settings, *, own_session: bool = True) -> None:
+    def __init__(self, db: Database, bot: Bot, settings: Settings, *, own_session: bool = True,
+                 budget: SendBudget | None = None) -> None:
         self.db = db
         self.settings = settings
         self.rate = settings.effective_delivery_rate
@@ -215,14 +232,20 @@ class DeliveryWorker:
         self.concurrency = settings.delivery_concurrency or max(8, min(256, math.ceil(self.rate)))
         self.bot = delivery_bot(bot, connections=self.concurrency + 4) if own_session else bot
         self._own_session = own_session
-        self.pace = GlobalPace(self.rate)
-        self.spacing = ChatSpacing(settings.delivery_per_chat_interval)
+        self.budget = budget or budget_of(bot) or SendBudget(self.rate, settings.delivery_per_chat_interval)
+        self.budget.configure_bulk(self.rate, paid=self.paid)
+        self.budget.per_chat_interval = settings.delivery_per_chat_interval
+        self.lanes = Lanes()
         self.journal = Journal(db)
         self.stats = WorkerStats()
         self._slots = asyncio.Semaphore(self.concurrency)
         self._inflight_chats: set[int] = set()
+        self._inflight_rows: set[int] = set()
+        self._done_times: deque[float] = deque()
+        self._lanes_read = 0.0
         self._tasks: set[asyncio.Task[None]] = set()
-        self._wake = asyncio.Event()
+        self._wake = asyncio.Event()  # read the unfinished broadcasts again
+        self._kick = asyncio.Event()  # look for a row again (woken, or a chat became free)
         self._stopping = False
         self._loops: list[asyncio.Task[None]] = []
         self._contents: OrderedDict[int, str] = OrderedDict()
@@ -250,6 +273,7 @@ class DeliveryWorker:
         """Stop taking rows, let requests in flight finish (up to ``timeout`` s), record results."""
         self._stopping = True
         self._wake.set()
+        self._kick.set()
         for task in self._loops:
             task.cancel()
         for task in self._loops:
@@ -270,8 +294,9 @@ class DeliveryWorker:
             await self.bot.session.close()
 
     def wake(self) -> None:
-        """Look at the outbox now (call after enqueuing; otherwise it is read every ``IDLE_POLL`` s)."""
+        """Look at the outbox now (call after enqueuing; otherwise it is read every ``LANES_EVERY`` s)."""
         self._wake.set()
+        self._kick.set()
 
     async def wait_idle(self, timeout: float = 30.0) -> None:
         """Wait until nothing is due, in flight or unfinished (tests and benchmarks).
@@ -292,71 +317,148 @@ class DeliveryWorker:
     # -- scheduling -----------------------------------------------------------------------
 
     async def _schedule_loop(self) -> None:
-        after = 0
         while not self._stopping:
+            await self._slots.acquire()
+            if self._stopping:
+                self._slots.release()
+                return
             try:
-                rows = await self._fetch_due(after)
+                if self._wake.is_set() or time.monotonic() - self._lanes_read >= LANES_EVERY:
+                    self._wake.clear()
+                    await self._read_lanes()
+                self._kick.clear()  # set again by whatever frees a chat or wakes us from here on
+                picked = await self._pick()
             except Exception:  # noqa: BLE001 - a locked/busy database must not kill the worker
+                self._slots.release()
                 log.exception("delivery: reading the outbox failed")
                 await asyncio.sleep(1.0)
                 continue
-            if not rows:
-                if after:
-                    after = 0
-                    continue
+            if picked is None:
+                self._slots.release()
                 await self._idle()
                 continue
-            spawned = 0
-            for row in rows:
-                after = row.id
-                if row.chat_id in self._inflight_chats:
-                    continue  # one message at a time per chat; it comes round again
-                if not row.active:
-                    self.journal.add(_SKIPPED, ("inactive", now_db(), row.id))
-                    continue
-                await self._slots.acquire()
-                if self._stopping:
-                    self._slots.release()
-                    return
-                self._inflight_chats.add(row.chat_id)
-                task = asyncio.create_task(self._deliver(row))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
-                spawned += 1
-            if len(rows) < BATCH:
-                after = 0
-                if not spawned:
-                    await self._idle()
+            lane, row = picked
+            self.lanes.served(lane)
+            if not lane.started:
+                lane.started = True
+                if row.broadcast_id not in self._started_broadcasts:
+                    self._started_broadcasts.add(row.broadcast_id)
+                    self.journal.add(_STARTED, (now_db(), int(self.paid), row.broadcast_id))
+            lane.inflight += 1
+            self._inflight_chats.add(row.chat_id)
+            self._inflight_rows.add(row.id)
+            task = asyncio.create_task(self._deliver(row, lane))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     async def _idle(self) -> None:
-        self._wake.clear()
+        """Wait for a wake-up, a chat freed, a parked row or a dormant lane coming due (at most ``IDLE_POLL``)."""
+        times = [lane.dormant_until for lane in self.lanes.lanes.values() if lane.dormant_until]
+        times += [t for lane in self.lanes.lanes.values() for t, _ in lane.parked]
+        timeout = IDLE_POLL
+        if times:
+            timeout = max(0.01, min(timeout, min(times) - time.monotonic()))
         try:
-            await asyncio.wait_for(self._wake.wait(), IDLE_POLL)
+            await asyncio.wait_for(self._kick.wait(), timeout)
         except TimeoutError:
             pass
 
-    async def _fetch_due(self, after: int) -> list[_Due]:
+    async def _read_lanes(self) -> None:
+        """Make the lanes those of the unfinished broadcasts (new ones are served from now on)."""
+        self._lanes_read = time.monotonic()
+        rows = await self.db.fetchall(
+            "SELECT id, kind, municipality_code, total, CASE WHEN show_progress = 1 THEN sender_id END AS sender_id,"
+            " started_at FROM broadcasts WHERE finished_at IS NULL ORDER BY id")
+        for lane in self.lanes.sync((r["id"], r["kind"], r["municipality_code"], r["total"]) for r in rows):
+            row = next(r for r in rows if r["id"] == lane.broadcast_id)
+            if row["started_at"] is not None:
+                self._started_broadcasts.add(lane.broadcast_id)
+            elif row["sender_id"] is not None:
+                self.budget.answered(row["sender_id"])  # the sender was just answered directly (/announce confirm)
+
+    async def _pick(self) -> tuple[Lane, _Due] | None:
+        """The next row to send, from the first lane in fair order that has one ready."""
+        now = time.monotonic()
+        for lane in self.lanes.order():
+            row = await self._take(lane, now)
+            if row is not None:
+                return lane, row
+        return None
+
+    async def _take(self, lane: Lane, now: float) -> _Due | None:
+        """A row of ``lane`` whose chat is free now; rows whose chat is busy wait aside (``parked``)."""
+        if lane.parked:
+            ready = [(t, r) for t, r in lane.parked if t <= now]
+            if ready:
+                lane.parked = [(t, r) for t, r in lane.parked if t > now]
+                lane.buffer.extendleft(r for _, r in reversed(ready))
+        while True:
+            if not lane.buffer and not await self._fill(lane, now):
+                return None
+            row = lane.buffer.popleft()
+            if row.id in self._inflight_rows:
+                continue  # read again while its request is on the way; its result decides
+            if not row.active:
+                self.journal.add(_SKIPPED, ("inactive", now_db(), row.id))
+                continue
+            if row.chat_id in self._inflight_chats:
+                lane.parked.append((now + PARK, row))  # one message at a time per chat
+                continue
+            ready_at = self.budget.bulk_ready_at(row.chat_id)
+            if ready_at > now + 0.05:
+                lane.parked.append((ready_at, row))  # a reply just went there, or Telegram holds the chat
+                continue
+            return row
+
+    async def _fill(self, lane: Lane, now: float) -> bool:
+        """Read the lane's next due rows after its cursor; at the end, once nothing of the lane is in
+        flight or aside, from the start again (rows retried with backoff). ``False``: nothing due."""
+        if lane.dormant_until > now:
+            return False
+        rows = await self._fetch_due(lane.broadcast_id, lane.cursor)
+        if not rows and lane.cursor and lane.inflight == 0 and not lane.parked:
+            lane.cursor = 0
+            rows = await self._fetch_due(lane.broadcast_id, 0)
+        if not rows:
+            lane.dormant_until = now + IDLE_POLL
+            return False
+        lane.dormant_until = 0.0
+        lane.cursor = rows[-1].id
+        lane.buffer.extend(rows)
+        return True
+
+    async def _fetch_due(self, broadcast_id: int, after: int) -> list[_Due]:
         rows = await self.db.fetchall(
             "SELECT d.id, d.broadcast_id, d.resident_id, d.attempts, d.parts_sent, r.locale, r.language_code, r.active"
             " FROM deliveries d JOIN residents r ON r.telegram_id = d.resident_id"
-            " WHERE d.status = 'queued' AND d.id > ? AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ?)"
+            " WHERE d.broadcast_id = ? AND d.status = 'queued' AND d.id > ?"
+            " AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ?)"
             " ORDER BY d.id LIMIT ?",
-            (after, now_db(), BATCH),
+            (broadcast_id, after, now_db(), LANE_BATCH),
         )
         default = self.settings.default_locale
-        due = [
+        return [
             _Due(r["id"], r["broadcast_id"], r["resident_id"], r["attempts"], r["parts_sent"],
                  choose_locale(r["locale"], r["language_code"], default), bool(r["active"]))
             for r in rows
         ]
-        for bid in {d.broadcast_id for d in due} - self._started_broadcasts:
-            self._started_broadcasts.add(bid)
-            self.journal.add(_STARTED, (now_db(), int(self.paid), bid))
-            sender = await self.db.fetchval(
-                "SELECT sender_id FROM broadcasts WHERE id = ? AND show_progress = 1", (bid,))
-            if sender is not None:
-                self.spacing.hold(sender)  # the sender was just answered directly (e.g. /announce confirm)
-        return due
+
+    # -- figures for the progress reporter ------------------------------------------------
+
+    def recent_rate(self) -> float | None:
+        """Deliveries finished per second over the last :data:`RATE_WINDOW` s, ``None`` before
+        2 s of sending or 5 deliveries (then the configured rate is the better guess)."""
+        now = time.monotonic()
+        done = self._done_times
+        while done and done[0] < now - RATE_WINDOW:
+            done.popleft()
+        if len(done) < 5 or now - done[0] < 2.0:
+            return None
+        return len(done) / (now - done[0])
+
+    def queue_ahead(self, backlogs: list[Backlog], broadcast_id: int) -> int:
+        """Messages of other broadcasts expected before ``broadcast_id``'s last (see :func:`ahead_of`)."""
+        return ahead_of(backlogs, broadcast_id)
 
     async def _content(self, broadcast_id: int) -> str:
         content = self._contents.get(broadcast_id)
@@ -379,7 +481,7 @@ class DeliveryWorker:
 
     # -- one delivery ---------------------------------------------------------------------
 
-    async def _deliver(self, row: _Due) -> None:
+    async def _deliver(self, row: _Due, lane: Lane) -> None:
         try:
             try:
                 sql, params = await self._deliver_inner(row)
@@ -392,8 +494,11 @@ class DeliveryWorker:
             await self.journal.add_and_wait(sql, params)
         finally:
             self._inflight_chats.discard(row.chat_id)
+            self._inflight_rows.discard(row.id)
+            lane.inflight -= 1
+            self._done_times.append(time.monotonic())
             self._slots.release()
-            self._wake.set()
+            self._kick.set()
 
     async def _deliver_inner(self, row: _Due) -> tuple[str, tuple[Any, ...]]:
         """Send the remaining parts for one recipient; returns the write that records the result."""
@@ -410,8 +515,7 @@ class DeliveryWorker:
         while part < len(steps):
             step = steps[part]
             try:
-                await self.spacing.wait(row.chat_id)
-                await self.pace.acquire(None if marked else mark)  # committed just before the request
+                ticket = await self.budget.acquire_bulk(row.chat_id, None if marked else mark)  # mark: just before
             except asyncio.CancelledError:  # stopped before the request: no copy can have gone out
                 if marked:
                     self.journal.add(_REQUEUE, (part, now_db(), row.id))
@@ -419,12 +523,15 @@ class DeliveryWorker:
             self.stats.requests += 1
             if self.stats.first_request is None:
                 self.stats.first_request = time.monotonic()
+            answered = True
             try:
                 message = await self._send(row.chat_id, step)
             except TelegramRetryAfter as exc:
+                answered = False
                 self.stats.rate_limited += 1
-                log.warning("delivery: flood control, pausing all sending for %s s", exc.retry_after)
-                self.pace.pause(exc.retry_after)
+                seen = self.budget.flood(row.chat_id, exc.retry_after, ticket)
+                log.warning("delivery: flood control (%s) on chat %s: holding %s for %s s", seen, row.chat_id,
+                            "the outbox" if seen == "global" else "that chat", exc.retry_after)
                 continue  # the same recipient, the same part
             except TelegramForbiddenError as exc:
                 await mark_inactive(self.db, row.chat_id)
@@ -442,7 +549,8 @@ class DeliveryWorker:
             except TelegramAPIError as exc:  # network, 5xx, 409: retry later
                 return self._retry(row, exc, part)
             finally:
-                self.spacing.done(row.chat_id)
+                if answered:
+                    self.budget.answered(row.chat_id)
                 self.stats.last_answer = time.monotonic()
             part += 1
             if first_id is None:
@@ -481,18 +589,18 @@ class DeliveryWorker:
     # -- used by the progress reporter ----------------------------------------------------
 
     async def send_control(self, chat_id: int, make: Any) -> Any:
-        """Send or edit a message for the sender (progress) under the same limits; ``make`` is a
-        coroutine function taking the Bot. 429 pauses everything as for deliveries; other errors
-        propagate."""
+        """Send or edit a message for the sender (progress) under the same budget; ``make`` is a
+        coroutine function taking the Bot. A 429 is handled as for deliveries (the chat, or the
+        outbox, held for ``retry_after``); other errors propagate."""
         while True:
-            await self.spacing.wait(chat_id)
-            await self.pace.acquire()
+            ticket = await self.budget.acquire_bulk(chat_id)
             try:
-                return await make(self.bot)
+                result = await make(self.bot)
             except TelegramRetryAfter as exc:
-                self.pace.pause(exc.retry_after)
-            finally:
-                self.spacing.done(chat_id)
+                self.budget.flood(chat_id, exc.retry_after, ticket)
+                continue
+            self.budget.answered(chat_id)
+            return result
 
 
 async def recover(db: Database) -> int:
