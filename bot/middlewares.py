@@ -97,11 +97,12 @@ class ChatEventIsolation(BaseEventIsolation):
             async with lock:
                 yield
         finally:
-            lock, users = self._locks[key]
-            if users <= 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
+            entry = self._locks.get(key)
+            if entry is not None:  # absent after close() at shutdown
+                if entry[1] <= 1:
+                    del self._locks[key]
+                else:
+                    self._locks[key] = (entry[0], entry[1] - 1)
 
     async def close(self) -> None:
         self._locks.clear()
