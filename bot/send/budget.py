@@ -21,7 +21,8 @@ ResponseParameters); Telegram does not say which limit it was.
   :data:`REPLY_HEADROOM` places of the window free, so a reply arriving finds one.
 * **per chat**: the outbox sends to a chat only ``DELIVERY_PER_CHAT_INTERVAL`` after the last message
   there, from anyone; a reply may burst up to :data:`REPLY_BURST` messages (a preview is 2–3 messages)
-  and relies on the 429 retry beyond that.
+  and relies on the 429 retry beyond that; after a chat's own 429, replies there are spaced by the
+  interval for a while (no more bursts into a chat Telegram just refused).
 * **429**: :meth:`SendBudget.flood` holds the chat for exactly ``retry_after`` when the chat had a
   message within the interval (the chat's own flood), otherwise it also pauses the outbox for
   exactly ``retry_after`` (a global flood). Nothing is paused longer than Telegram asked, and a
@@ -81,6 +82,7 @@ class SendBudget:
         self._chat_last: dict[ChatKey, float] = {}  # last message start or answer in a chat, anyone's
         self._chat_hold: dict[ChatKey, float] = {}  # 429 on that chat: nothing until then
         self._chat_replies: dict[ChatKey, deque[float]] = {}
+        self._chat_strict: dict[ChatKey, float] = {}  # after the chat's own flood: no bursts there until then
         self.stats = BudgetStats()
 
     def configure_bulk(self, bulk_rate: float, *, paid: bool = False, total_rate: float | None = None) -> None:
@@ -131,6 +133,7 @@ class SendBudget:
             horizon = now - max(self.per_chat_interval, WINDOW) * REPLY_BURST
             self._chat_last = {c: t for c, t in self._chat_last.items() if t > horizon}
             self._chat_hold = {c: t for c, t in self._chat_hold.items() if t > now}
+            self._chat_strict = {c: t for c, t in self._chat_strict.items() if t > now}
             self._chat_replies = {c: d for c, d in self._chat_replies.items() if d and d[-1] > horizon}
 
     # -- replies --------------------------------------------------------------------------------
@@ -152,7 +155,9 @@ class SendBudget:
                 wait = 0.0
                 if chat_id is not None:
                     wait = self._chat_hold.get(chat_id, 0.0) - now
-                    if message:
+                    if message and self._chat_strict.get(chat_id, 0.0) > now and chat_id in self._chat_last:
+                        wait = max(wait, self._chat_last[chat_id] + self.per_chat_interval - now)
+                    elif message:
                         recent = self._chat_replies.get(chat_id)
                         if recent is not None:
                             span = self.per_chat_interval * REPLY_BURST
@@ -289,11 +294,17 @@ class SendBudget:
             ``"chat"`` or ``"global"``: which flood it was taken for.
         """
         self.stats.floods += 1
+        if ticket is not None:  # refused: Telegram did not count it, neither do the windows
+            for window in (self._window, self._bulk_window, self._chat_replies.get(chat_id)):
+                if window is not None and ticket.started in window:
+                    window.remove(ticket.started)
         if chat_id is not None:
             self.hold_chat(chat_id, retry_after)
             if ticket is not None and ticket.prior is not None \
                     and ticket.started - ticket.prior < self.per_chat_interval + 0.05:
                 self.stats.chat_floods += 1
+                # the chat takes no more bursts for a while: replies there are spaced by the interval
+                self._chat_strict[chat_id] = time.monotonic() + retry_after + REPLY_BURST * self.per_chat_interval
                 return "chat"
         self.pause_bulk(retry_after)
         return "global"
