@@ -20,9 +20,10 @@ ResponseParameters); Telegram does not say which limit it was.
 * **outbox pace**: evenly spaced slots at ``DELIVERY_RATE`` (never a burst), and the outbox leaves
   :data:`REPLY_HEADROOM` places of the window free, so a reply arriving finds one.
 * **per chat**: the outbox sends to a chat only ``DELIVERY_PER_CHAT_INTERVAL`` after the last message
-  there, from anyone; a reply may burst up to :data:`REPLY_BURST` messages (a preview is 2–3 messages)
-  and relies on the 429 retry beyond that; after a chat's own 429, replies there are spaced by the
-  interval for a while (no more bursts into a chat Telegram just refused).
+  there, from anyone. Replies are not held back in advance: a person tapping quickly through a few
+  screens gets each answer at once (Telegram allows short bursts in a chat), and the 429 retry covers
+  a burst Telegram refuses; after a chat's own 429, replies there are spaced by the interval for a
+  while (no more bursts into a chat Telegram just refused).
 * **429**: :meth:`SendBudget.flood` holds the chat for exactly ``retry_after`` when the chat had a
   message within the interval (the chat's own flood), otherwise it also pauses the outbox for
   exactly ``retry_after`` (a global flood). Nothing is paused longer than Telegram asked, and a
@@ -47,7 +48,8 @@ WINDOW = 1.0
 REPLY_HEADROOM = 1
 """Places of the global window the outbox leaves free for replies."""
 REPLY_BURST = 3
-"""Messages a reply may send to one chat in a row before waiting for the per-chat interval."""
+"""Per-chat intervals a chat stays strict after its own 429 (beyond ``retry_after``), and a burst's length
+for bookkeeping."""
 _FORGET_AFTER = 4096
 """Per-chat entries kept before the ones whose spacing has passed are dropped."""
 
@@ -157,14 +159,6 @@ class SendBudget:
                     wait = self._chat_hold.get(chat_id, 0.0) - now
                     if message and self._chat_strict.get(chat_id, 0.0) > now and chat_id in self._chat_last:
                         wait = max(wait, self._chat_last[chat_id] + self.per_chat_interval - now)
-                    elif message:
-                        recent = self._chat_replies.get(chat_id)
-                        if recent is not None:
-                            span = self.per_chat_interval * REPLY_BURST
-                            while recent and recent[0] <= now - span:
-                                recent.popleft()
-                            if len(recent) >= REPLY_BURST:
-                                wait = max(wait, recent[0] + span - now)
                 if wait <= 0:
                     self._expire(self._window, now)
                     if len(self._window) < self.capacity:
