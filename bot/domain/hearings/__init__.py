@@ -6,7 +6,7 @@ Where each rule lives:
   (limits, notice period defaults, reminder times).
 * :mod:`.errors` — one error class per refusal (:class:`NoticeTooShort`, :class:`HearingClosed`…).
 * :mod:`.rules` — checks that need no database: texts, the typed start, the notice period, numbers.
-* :mod:`.store` — reading hearings, notice periods, linkable surveys.
+* :mod:`.queries` — reading hearings, notice periods, linkable surveys (the SQL: :mod:`bot.store.hearings`).
 * :mod:`.officer` — announce, change, cancel, attendance, questions, outcome, notice period.
 * :mod:`.resident` — read, RSVP, hall-list consent, questions.
 * :mod:`.jobs` — the 24-hour and 1-hour reminders (:data:`SCHEDULER_JOBS`).
@@ -77,7 +77,6 @@ from bot.domain.hearings.officer import (
     editable_hearing,
     hearing_for_officer,
     officer_hearings,
-    outcome_preview,
     publish_outcome,
     questions,
     set_notice_days,
@@ -95,6 +94,7 @@ from bot.domain.hearings.resident import (
 from bot.domain.hearings.rules import (
     clean_text,
     earliest_start,
+    outcome_preview,
     parse_notice_days,
     parse_participants,
     parse_problem_ids,
@@ -102,7 +102,7 @@ from bot.domain.hearings.rules import (
     problem_target_status,
     validate_draft,
 )
-from bot.domain.hearings.store import (
+from bot.domain.hearings.queries import (
     broadcast_total,
     get_hearing,
     linkable_surveys,

@@ -13,9 +13,10 @@ from bot.db import Database, Transaction
 from bot.domain.clock import to_db
 from bot.domain.hearings import notices
 from bot.domain.hearings.model import REMINDERS, RESEND_SHIFT
+from bot.domain.hearings.queries import get_hearing
 from bot.domain.hearings.rules import local_day
-from bot.domain.hearings.store import get_hearing
 from bot.domain.outbox import Audience, enqueue
+from bot.store import hearings as store
 
 
 async def plan_reminders(tx: Transaction, hearing_id: int, starts: datetime, old_starts: datetime | None = None) -> None:
@@ -29,17 +30,8 @@ async def plan_reminders(tx: Transaction, hearing_id: int, starts: datetime, old
     """
     keep = old_starts is not None and abs(starts - old_starts) <= RESEND_SHIFT \
         and local_day(starts) == local_day(old_starts)
-    for kind, before in REMINDERS:
-        if keep:
-            await tx.execute(
-                "INSERT INTO hearing_reminders (hearing_id, kind, due_at) VALUES (?, ?, ?)"
-                " ON CONFLICT (hearing_id, kind) DO UPDATE SET due_at = excluded.due_at",
-                (hearing_id, kind, to_db(starts - before)))
-        else:
-            await tx.execute(
-                "INSERT INTO hearing_reminders (hearing_id, kind, due_at) VALUES (?, ?, ?)"
-                " ON CONFLICT (hearing_id, kind) DO UPDATE SET due_at = excluded.due_at, sent_at = NULL, skipped = 0",
-                (hearing_id, kind, to_db(starts - before)))
+    await store.plan_reminders(tx, hearing_id, [(kind, to_db(starts - before)) for kind, before in REMINDERS],
+                               resend=not keep)
 
 
 async def send_due_reminders(db: Database, now: datetime) -> int:
@@ -52,27 +44,19 @@ async def send_due_reminders(db: Database, now: datetime) -> int:
     not ``scheduled`` or has begun (those reminders are marked skipped).
     """
     now_s = to_db(now)
-    ids = [r[0] for r in await db.fetchall(
-        "SELECT DISTINCT hearing_id FROM hearing_reminders WHERE sent_at IS NULL AND due_at <= ?", (now_s,))]
     queued = 0
-    for hearing_id in ids:
+    for hearing_id in await store.hearings_with_due_reminders(db, now_s):
         async with db.transaction() as tx:
-            due = await tx.fetchall(
-                "SELECT kind, due_at FROM hearing_reminders WHERE hearing_id = ? AND sent_at IS NULL AND due_at <= ?"
-                " ORDER BY due_at DESC", (hearing_id, now_s))
+            due = await store.due_reminders(tx, hearing_id, now_s)
             if not due:
                 continue
             hearing = await get_hearing(tx, hearing_id)
-            await tx.execute("UPDATE hearing_reminders SET sent_at = ?, skipped = 1 WHERE hearing_id = ?"
-                             " AND sent_at IS NULL AND due_at <= ?", (now_s, hearing_id, now_s))
-            if hearing is None or hearing.status != "scheduled" or hearing.starts <= now:
+            ok = hearing is not None and hearing.status == "scheduled" and hearing.starts > now
+            kind = due[0] if ok else None  # the latest due is sent, the earlier are skipped
+            await store.close_due_reminders(tx, hearing_id, now_s, kind)
+            if hearing is None or kind is None:
                 continue
-            kind = due[0]["kind"]
-            await tx.execute("UPDATE hearing_reminders SET skipped = 0 WHERE hearing_id = ? AND kind = ?",
-                             (hearing_id, kind))
-            recipients = [r[0] for r in await tx.fetchall(
-                "SELECT resident_id FROM hearing_rsvps WHERE hearing_id = ? AND answer IN ('going', 'remind')",
-                (hearing_id,))]
+            recipients = await store.rsvp_residents(tx, hearing_id, ("going", "remind"))
             notice = notices.reminder(hearing, kind, now)
             await enqueue(tx, kind=notice.kind, audience=Audience.residents(recipients), content=notice,
                           municipality_code=hearing.municipality_code)

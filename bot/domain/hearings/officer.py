@@ -20,18 +20,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.db import Database, Transaction
+from bot.db import Database
 from bot.domain.clock import clock, from_db, now_db, to_db
 from bot.domain.errors import BadDateTime, DomainError, InvalidInput, NotFound, Unchanged
 from bot.domain.hearings import notices
 from bot.domain.hearings.errors import (
     AgendaMissing,
-    DecisionsMissing,
     HearingElsewhere,
     HearingNotFound,
     HearingNotStarted,
     HearingStarted,
-    ParticipantsOutOfRange,
     SurveyNotLinkable,
     UnknownProblems,
     closed,
@@ -39,9 +37,7 @@ from bot.domain.hearings.errors import (
 from bot.domain.hearings.jobs import plan_reminders
 from bot.domain.hearings.model import (
     AGENDA_MAX,
-    DECISIONS_MAX,
     MAX_AHEAD,
-    PARTICIPANTS_MAX,
     PLACE_MAX,
     REASON_MAX,
     Attendance,
@@ -49,22 +45,21 @@ from bot.domain.hearings.model import (
     Hearing,
     Outcome,
     Question,
-    hearing_from_row,
 )
-from bot.domain.hearings.rules import check_notice_days, check_start_at, clean_text, problem_target_status, validate_draft
-from bot.domain.hearings.store import (
-    get_hearing,
-    notice_days,
-    problem_excerpts,
-    survey_linkable,
-    survey_questions,
-    visible_problem,
+from bot.domain.hearings.rules import (
+    check_notice_days,
+    check_start_at,
+    clean_text,
+    hall_name,
+    problem_target_status,
+    validate_draft,
+    validate_outcome,
 )
+from bot.domain.hearings.queries import get_hearing, notice_days, problem_excerpts, survey_questions, visible_problem
 from bot.domain.officers import Officer, require_officer
 from bot.domain.outbox import Audience, enqueue
-from bot.domain.text import clean_user_text
-
-Reader = Database | Transaction
+from bot.store import Reader
+from bot.store import hearings as store
 
 
 async def _officer_hearing(db: Reader, officer_id: int, hearing_id: int) -> tuple[Officer, Hearing]:
@@ -112,9 +107,7 @@ async def officer_hearings(db: Database, officer_id: int, limit: int = 15) -> li
         NotAnOfficer.
     """
     officer = await require_officer(db, officer_id)
-    rows = await db.fetchall("SELECT * FROM hearings WHERE municipality_code = ? ORDER BY starts_at DESC, id DESC"
-                             " LIMIT ?", (officer.municipality_code, limit))
-    return [hearing_from_row(r) for r in rows]
+    return await store.recent_in(db, officer.municipality_code, limit)
 
 
 async def check_start(db: Reader, municipality_code: str, starts_at: datetime, now: datetime | None = None) -> None:
@@ -142,22 +135,14 @@ async def set_notice_days(db: Database, *, officer_id: int, days: int, superadmi
     check_notice_days(days, superadmin=superadmin)
     async with db.transaction() as tx:
         if superadmin and municipality_code:
-            if not await tx.fetchval("SELECT 1 FROM municipalities WHERE code = ?", (municipality_code,)):
+            if not await store.municipality_exists(tx, municipality_code):
                 raise NotFound("municipality")
             code = municipality_code
         else:
             code = (await require_officer(db, officer_id)).municipality_code
         old = await notice_days(tx, code)
-        now = now_db()
-        await tx.execute(
-            "INSERT INTO hearing_settings (municipality_code, min_notice_days, updated_by, updated_at)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT (municipality_code) DO UPDATE SET"
-            " min_notice_days = excluded.min_notice_days, updated_by = excluded.updated_by,"
-            " updated_at = excluded.updated_at",
-            (code, days, officer_id, now))
-        await tx.execute(
-            "INSERT INTO hearing_notice_changes (municipality_code, changed_by, changed_at, old_days, new_days,"
-            " as_superadmin) VALUES (?, ?, ?, ?, ?, ?)", (code, officer_id, now, old, days, int(superadmin)))
+        await store.save_notice_days(tx, code, old=old, new=days, changed_by=officer_id, as_superadmin=superadmin,
+                                     now=now_db())
     return days
 
 
@@ -172,40 +157,20 @@ async def create_hearing(db: Database, *, officer_id: int, draft: Draft) -> Hear
     """
     validate_draft(draft)
     starts = from_db(draft.starts_at)
-    now = now_db()
     async with db.transaction() as tx:
         officer = await require_officer(db, officer_id)
         code = officer.municipality_code
         await check_start(tx, code, starts)
-        if draft.survey_id is not None and not await survey_linkable(tx, draft.survey_id, code):
+        if draft.survey_id is not None and not await store.survey_linkable(tx, draft.survey_id, code):
             raise SurveyNotLinkable("survey")
-        hearing_id = await tx.insert(
-            "INSERT INTO hearings (municipality_code, topic, title_ky, title_ru, agenda_ky, agenda_ru, starts_at, place,"
-            " latitude, longitude, survey_id, attachment_file_id, attachment_kind, created_by, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (code, draft.topic, draft.title_ky, draft.title_ru, draft.agenda_ky, draft.agenda_ru, to_db(starts),
-             draft.place, draft.latitude, draft.longitude, draft.survey_id, draft.attachment_file_id,
-             draft.attachment_kind, officer_id, now, now))
-        await plan_reminders(tx, hearing_id, starts)
-        hearing = await get_hearing(tx, hearing_id)
-        assert hearing is not None
+        hearing = await store.insert_hearing(tx, draft, municipality_code=code, starts_at=to_db(starts),
+                                             created_by=officer_id, now=now_db())
+        await plan_reminders(tx, hearing.id, starts)
         notice = notices.announcement(hearing, await survey_questions(tx, hearing.survey_id))
         broadcast_id = await enqueue(tx, kind=notice.kind, audience=Audience.municipality(code), content=notice,
                                      municipality_code=code, sender_id=officer_id,
-                                     dedup_key=f"hearing:{hearing_id}:announce")
-        await tx.execute("UPDATE hearings SET announcement_id = ? WHERE id = ?", (broadcast_id, hearing_id))
-        hearing = await get_hearing(tx, hearing_id)
-    assert hearing is not None
-    return hearing
-
-
-async def _told(tx: Transaction, hearing: Hearing) -> list[int]:
-    """Everyone who got the announcement, plus everyone who answered it."""
-    ids = [r[0] for r in await tx.fetchall(
-        "SELECT resident_id FROM deliveries WHERE broadcast_id = ?", (hearing.announcement_id or 0,))]
-    ids += [r[0] for r in await tx.fetchall(
-        "SELECT resident_id FROM hearing_rsvps WHERE hearing_id = ?", (hearing.id,))]
-    return ids
+                                     dedup_key=f"hearing:{hearing.id}:announce")
+        return await store.set_announcement(tx, hearing.id, broadcast_id)
 
 
 async def edit_hearing(
@@ -261,15 +226,12 @@ async def edit_hearing(
             changed.append("agenda")
         if not changed:
             raise Unchanged("hearing unchanged")
-        sets["updated_at"] = to_db(now)
-        await tx.execute(f"UPDATE hearings SET {', '.join(f'{k} = ?' for k in sets)}, revision = revision + 1"
-                         " WHERE id = ?", (*sets.values(), hearing_id))
+        updated = await store.update_hearing(tx, hearing_id, sets, to_db(now))
         if starts_at is not None and "time" in changed:
             await plan_reminders(tx, hearing_id, starts_at, hearing.starts)
-        updated = await get_hearing(tx, hearing_id)
-        assert updated is not None
         notice = notices.changed(updated, tuple(changed), await survey_questions(tx, updated.survey_id))
-        await enqueue(tx, kind=notice.kind, audience=Audience.residents(await _told(tx, hearing)), content=notice,
+        told = await store.told_of(tx, hearing_id, hearing.announcement_id)
+        await enqueue(tx, kind=notice.kind, audience=Audience.residents(told), content=notice,
                       municipality_code=hearing.municipality_code, sender_id=officer_id,
                       dedup_key=f"hearing:{hearing_id}:change:{updated.revision}")
     return updated, tuple(changed)
@@ -277,8 +239,7 @@ async def edit_hearing(
 
 async def change_total(db: Database, hearing: Hearing) -> int:
     """How many residents are told of the hearing's latest change (:func:`edit_hearing`)."""
-    return int(await db.fetchval("SELECT total FROM broadcasts WHERE dedup_key = ?",
-                                 (f"hearing:{hearing.id}:change:{hearing.revision}",)) or 0)
+    return await store.broadcast_total_by_key(db, f"hearing:{hearing.id}:change:{hearing.revision}")
 
 
 async def cancel_hearing(db: Database, *, officer_id: int, hearing_id: int, reason: str = "") -> Hearing:
@@ -294,15 +255,12 @@ async def cancel_hearing(db: Database, *, officer_id: int, hearing_id: int, reas
         _, hearing = await _officer_hearing(tx, officer_id, hearing_id)
         if hearing.status != "scheduled":
             raise closed(hearing.status)
-        now = now_db()
-        await tx.execute("UPDATE hearings SET status = 'cancelled', cancelled_at = ?, cancel_reason = ?, updated_at = ?,"
-                         " revision = revision + 1 WHERE id = ? AND status = 'scheduled'",
-                         (now, reason or None, now, hearing_id))
+        updated = await store.cancel(tx, hearing_id, reason or None, now_db())
+        assert updated is not None  # scheduled, and the write lock is ours
         notice = notices.cancelled(hearing, reason)
-        await enqueue(tx, kind=notice.kind, audience=Audience.residents(await _told(tx, hearing)), content=notice,
+        told = await store.told_of(tx, hearing_id, hearing.announcement_id)
+        await enqueue(tx, kind=notice.kind, audience=Audience.residents(told), content=notice,
                       municipality_code=hearing.municipality_code, sender_id=officer_id)
-        updated = await get_hearing(tx, hearing_id)
-    assert updated is not None
     return updated
 
 
@@ -313,19 +271,12 @@ async def attendance(db: Database, *, officer_id: int, hearing_id: int) -> tuple
         HearingNotFound, NotAnOfficer, HearingElsewhere.
     """
     hearing = await hearing_for_officer(db, officer_id=officer_id, hearing_id=hearing_id)
-    counts = {r[0]: r[1] for r in await db.fetchall(
-        "SELECT answer, count(*) FROM hearing_rsvps WHERE hearing_id = ? GROUP BY answer", (hearing_id,))}
-    rows = await db.fetchall(
-        "SELECT r.first_name, r.last_name, r.username, r.telegram_id FROM hearing_rsvps v"
-        " JOIN residents r ON r.telegram_id = v.resident_id"
-        " WHERE v.hearing_id = ? AND v.answer = 'going' AND v.share_name = 1", (hearing_id,))
-    names = []
-    for r in rows:
-        name = clean_user_text(" ".join(p for p in (r["first_name"], r["last_name"]) if p and p.strip())).strip()
-        names.append(name or (("@" + r["username"]) if r["username"] else str(r["telegram_id"])))
-    count = await db.fetchval("SELECT count(*) FROM hearing_questions WHERE hearing_id = ?", (hearing_id,))
+    counts = await store.rsvp_counts(db, hearing_id)
+    names = [hall_name(r["first_name"], r["last_name"], r["username"], r["telegram_id"])
+             for r in await store.hall_list(db, hearing_id)]
+    count = await store.question_count(db, hearing_id)
     return hearing, Attendance(counts.get("going", 0), counts.get("not_going", 0), counts.get("remind", 0),
-                               tuple(sorted(names, key=str.casefold)), int(count))
+                               tuple(sorted(names, key=str.casefold)), count)
 
 
 async def questions(db: Database, *, officer_id: int, hearing_id: int) -> tuple[Hearing, list[Question]]:
@@ -335,9 +286,7 @@ async def questions(db: Database, *, officer_id: int, hearing_id: int) -> tuple[
         HearingNotFound, NotAnOfficer, HearingElsewhere.
     """
     hearing = await hearing_for_officer(db, officer_id=officer_id, hearing_id=hearing_id)
-    rows = await db.fetchall("SELECT id, text, asked_at FROM hearing_questions WHERE hearing_id = ? ORDER BY id",
-                             (hearing_id,))
-    return hearing, [Question(r["id"], r["text"], r["asked_at"]) for r in rows]
+    return hearing, await store.questions_of(db, hearing_id)
 
 
 async def check_outcome_problems(db: Database, *, officer_id: int, hearing_id: int, ids: list[int]) -> list[int]:
@@ -362,15 +311,6 @@ async def accept_problems(db: Database, *, officer_id: int, hearing_id: int, ids
     return ids
 
 
-def outcome_preview(hearing: Hearing, outcome: Outcome) -> Hearing:
-    """The hearing as it will read with ``outcome`` published (for the officer's preview)."""
-    from dataclasses import replace
-
-    return replace(hearing, status="held", decisions_ky=outcome.decisions_ky, decisions_ru=outcome.decisions_ru,
-                   participants=outcome.participants, problem_ids=tuple(outcome.problem_ids),
-                   minutes_file_id=outcome.minutes_file_id)
-
-
 async def publish_outcome(db: Database, *, officer_id: int, hearing_id: int,
                           outcome: Outcome) -> tuple[Hearing, dict[int, str]]:
     """Record the outcome, mark the hearing held and tell the municipality (and everyone who answered).
@@ -385,13 +325,8 @@ async def publish_outcome(db: Database, *, officer_id: int, hearing_id: int,
         HearingNotStarted: before the start; DecisionsMissing; TextTooLong: decisions over
         :data:`DECISIONS_MAX`; ParticipantsOutOfRange; UnknownProblems: a problem of another municipality.
     """
-    ky = clean_text(outcome.decisions_ky, DECISIONS_MAX)
-    ru = clean_text(outcome.decisions_ru, DECISIONS_MAX)
-    if not (ky or ru):
-        raise DecisionsMissing("decisions")
-    if outcome.participants is not None and not 0 <= outcome.participants <= PARTICIPANTS_MAX:
-        raise ParticipantsOutOfRange(low=0, high=PARTICIPANTS_MAX, actual=outcome.participants)
-    ids = list(dict.fromkeys(int(i) for i in outcome.problem_ids))
+    outcome = validate_outcome(outcome)
+    ids = outcome.problem_ids
     now = clock.now()
     async with db.transaction() as tx:
         _, hearing = await _officer_hearing(tx, officer_id, hearing_id)
@@ -402,19 +337,11 @@ async def publish_outcome(db: Database, *, officer_id: int, hearing_id: int,
         bad = [pid for pid in ids if not await visible_problem(tx, pid, hearing.municipality_code)]
         if bad:
             raise UnknownProblems(bad)
-        await tx.execute(
-            "UPDATE hearings SET status = 'held', decisions_ky = ?, decisions_ru = ?, participants = ?,"
-            " minutes_file_id = ?, outcome_at = ?, updated_at = ? WHERE id = ? AND status = 'scheduled'",
-            (ky, ru, outcome.participants, outcome.minutes_file_id, to_db(now), to_db(now), hearing_id))
-        await tx.executemany("INSERT OR IGNORE INTO hearing_problems (hearing_id, problem_id) VALUES (?, ?)",
-                             [(hearing_id, pid) for pid in ids])
-        await tx.execute("UPDATE hearing_reminders SET skipped = 1, sent_at = ? WHERE hearing_id = ? AND sent_at IS NULL",
-                         (to_db(now), hearing_id))
-        held = await get_hearing(tx, hearing_id)
-        assert held is not None
+        held = await store.mark_held(tx, hearing_id, outcome, to_db(now))
+        assert held is not None  # scheduled, and the write lock is ours
+        await store.skip_unsent_reminders(tx, hearing_id, to_db(now))
         notice = notices.outcome(held, await problem_excerpts(tx, ids))
-        rsvp = [r[0] for r in await tx.fetchall("SELECT resident_id FROM hearing_rsvps WHERE hearing_id = ?",
-                                                (hearing_id,))]
+        rsvp = await store.rsvp_residents(tx, hearing_id)
         await enqueue(tx, kind=notice.kind,
                       audience=Audience(municipality_code=hearing.municipality_code, resident_ids=tuple(rsvp)),
                       content=notice, municipality_code=hearing.municipality_code, sender_id=officer_id,
@@ -433,6 +360,5 @@ async def publish_outcome(db: Database, *, officer_id: int, hearing_id: int,
             moved[pid] = "gone"
             continue
         async with db.transaction() as tx:
-            await tx.execute("UPDATE hearing_problems SET new_status = ? WHERE hearing_id = ? AND problem_id = ?",
-                             (target if moved[pid] == target else None, hearing_id, pid))
+            await store.set_problem_outcome(tx, hearing_id, pid, target if moved[pid] == target else None)
     return held, moved

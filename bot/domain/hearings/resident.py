@@ -8,7 +8,7 @@ their own municipality (a crafted button for another one is :class:`HearingElsew
 
 from __future__ import annotations
 
-from bot.db import Database, Transaction
+from bot.db import Database
 from bot.domain.clock import clock, now_db
 from bot.domain.errors import InvalidInput, TextTooShort
 from bot.domain.hearings.errors import (
@@ -21,9 +21,9 @@ from bot.domain.hearings.errors import (
 )
 from bot.domain.hearings.model import ANSWERS, QUESTION_MAX, QUESTIONS_PER_RESIDENT, Hearing
 from bot.domain.hearings.rules import clean_text
-from bot.domain.hearings.store import get_hearing, list_past, problem_excerpts
-
-Reader = Database | Transaction
+from bot.domain.hearings.queries import get_hearing, list_past, problem_excerpts
+from bot.store import Reader
+from bot.store import hearings as store
 
 
 async def hearing_for_resident(db: Reader, *, resident_id: int, hearing_id: int) -> Hearing:
@@ -35,8 +35,7 @@ async def hearing_for_resident(db: Reader, *, resident_id: int, hearing_id: int)
     hearing = await get_hearing(db, hearing_id)
     if hearing is None:
         raise HearingNotFound(hearing_id)
-    code = await db.fetchval("SELECT municipality_code FROM residents WHERE telegram_id = ?", (resident_id,))
-    if code != hearing.municipality_code:
+    if await store.resident_municipality(db, resident_id) != hearing.municipality_code:
         raise HearingElsewhere("hearing of another municipality")
     return hearing
 
@@ -57,9 +56,8 @@ async def open_hearing(db: Reader, *, resident_id: int, hearing_id: int) -> Hear
 
 async def my_rsvp(db: Database, resident_id: int, hearing_id: int) -> tuple[str | None, bool]:
     """The resident's answer (``None`` when none) and whether they consented to the hall list."""
-    row = await db.fetchone("SELECT answer, share_name FROM hearing_rsvps WHERE hearing_id = ? AND resident_id = ?",
-                            (hearing_id, resident_id))
-    return (None, False) if row is None else (row["answer"], bool(row["share_name"]))
+    answer = await store.rsvp_of(db, hearing_id, resident_id)
+    return (None, False) if answer is None else answer
 
 
 async def rsvp(db: Database, *, resident_id: int, hearing_id: int, answer: str) -> Hearing:
@@ -72,10 +70,7 @@ async def rsvp(db: Database, *, resident_id: int, hearing_id: int, answer: str) 
         raise InvalidInput("answer")
     async with db.transaction() as tx:
         hearing = await open_hearing(tx, resident_id=resident_id, hearing_id=hearing_id)
-        await tx.execute(
-            "INSERT INTO hearing_rsvps (hearing_id, resident_id, answer, updated_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (hearing_id, resident_id) DO UPDATE SET answer = excluded.answer,"
-            " updated_at = excluded.updated_at", (hearing_id, resident_id, answer, now_db()))
+        await store.save_rsvp(tx, hearing_id, resident_id, answer, now_db())
     return hearing
 
 
@@ -87,17 +82,9 @@ async def set_share_name(db: Database, *, resident_id: int, hearing_id: int, sha
     """
     async with db.transaction() as tx:
         hearing = await open_hearing(tx, resident_id=resident_id, hearing_id=hearing_id)
-        changed = await tx.execute(
-            "UPDATE hearing_rsvps SET share_name = ?, updated_at = ? WHERE hearing_id = ? AND resident_id = ?"
-            " AND answer = 'going'", (int(share), now_db(), hearing_id, resident_id))
-        if not changed:
+        if not await store.set_share_name_if_going(tx, hearing_id, resident_id, share, now_db()):
             raise NotGoing("not going")
     return hearing
-
-
-async def _questions_asked(db: Reader, resident_id: int, hearing_id: int) -> int:
-    return int(await db.fetchval("SELECT count(*) FROM hearing_questions WHERE hearing_id = ? AND resident_id = ?",
-                                 (hearing_id, resident_id)))
 
 
 async def may_ask(db: Database, *, resident_id: int, hearing_id: int) -> Hearing:
@@ -107,7 +94,7 @@ async def may_ask(db: Database, *, resident_id: int, hearing_id: int) -> Hearing
         TooManyQuestions: :data:`QUESTIONS_PER_RESIDENT` sent already. See :func:`open_hearing`.
     """
     hearing = await open_hearing(db, resident_id=resident_id, hearing_id=hearing_id)
-    if await _questions_asked(db, resident_id, hearing_id) >= QUESTIONS_PER_RESIDENT:
+    if await store.question_count(db, hearing_id, resident_id) >= QUESTIONS_PER_RESIDENT:
         raise TooManyQuestions("too many", limit=QUESTIONS_PER_RESIDENT)
     return hearing
 
@@ -124,11 +111,10 @@ async def ask_question(db: Database, *, resident_id: int, hearing_id: int, text:
         raise TextTooShort(limit=1, actual=0)
     async with db.transaction() as tx:
         await open_hearing(tx, resident_id=resident_id, hearing_id=hearing_id)
-        count = await _questions_asked(tx, resident_id, hearing_id)
+        count = await store.question_count(tx, hearing_id, resident_id)
         if count >= QUESTIONS_PER_RESIDENT:
             raise TooManyQuestions("too many", limit=QUESTIONS_PER_RESIDENT, actual=count)
-        return await tx.insert("INSERT INTO hearing_questions (hearing_id, resident_id, text, asked_at)"
-                               " VALUES (?, ?, ?, ?)", (hearing_id, resident_id, value, now_db()))
+        return await store.insert_question(tx, hearing_id, resident_id, value, now_db())
 
 
 async def past_hearings(db: Database, municipality_code: str) -> list[tuple[Hearing, dict[int, str]]]:

@@ -7,6 +7,7 @@ minimum exists, each community's charter sets one (design decision, ../shared/do
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,7 @@ from bot.domain.clock import from_db, to_db
 from bot.domain.errors import BadDateTime, InvalidInput, TextTooLong
 from bot.domain.hearings.errors import (
     AgendaMissing,
+    DecisionsMissing,
     NoProblemNumbers,
     NoticeBelowFloor,
     NoticeDaysOutOfRange,
@@ -23,6 +25,7 @@ from bot.domain.hearings.errors import (
 )
 from bot.domain.hearings.model import (
     AGENDA_MAX,
+    DECISIONS_MAX,
     MAX_AHEAD,
     MAX_NOTICE_DAYS,
     NOTICE_FLOOR_DAYS,
@@ -33,6 +36,7 @@ from bot.domain.hearings.model import (
     TOPICS,
     Draft,
     Hearing,
+    Outcome,
 )
 from bot.domain.text import clean_user_text
 
@@ -179,6 +183,36 @@ def validate_draft(draft: Draft) -> None:
     if (draft.attachment_file_id is None) != (draft.attachment_kind is None) or \
             draft.attachment_kind not in (None, "photo", "document"):
         raise InvalidInput("attachment")
+
+
+def validate_outcome(outcome: Outcome) -> Outcome:
+    """The outcome with its decisions cleaned and its problem ids unique (first mention kept).
+
+    Raises:
+        DecisionsMissing: neither language given. TextTooLong: decisions over :data:`DECISIONS_MAX`.
+        ParticipantsOutOfRange: not 0..:data:`PARTICIPANTS_MAX`.
+    """
+    ky = clean_text(outcome.decisions_ky, DECISIONS_MAX)
+    ru = clean_text(outcome.decisions_ru, DECISIONS_MAX)
+    if not (ky or ru):
+        raise DecisionsMissing("decisions")
+    if outcome.participants is not None and not 0 <= outcome.participants <= PARTICIPANTS_MAX:
+        raise ParticipantsOutOfRange(low=0, high=PARTICIPANTS_MAX, actual=outcome.participants)
+    return replace(outcome, decisions_ky=ky, decisions_ru=ru,
+                   problem_ids=list(dict.fromkeys(int(i) for i in outcome.problem_ids)))
+
+
+def outcome_preview(hearing: Hearing, outcome: Outcome) -> Hearing:
+    """The hearing as it will read with ``outcome`` published (for the officer's preview)."""
+    return replace(hearing, status="held", decisions_ky=outcome.decisions_ky, decisions_ru=outcome.decisions_ru,
+                   participants=outcome.participants, problem_ids=tuple(outcome.problem_ids),
+                   minutes_file_id=outcome.minutes_file_id)
+
+
+def hall_name(first_name: str | None, last_name: str | None, username: str | None, telegram_id: int) -> str:
+    """How a consenting resident appears on the hall list: their name, else ``@username``, else the id."""
+    name = clean_user_text(" ".join(p for p in (first_name, last_name) if p and p.strip())).strip()
+    return name or (("@" + username) if username else str(telegram_id))
 
 
 def problem_target_status(hearing: Hearing) -> str:
