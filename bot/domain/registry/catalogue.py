@@ -11,6 +11,7 @@ from bot.db import Database
 from bot.domain.errors import NotFound
 from bot.domain.clock import now_db
 from bot.domain.registry.model import AREAS, CATALOGUE_PATH
+from bot.store import registry as store
 
 
 @lru_cache(maxsize=1)
@@ -40,28 +41,14 @@ async def ensure_seeded(db: Database, municipality_code: str) -> int:
     Raises:
         NotFound: no such municipality.
     """
-    if await db.fetchval("SELECT 1 FROM registry_seeded WHERE municipality_code = ?", (municipality_code,)):
+    if await store.is_seeded(db, municipality_code):
         return 0
     catalogue = load_catalogue()
     async with db.transaction() as tx:
-        if not await tx.fetchval("SELECT 1 FROM municipalities WHERE code = ?", (municipality_code,)):
+        if not await store.municipality_exists(tx, municipality_code):
             raise NotFound("municipality")
         now = now_db()
-        inserted = await tx.execute(
-            "INSERT OR IGNORE INTO registry_seeded (municipality_code, seeded_at) VALUES (?, ?)",
-            (municipality_code, now),
-        )
-        if not inserted:
+        if not await store.mark_seeded(tx, municipality_code, at=now):
             return 0
-        for name_ru, name_ky, area in catalogue:
-            service_id = await tx.insert(
-                "INSERT INTO services (municipality_code, name_ky, name_ru, area, registry, status, origin, confirmed,"
-                " created_at, updated_at) VALUES (?, ?, ?, ?, 'basic', 'included', 'catalogue', 0, ?, ?)",
-                (municipality_code, name_ky, name_ru, area, now, now),
-            )
-            await tx.execute(
-                "INSERT INTO service_events (service_id, kind, to_status, actor_role, at)"
-                " VALUES (?, 'created', 'included', 'system', ?)",
-                (service_id, now),
-            )
+        await store.insert_catalogue(tx, municipality_code, catalogue, at=now)
     return len(catalogue)

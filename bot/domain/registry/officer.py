@@ -45,12 +45,12 @@ from bot.domain.registry.queries import (
     get_service,
     history,
     linked_open_problems,
-    prefixed,
     ratings_of,
     service_in,
     support_count,
 )
 from bot.domain.registry.rules import check_fields, check_text, write_csv
+from bot.store import registry as store
 
 
 async def _entry(tx: Database | Transaction, db: Database, officer_id: int, service_id: int) -> Service:
@@ -90,24 +90,20 @@ async def move_status(
         if to_status not in TRANSITIONS.get(current, ()) or (expected_status and expected_status != current):
             raise InvalidTransition(current, to_status)
         now = now_db()
-        await tx.execute(
-            "UPDATE services SET status = ?, rejection_reason = ?, updated_at = ? WHERE id = ?",
-            (to_status, comment if to_status == "rejected" else None, now, service_id))
-        await tx.execute(
-            "INSERT INTO service_events (service_id, kind, from_status, to_status, actor_id, actor_role, comment, at)"
-            " VALUES (?, 'status', ?, ?, ?, 'officer', ?, ?)", (service_id, current, to_status, officer_id, comment, now))
-        updated = await get_service(tx, service_id)
-        assert updated is not None
-        followers = [r[0] for r in await tx.fetchall(
-            "SELECT resident_id FROM service_followers WHERE service_id = ? ORDER BY resident_id", (service_id,))]
+        updated = await store.set_status(tx, service_id, status=to_status,
+                                         rejection_reason=comment if to_status == "rejected" else None, at=now)
+        assert updated is not None  # read in this transaction
+        await store.insert_event(tx, service_id, kind="status", from_status=current, to_status=to_status,
+                                 actor_id=officer_id, actor_role="officer", comment=comment, at=now)
+        followers = await store.follower_ids(tx, service_id)
         if not followers:
             return StatusMoved(updated, None, 0)
         broadcast_id = await enqueue(
             tx, kind=STATUS_KIND, audience=Audience.residents(followers),
             content=status_notice(updated, current, comment), municipality_code=service.municipality_code,
             sender_id=officer_id)
-        notified = await tx.fetchval("SELECT total FROM broadcasts WHERE id = ?", (broadcast_id,))
-    return StatusMoved(updated, broadcast_id, int(notified or 0))
+        notified = await store.broadcast_total(tx, broadcast_id)
+    return StatusMoved(updated, broadcast_id, notified)
 
 
 async def add_service(
@@ -134,16 +130,14 @@ async def add_service(
     async with db.transaction() as tx:
         officer = await require_officer(db, officer_id)
         now = now_db()
-        service_id = await tx.insert(
-            "INSERT INTO services (municipality_code, name_ky, name_ru, area, registry, provider_kind, provider_name,"
-            " paid, tariff, status, origin, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'officer', ?, ?)",
-            (officer.municipality_code, name if locale == "ky" else "", name if locale == "ru" else "", area, registry,
-             provider_kind, fields["provider_name"], int(paid), fields["tariff"], status, now, now))
-        await tx.execute(
-            "INSERT INTO service_events (service_id, kind, to_status, actor_id, actor_role, at)"
-            " VALUES (?, 'created', ?, ?, 'officer', ?)", (service_id, status, officer_id, now))
-        service = await get_service(tx, service_id)
-    assert service is not None
+        service = await store.insert_service(tx, {
+            "municipality_code": officer.municipality_code, "name_ky": name if locale == "ky" else "",
+            "name_ru": name if locale == "ru" else "", "area": area, "registry": registry,
+            "provider_kind": provider_kind, "provider_name": fields["provider_name"], "paid": int(paid),
+            "tariff": fields["tariff"], "status": status, "origin": "officer", "created_at": now, "updated_at": now,
+        })
+        await store.insert_event(tx, service.id, kind="created", to_status=status, actor_id=officer_id,
+                                 actor_role="officer", at=now)
     return service
 
 
@@ -168,14 +162,10 @@ async def edit_service(db: Database, *, officer_id: int, service_id: int, **fiel
         if not any(names):
             raise NameRequired("a service needs a name in at least one language", limit=NAME_MIN, actual=0)
         now = now_db()
-        assignments = ", ".join(f"{key} = ?" for key in clean)
-        await tx.execute(
-            f"UPDATE services SET {assignments}, confirmed = 1, updated_at = ? WHERE id = ?",
-            (*clean.values(), now, service_id))
-        await tx.execute(
-            "INSERT INTO service_events (service_id, kind, actor_id, actor_role, comment, at)"
-            " VALUES (?, 'edited', ?, 'officer', ?, ?)", (service_id, officer_id, ", ".join(sorted(clean)), now))
-        updated = await get_service(tx, service_id)
+        # the event first: the updated entry's cost_set/provider_set count this edit
+        await store.insert_event(tx, service_id, kind="edited", actor_id=officer_id, actor_role="officer",
+                                 comment=", ".join(sorted(clean)), at=now)
+        updated = await store.update_fields(tx, service_id, clean, at=now)
     assert updated is not None
     return updated
 
@@ -189,20 +179,9 @@ async def overview(db: Database, *, officer_id: int) -> Overview:
     officer = await require_officer(db, officer_id)
     code = officer.municipality_code
     await ensure_seeded(db, code)
-    rows = await db.fetchall(
-        "SELECT status, count(*) AS n FROM services WHERE municipality_code = ? GROUP BY status", (code,))
-    counts = {row["status"]: row["n"] for row in rows}
-    initiated = await db.fetchval(
-        "SELECT count(*) FROM services WHERE municipality_code = ? AND origin = 'resident'", (code,))
-    reached = ("SELECT count(DISTINCT s.id) FROM services s JOIN service_events e ON e.service_id = s.id"
-               " WHERE s.municipality_code = ? AND s.origin = 'resident' AND e.kind = 'status' AND e.to_status = ?")
-    approved = await db.fetchval(reached, (code, "approved"))
-    included = await db.fetchval(reached, (code, "included"))
-    followers = await db.fetchval(
-        "SELECT count(DISTINCT f.resident_id) FROM service_followers f JOIN services s ON s.id = f.service_id"
-        " WHERE s.municipality_code = ?", (code,))
-    return Overview({s: counts.get(s, 0) for s in STATUSES}, int(initiated), int(approved), int(included),
-                    int(followers))
+    counts = await store.count_by_status(db, code)
+    initiated, approved, included, followers = await store.initiative_counts(db, code)
+    return Overview({s: counts.get(s, 0) for s in STATUSES}, initiated, approved, included, followers)
 
 
 async def rating_summary(db: Database, *, officer_id: int, service_id: int, comments: int = 10) -> RatingSummary:
@@ -240,13 +219,7 @@ async def export_rows(db: Database, *, officer_id: int) -> list[dict[str, object
     """
     officer = await require_officer(db, officer_id)
     await ensure_seeded(db, officer.municipality_code)
-    rows = await db.fetchall(
-        f"SELECT {prefixed('s')},"
-        " (SELECT count(*) FROM service_supports x WHERE x.service_id = s.id) AS supports,"
-        " (SELECT count(*) FROM service_followers x WHERE x.service_id = s.id) AS followers,"
-        " (SELECT round(avg(score), 2) FROM service_ratings x WHERE x.service_id = s.id) AS rating_average,"
-        " (SELECT count(*) FROM service_ratings x WHERE x.service_id = s.id) AS ratings"
-        " FROM services s WHERE s.municipality_code = ? ORDER BY s.id", (officer.municipality_code,))
+    rows = await store.export_rows(db, officer.municipality_code)
     return [{c: row[c] for c in EXPORT_COLUMNS} for row in rows]
 
 
@@ -275,14 +248,9 @@ async def link_problem(db: Database, *, officer_id: int, service_id: int, proble
     """
     async with db.transaction() as tx:
         service = await _entry(tx, db, officer_id, service_id)
-        if not await tx.fetchval(
-            "SELECT 1 FROM problems WHERE id = ? AND municipality_code = ? AND hidden = 0",
-            (problem_id, service.municipality_code),
-        ):
+        if not await store.visible_problem_exists(tx, problem_id, service.municipality_code):
             raise ProblemNotFound(problem_id)
-        return bool(await tx.execute(
-            "INSERT OR IGNORE INTO service_problem_links (service_id, problem_id, linked_by, linked_at)"
-            " VALUES (?, ?, ?, ?)", (service_id, problem_id, officer_id, now_db())))
+        return await store.add_problem_link(tx, service_id, problem_id, linked_by=officer_id, at=now_db())
 
 
 async def unlink_problem(db: Database, *, officer_id: int, service_id: int, problem_id: int) -> bool:
@@ -294,6 +262,5 @@ async def unlink_problem(db: Database, *, officer_id: int, service_id: int, prob
     """
     async with db.transaction() as tx:
         await _entry(tx, db, officer_id, service_id)
-        return bool(await tx.execute(
-            "DELETE FROM service_problem_links WHERE service_id = ? AND problem_id = ?", (service_id, problem_id)))
+        return await store.remove_problem_link(tx, service_id, problem_id)
 

@@ -16,15 +16,16 @@ from bot.domain.outbox import Audience, enqueue
 from bot.domain.registry.errors import AlreadyRated, AlreadySupported, NotRateable, NotSupportable, OwnProposal
 from bot.domain.registry.model import COMMENT_MAX, PROPOSED_KIND, SUPPORTABLE, Proposal, Service
 from bot.domain.registry.notices import proposal_notice
-from bot.domain.registry.queries import get_service, rated_this_quarter, service_in
+from bot.domain.registry.queries import rated_this_quarter, service_in
 from bot.domain.registry.rules import check_proposal, check_score, check_text, next_quarter_start, quarter_of
+from bot.store import registry as store
 
 
 async def _resident_municipality(tx: Transaction | Database, resident_id: int) -> str:
-    code = await tx.fetchval("SELECT municipality_code FROM residents WHERE telegram_id = ?", (resident_id,))
+    code = await store.resident_municipality(tx, resident_id)
     if code is None:
         raise NotFound("resident or municipality")
-    return str(code)
+    return code
 
 
 async def follow(db: Database, *, resident_id: int, service_id: int) -> bool:
@@ -35,16 +36,13 @@ async def follow(db: Database, *, resident_id: int, service_id: int) -> bool:
     """
     async with db.transaction() as tx:
         await service_in(tx, service_id, await _resident_municipality(tx, resident_id))
-        return bool(await tx.execute(
-            "INSERT OR IGNORE INTO service_followers (service_id, resident_id, created_at) VALUES (?, ?, ?)",
-            (service_id, resident_id, now_db())))
+        return await store.add_follower(tx, service_id, resident_id, at=now_db())
 
 
 async def unfollow(db: Database, *, resident_id: int, service_id: int) -> bool:
     """Stop following. Returns ``False`` if the resident was not following (any municipality: harmless)."""
     async with db.transaction() as tx:
-        return bool(await tx.execute(
-            "DELETE FROM service_followers WHERE service_id = ? AND resident_id = ?", (service_id, resident_id)))
+        return await store.remove_follower(tx, service_id, resident_id)
 
 
 async def propose(db: Database, *, resident_id: int, proposal: Proposal) -> Service:
@@ -64,22 +62,16 @@ async def propose(db: Database, *, resident_id: int, proposal: Proposal) -> Serv
         now = now_db()
         names = (p.name, "") if p.locale == "ky" else ("", p.name)
         descriptions = (p.description, "") if p.locale == "ky" else ("", p.description)
-        service_id = await tx.insert(
-            "INSERT INTO services (municipality_code, name_ky, name_ru, description_ky, description_ru, area, registry,"
-            " recipients, status, origin, proposed_by, on_behalf_of, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, 'additional', ?, 'proposed', 'resident', ?, ?, ?, ?)",
-            (code, *names, *descriptions, p.area, p.recipients, resident_id, p.on_behalf_of, now, now),
-        )
-        await tx.execute(
-            "INSERT INTO service_events (service_id, kind, to_status, actor_id, actor_role, at)"
-            " VALUES (?, 'created', 'proposed', ?, 'resident', ?)", (service_id, resident_id, now))
-        await tx.execute(
-            "INSERT INTO service_followers (service_id, resident_id, created_at) VALUES (?, ?, ?)",
-            (service_id, resident_id, now))
-        service = await get_service(tx, service_id)
-        assert service is not None
-        officers = [r[0] for r in await tx.fetchall(
-            "SELECT telegram_id FROM officers WHERE municipality_code = ?", (code,))]
+        service = await store.insert_service(tx, {
+            "municipality_code": code, "name_ky": names[0], "name_ru": names[1],
+            "description_ky": descriptions[0], "description_ru": descriptions[1], "area": p.area,
+            "registry": "additional", "recipients": p.recipients, "status": "proposed", "origin": "resident",
+            "proposed_by": resident_id, "on_behalf_of": p.on_behalf_of, "created_at": now, "updated_at": now,
+        })
+        await store.insert_event(tx, service.id, kind="created", to_status="proposed", actor_id=resident_id,
+                                 actor_role="resident", at=now)
+        await store.add_follower(tx, service.id, resident_id, at=now)
+        officers = await store.officer_ids_in(tx, code)
         if officers:
             await enqueue(tx, kind=PROPOSED_KIND, audience=Audience.residents(officers),
                           content=proposal_notice(service), municipality_code=code)
@@ -104,15 +96,10 @@ async def support(db: Database, *, resident_id: int, service_id: int) -> int:
         if service.proposed_by == resident_id:
             raise OwnProposal()
         now = now_db()
-        added = await tx.execute(
-            "INSERT OR IGNORE INTO service_supports (service_id, resident_id, created_at) VALUES (?, ?, ?)",
-            (service_id, resident_id, now))
-        if not added:
+        if not await store.add_support(tx, service_id, resident_id, at=now):
             raise AlreadySupported("support")
-        await tx.execute(
-            "INSERT OR IGNORE INTO service_followers (service_id, resident_id, created_at) VALUES (?, ?, ?)",
-            (service_id, resident_id, now))
-        return int(await tx.fetchval("SELECT count(*) FROM service_supports WHERE service_id = ?", (service_id,)))
+        await store.add_follower(tx, service_id, resident_id, at=now)
+        return await store.count_supports(tx, service_id)
 
 
 async def check_can_rate(db: Database, *, resident_id: int, service_id: int) -> Service:
@@ -151,9 +138,7 @@ async def rate(db: Database, *, resident_id: int, service_id: int, score: int, c
         service = await service_in(tx, service_id, await _resident_municipality(tx, resident_id))
         if service.status != "included":
             raise NotRateable(service.status)
-        added = await tx.execute(
-            "INSERT OR IGNORE INTO service_ratings (service_id, resident_id, quarter, score, comment, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)", (service_id, resident_id, quarter, score, comment, now_db()))
-        if not added:
+        if not await store.add_rating(tx, service_id, resident_id, quarter=quarter, score=score, comment=comment,
+                                      at=now_db()):
             raise AlreadyRated(next_quarter_start(now))
     return quarter
