@@ -14,6 +14,7 @@ import pytest
 from bot.db import Database
 from bot.domain import InvalidInput, NumberOutOfRange, PermissionDenied, TextTooLong, TextTooShort, Unchanged
 from bot.domain import problems as pb
+from bot.store import problems as problems_store
 from bot.ui.problems import ProblemCallback, open_card_data, still_data
 from bot.ui.problems_export import _neutralize, ranked_csv, top_chart_png
 from tests.problems_support import buttons_of, text_of
@@ -44,6 +45,42 @@ def test_the_domain_loads_no_aiogram() -> None:
     assert out.stdout.strip() == "[]"
 
 
+def test_the_store_imports_before_the_domain() -> None:
+    # the store imports the domain's model; the domain's SQL re-exports must still resolve
+    code = ("import bot.store.problems, bot.domain.problems as pb; "
+            "print(pb.OPEN_WHERE == pb._OPEN_WHERE == bot.store.problems.OPEN_WHERE)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True"
+
+
+async def test_returned_problems_are_what_is_stored(db: Database) -> None:
+    # use cases return the problem from RETURNING or with the trigger's supports counted, not re-read
+    officer = await _officer(db, 60)
+    a, b, c = [await _resident(db, i) for i in (61, 62, 63)]
+    raised = await pb.raise_problem(db, author_id=a, category="roads", text="Көпүрө кулап калды, өтүүгө болбойт")
+    assert raised == await pb.get_problem(db, raised.id) and raised.supports == 1
+    other = (await pb.raise_problem(db, author_id=b, category="roads", text="Көпүрө кулап калды, жол жабык")).id
+    for act, problem_id, resident_id in ((pb.support, raised.id, b), (pb.support, raised.id, b),
+                                         (pb.withdraw, raised.id, b), (pb.withdraw, raised.id, b),
+                                         (pb.support, other, c), (pb.support, raised.id, c)):
+        result = await act(db, problem_id=problem_id, resident_id=resident_id)
+        assert result.problem == await pb.get_problem(db, problem_id)
+    moved = await pb.change_status(db, officer_id=officer, problem_id=raised.id, status="under_review", comment="ok")
+    assert moved == await pb.get_problem(db, raised.id) and moved.status == "under_review"
+    target = await pb.mark_duplicate(db, officer_id=officer, problem_id=other, target_id=raised.id)
+    assert target == await pb.get_problem(db, raised.id) and target.supports == 3
+    events = await pb.history(db, other) + (await pb.history(db, raised.id))[-1:]
+    assert [(e.action, e.old_status, e.new_status, e.related_id, e.comment) for e in events[-2:]] == [
+        ("duplicate", "new", "duplicate", raised.id, None), ("merged_in", None, None, other, "1")]
+    await pb.change_status(db, officer_id=officer, problem_id=raised.id, status="solved")
+    kept = await pb.answer_still(db, problem_id=raised.id, resident_id=a, still=True, default_threshold=2)
+    assert kept.problem == await pb.get_problem(db, raised.id) and not kept.reopened
+    back = await pb.answer_still(db, problem_id=raised.id, resident_id=c, still=True, default_threshold=2)
+    assert back.reopened and back.problem == await pb.get_problem(db, raised.id)
+    hidden = await pb.hide_problem(db, officer_id=officer, problem_id=raised.id, reason="Текшерүү")
+    assert hidden == await pb.get_problem(db, raised.id) and hidden.hidden
+
+
 async def test_ranked_page_orders_by_supports_then_newer_and_pages(db: Database) -> None:
     authors = [await _resident(db, i) for i in range(10, 22)]
     ids = [await _problem(db, a, f"Көйгөй номер {a} боюнча узун текст") for a in authors]
@@ -63,7 +100,7 @@ async def test_ranked_page_orders_by_supports_then_newer_and_pages(db: Database)
 async def test_ranked_query_uses_the_partial_index(db: Database) -> None:
     plan = await db.fetchall(
         "EXPLAIN QUERY PLAN SELECT * FROM problems WHERE municipality_code = ? AND "
-        f"{pb.OPEN_WHERE} ORDER BY supports DESC, id DESC LIMIT 5", (AK_DEBE,))
+        f"{problems_store.OPEN_WHERE} ORDER BY supports DESC, id DESC LIMIT 5", (AK_DEBE,))
     detail = " ".join(r["detail"] for r in plan)
     assert "problems_ranked" in detail and "TEMP B-TREE" not in detail
 

@@ -25,9 +25,12 @@ and where each lives:
 
 Modules: ``model`` (vocabulary, records), ``errors`` (why an action is refused), ``rules`` (pure
 checks), ``queries`` (reads), ``resident`` and ``officer`` (use cases), ``notices`` (notice facts).
+Every statement they run is a function of :mod:`bot.store.problems`; none of them holds SQL.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from bot.domain.problems.errors import (
     AlreadyPublished,
@@ -60,7 +63,6 @@ from bot.domain.problems.model import (
     CATEGORIES,
     CATEGORY_ICONS,
     CHAIN,
-    CLOSED_SQL,
     COMMENT_MAX,
     EXCERPT_LENGTH,
     MAX_PHOTOS,
@@ -77,8 +79,6 @@ from bot.domain.problems.model import (
 )
 from bot.domain.problems.officer import change_status, hide_problem, mark_duplicate, set_reopen_threshold
 from bot.domain.problems.queries import (
-    OPEN_WHERE,
-    _OPEN_WHERE,
     card_view,
     get_problem,
     history,
@@ -97,6 +97,22 @@ from bot.domain.problems.queries import (
 )
 from bot.domain.problems.resident import answer_still, followers, raise_problem, support, withdraw
 from bot.domain.problems.rules import check_comment, check_text, excerpt, parse_problem_number, search_stems
+
+# SQL fragments live in the store (bot.store.problems); re-exported here for their old users
+# (bench/problems.py). Looked up on first use: the store imports this package's model, so a plain
+# import here would fail whenever the store is imported first.
+_FROM_STORE = {"CLOSED_SQL": "CLOSED_SQL", "OPEN_WHERE": "OPEN_WHERE", "_OPEN_WHERE": "OPEN_WHERE"}
+
+if TYPE_CHECKING:
+    from bot.store.problems import CLOSED_SQL, OPEN_WHERE
+    from bot.store.problems import OPEN_WHERE as _OPEN_WHERE
+else:
+    def __getattr__(name: str) -> str:
+        if name in _FROM_STORE:
+            from bot.store import problems as store
+
+            return str(getattr(store, _FROM_STORE[name]))
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "CATEGORIES", "CATEGORY_ICONS", "CHAIN", "CLOSED_SQL", "COMMENT_MAX", "EXCERPT_LENGTH", "MAX_PHOTOS",

@@ -7,10 +7,8 @@ UI and the notices in the reader's language.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from bot.domain.clock import from_db
 from bot.i18n import N_
@@ -57,7 +55,6 @@ STATUSES: dict[str, str] = {
 
 OPEN_STATUSES: tuple[str, ...] = CHAIN[:-1]
 """Statuses in which a problem is listed and can be supported."""
-CLOSED_SQL = "('solved', 'rejected', 'duplicate')"
 
 MAX_PHOTOS = 3
 """Photos one problem may carry (Telegram ``file_id`` values)."""
@@ -155,23 +152,3 @@ class CardView:
     can_support: bool
     is_officer: bool
 
-
-def problem_from_row(row: Any) -> Problem:
-    """A :class:`Problem` from a ``problems`` row."""
-    return Problem(
-        id=row["id"], municipality_code=row["municipality_code"], author_id=row["author_id"],
-        category=row["category"], text=row["text"], voice_file_id=row["voice_file_id"],
-        voice_duration=row["voice_duration"], photos=tuple(json.loads(row["photos"] or "[]")),
-        latitude=row["latitude"], longitude=row["longitude"], status=row["status"],
-        duplicate_of=row["duplicate_of"], hidden=bool(row["hidden"]), hidden_reason=row["hidden_reason"],
-        supports=row["supports"], created_at=row["created_at"], updated_at=row["updated_at"],
-    )
-
-
-def event_from_row(row: Any) -> ProblemEvent:
-    """A :class:`ProblemEvent` from a ``problem_events`` row."""
-    return ProblemEvent(
-        id=row["id"], problem_id=row["problem_id"], actor_id=row["actor_id"], action=row["action"],
-        old_status=row["old_status"], new_status=row["new_status"], related_id=row["related_id"],
-        comment=row["comment"], at=row["at"],
-    )

@@ -8,6 +8,8 @@ Every function checks the officer against the problem's own municipality inside 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.db import Database, Transaction
 from bot.domain.clock import now_db
 from bot.domain.errors import InvalidInput, NumberOutOfRange
@@ -30,6 +32,7 @@ from bot.domain.problems.model import OPEN_STATUSES, STATUSES, THRESHOLD_RANGE, 
 from bot.domain.problems.queries import check_officer_of, get_problem
 from bot.domain.problems.resident import followers
 from bot.domain.problems.rules import check_comment
+from bot.store import problems as store
 
 
 async def _officer_problem(tx: Transaction, db: Database, officer_id: int, problem_id: int) -> Problem:
@@ -72,15 +75,12 @@ async def change_status(
             raise StatusChanged(problem)
         if problem.status == status:
             raise StatusUnchanged(problem_id)
-        await tx.execute("UPDATE problems SET status = ?, updated_at = ? WHERE id = ?", (status, now, problem_id))
-        await tx.execute(
-            "INSERT INTO problem_events (problem_id, actor_id, action, old_status, new_status, comment, at)"
-            " VALUES (?, ?, 'status', ?, ?, ?, ?)", (problem_id, officer_id, problem.status, status, comment, now))
+        updated = await store.set_status(tx, problem_id, status, now)
+        await store.insert_event(tx, problem_id, actor_id=officer_id, action="status", old_status=problem.status,
+                                 new_status=status, comment=comment, at=now)
         await enqueue(tx, kind="problem_status", audience=Audience.residents(await followers(tx, problem)),
                       content=notices.status_changed(problem, status, comment),
                       municipality_code=problem.municipality_code, sender_id=officer_id)
-        updated = await get_problem(tx, problem_id)
-    assert updated is not None
     return updated
 
 
@@ -115,25 +115,15 @@ async def mark_duplicate(
         if target.status not in OPEN_STATUSES:
             raise TargetClosed(target_id)
         audience = await followers(tx, problem)
-        moved = await tx.execute(
-            "INSERT OR IGNORE INTO problem_supports (problem_id, resident_id, created_at)"
-            " SELECT ?, resident_id, created_at FROM problem_supports WHERE problem_id = ?", (target.id, problem.id))
-        await tx.execute("DELETE FROM problem_supports WHERE problem_id = ?", (problem.id,))
-        await tx.execute("UPDATE problems SET status = 'duplicate', duplicate_of = ?, updated_at = ? WHERE id = ?",
-                         (target.id, now, problem.id))
-        await tx.execute(
-            "INSERT INTO problem_events (problem_id, actor_id, action, old_status, new_status, related_id, comment, at)"
-            " VALUES (?, ?, 'duplicate', ?, 'duplicate', ?, ?, ?)",
-            (problem.id, officer_id, problem.status, target.id, comment, now))
-        await tx.execute(
-            "INSERT INTO problem_events (problem_id, actor_id, action, related_id, comment, at)"
-            " VALUES (?, ?, 'merged_in', ?, ?, ?)", (target.id, officer_id, problem.id, str(moved), now))
+        moved = await store.move_supports(tx, problem.id, target.id)
+        await store.set_duplicate_of(tx, problem.id, target.id, now)
+        await store.insert_merge_events(tx, problem_id=problem.id, target_id=target.id, actor_id=officer_id,
+                                        old_status=problem.status, comment=comment, moved=moved, at=now)
         await enqueue(tx, kind="problem_duplicate", audience=Audience.residents(audience),
                       content=notices.merged(problem, target.id, comment),
                       municipality_code=problem.municipality_code, sender_id=officer_id)
-        updated = await get_problem(tx, target.id)
-    assert updated is not None
-    return updated
+    # read in this transaction; the trigger counted each support moved in, and nothing else changed it
+    return replace(target, supports=target.supports + moved)
 
 
 async def hide_problem(db: Database, *, officer_id: int, problem_id: int, reason: str) -> Problem:
@@ -153,16 +143,12 @@ async def hide_problem(db: Database, *, officer_id: int, problem_id: int, reason
         await check_officer_of(db, officer_id, problem)
         if problem.hidden:
             raise HiddenLocked(problem)
-        await tx.execute("UPDATE problems SET hidden = 1, hidden_reason = ?, updated_at = ? WHERE id = ?",
-                         (checked, now, problem_id))
-        await tx.execute(
-            "INSERT INTO problem_events (problem_id, actor_id, action, old_status, new_status, comment, at)"
-            " VALUES (?, ?, 'hidden', ?, ?, ?, ?)", (problem_id, officer_id, problem.status, problem.status, checked, now))
+        updated = await store.set_hidden(tx, problem_id, checked, now)
+        await store.insert_event(tx, problem_id, actor_id=officer_id, action="hidden", old_status=problem.status,
+                                 new_status=problem.status, comment=checked, at=now)
         await enqueue(tx, kind="problem_hidden", audience=Audience.residents([problem.author_id]),
                       content=notices.hidden(problem, checked), municipality_code=problem.municipality_code,
                       sender_id=officer_id)
-        updated = await get_problem(tx, problem_id)
-    assert updated is not None
     return updated
 
 
@@ -178,9 +164,5 @@ async def set_reopen_threshold(db: Database, *, officer_id: int, value: int | No
         raise NumberOutOfRange(low=low, high=high, actual=value)
     async with db.transaction() as tx:
         officer = await require_officer(db, officer_id)
-        await tx.execute(
-            "INSERT INTO problem_settings (municipality_code, reopen_threshold, updated_by, updated_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (municipality_code) DO UPDATE SET reopen_threshold = excluded.reopen_threshold,"
-            " updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-            (officer.municipality_code, value, officer_id, now_db()))
+        await store.set_reopen_threshold_of(tx, officer.municipality_code, value, by=officer_id, at=now_db())
     return value

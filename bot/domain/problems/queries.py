@@ -5,25 +5,16 @@ from __future__ import annotations
 
 import logging
 
-from bot.db import Database, Transaction
+from bot.db import Database
+from bot.domain.errors import WrongMunicipality
 from bot.domain.officers import get_officer, require_officer
 from bot.domain.problems.errors import ForeignProblem, NotReadable, ProblemHidden, ProblemNotFound
-from bot.domain.problems.model import (
-    CLOSED_SQL,
-    CardView,
-    Problem,
-    ProblemEvent,
-    event_from_row,
-    problem_from_row,
-)
+from bot.domain.problems.model import CardView, Problem, ProblemEvent
 from bot.domain.problems.rules import search_stems
-from bot.domain.errors import WrongMunicipality
+from bot.store import Reader
+from bot.store import problems as store
 
 log = logging.getLogger(__name__)
-
-OPEN_WHERE = f"hidden = 0 AND status NOT IN {CLOSED_SQL}"
-"""The partial indexes' WHERE, word for word (``problems_ranked``)."""
-_OPEN_WHERE = OPEN_WHERE
 
 
 def _clamp(page: int, total: int, size: int) -> int:
@@ -31,57 +22,42 @@ def _clamp(page: int, total: int, size: int) -> int:
     return min(max(page, 0), pages - 1)
 
 
-async def get_problem(db: Database | Transaction, problem_id: int) -> Problem | None:
+async def get_problem(db: Reader, problem_id: int) -> Problem | None:
     """The problem with this id (hidden ones too), or ``None``."""
-    row = await db.fetchone("SELECT * FROM problems WHERE id = ?", (problem_id,))
-    return None if row is None else problem_from_row(row)
+    return await store.problem_by_id(db, problem_id)
 
 
-async def is_supporting(db: Database | Transaction, problem_id: int, resident_id: int) -> bool:
+async def is_supporting(db: Reader, problem_id: int, resident_id: int) -> bool:
     """Whether the resident supports the problem."""
-    return bool(await db.fetchval(
-        "SELECT 1 FROM problem_supports WHERE problem_id = ? AND resident_id = ?", (problem_id, resident_id)))
+    return await store.is_supporter(db, problem_id, resident_id)
 
 
 async def open_count(db: Database, municipality_code: str) -> int:
     """Open (listed) problems of the municipality."""
-    return int(await db.fetchval(
-        f"SELECT count(*) FROM problems WHERE municipality_code = ? AND {OPEN_WHERE}", (municipality_code,)))
+    return await store.count_open_in(db, municipality_code)
 
 
 async def ranked_page(db: Database, municipality_code: str, *, page: int = 0, size: int = 5) -> tuple[list[Problem], int]:
     """One page of the municipality's open problems, most supported first, newer first on ties
     (higher id = newer). Returns ``(problems, total open problems)``; ``page`` is 0-based and
     clamped into range. Uses the partial index ``problems_ranked``."""
-    total = await open_count(db, municipality_code)
+    total = await store.count_open_in(db, municipality_code)
     page = _clamp(page, total, size)
-    rows = await db.fetchall(
-        f"SELECT * FROM problems WHERE municipality_code = ? AND {OPEN_WHERE}"
-        " ORDER BY supports DESC, id DESC LIMIT ? OFFSET ?",
-        (municipality_code, size, page * size),
-    )
-    return [problem_from_row(r) for r in rows], total
+    return await store.open_ranked(db, municipality_code, limit=size, offset=page * size), total
 
 
 async def my_problems(db: Database, resident_id: int, *, page: int = 0, size: int = 5) -> tuple[list[Problem], int]:
     """Problems the resident raised (any status, not hidden), newest first; ``(page, total)``."""
-    total = await db.fetchval("SELECT count(*) FROM problems WHERE author_id = ? AND hidden = 0", (resident_id,))
+    total = await store.count_by_author(db, resident_id)
     page = _clamp(page, total, size)
-    rows = await db.fetchall(
-        "SELECT * FROM problems WHERE author_id = ? AND hidden = 0 ORDER BY id DESC LIMIT ? OFFSET ?",
-        (resident_id, size, page * size))
-    return [problem_from_row(r) for r in rows], total
+    return await store.by_author(db, resident_id, limit=size, offset=page * size), total
 
 
 async def supported_problems(db: Database, resident_id: int, *, page: int = 0, size: int = 5) -> tuple[list[Problem], int]:
     """Problems of others the resident supports (not hidden), newest first; ``(page, total)``."""
-    where = ("FROM problem_supports s JOIN problems p ON p.id = s.problem_id"
-             " WHERE s.resident_id = ? AND p.author_id != ? AND p.hidden = 0")
-    total = await db.fetchval(f"SELECT count(*) {where}", (resident_id, resident_id))
+    total = await store.count_supported_by(db, resident_id)
     page = _clamp(page, total, size)
-    rows = await db.fetchall(f"SELECT p.* {where} ORDER BY p.id DESC LIMIT ? OFFSET ?",
-                             (resident_id, resident_id, size, page * size))
-    return [problem_from_row(r) for r in rows], total
+    return await store.supported_by(db, resident_id, limit=size, offset=page * size), total
 
 
 async def similar_problems(
@@ -91,35 +67,29 @@ async def similar_problems(
     word stems with ``text`` (:func:`search_stems`), most shared stems first, then most supported.
     With no text (a voice problem) the most supported of the category are returned.
     Only the ``scan`` most supported problems of the category are compared."""
-    rows = await db.fetchall(
-        f"SELECT * FROM problems WHERE municipality_code = ? AND category = ? AND {OPEN_WHERE}"
-        " ORDER BY supports DESC LIMIT ?",
-        (municipality_code, category, scan),
-    )
+    candidates = await store.open_in_category(db, municipality_code, category, scan)
     if not text:
-        return [problem_from_row(r) for r in rows[:limit]]
+        return [problem for problem, _stems in candidates[:limit]]
     wanted = set(search_stems(text))
     scored = []
-    for position, row in enumerate(rows):
-        shared = len(wanted & set(row["search_key"].split()))
+    for position, (problem, stems) in enumerate(candidates):
+        shared = len(wanted & set(stems))
         if shared:
-            scored.append((-shared, position, row))
+            scored.append((-shared, position, problem))
     scored.sort(key=lambda item: (item[0], item[1]))
-    return [problem_from_row(row) for _, _, row in scored[:limit]]
+    return [problem for _, _, problem in scored[:limit]]
 
 
-async def history(db: Database | Transaction, problem_id: int) -> list[ProblemEvent]:
+async def history(db: Reader, problem_id: int) -> list[ProblemEvent]:
     """The problem's events, oldest first."""
-    rows = await db.fetchall("SELECT * FROM problem_events WHERE problem_id = ? ORDER BY id", (problem_id,))
-    return [event_from_row(r) for r in rows]
+    return await store.events_of(db, problem_id)
 
 
-async def reopen_threshold(db: Database | Transaction, municipality_code: str, default: int) -> int:
+async def reopen_threshold(db: Reader, municipality_code: str, default: int) -> int:
     """"Still a problem" answers needed to reopen a solved problem in this municipality
     (``problem_settings``, else ``default`` from ``PROBLEM_REOPEN_THRESHOLD``)."""
-    value = await db.fetchval(
-        "SELECT reopen_threshold FROM problem_settings WHERE municipality_code = ?", (municipality_code,))
-    return int(value) if value is not None else default
+    value = await store.reopen_threshold_of(db, municipality_code)
+    return value if value is not None else default
 
 
 async def may_read(db: Database, problem: Problem, *, reader_id: int, reader_municipality: str | None) -> bool:
@@ -179,13 +149,9 @@ async def officer_queue(db: Database, officer_id: int, *, page: int = 0, size: i
     """
     officer = await require_officer(db, officer_id)
     code = officer.municipality_code
-    total = await db.fetchval(
-        "SELECT count(*) FROM problems WHERE municipality_code = ? AND status = 'new' AND hidden = 0", (code,))
+    total = await store.count_new_in(db, code)
     page = _clamp(page, total, size)
-    rows = await db.fetchall(
-        "SELECT * FROM problems WHERE municipality_code = ? AND status = 'new' AND hidden = 0"
-        " ORDER BY id LIMIT ? OFFSET ?", (code, size, page * size))
-    return [problem_from_row(r) for r in rows], total
+    return await store.new_in(db, code, limit=size, offset=page * size), total
 
 
 async def check_officer_of(db: Database, officer_id: int, problem: Problem) -> None:
@@ -220,7 +186,4 @@ async def ranked_for_export(db: Database, officer_id: int) -> tuple[str, list[Pr
         NotAnOfficer: not an officer.
     """
     officer = await require_officer(db, officer_id)
-    rows = await db.fetchall(
-        f"SELECT * FROM problems WHERE municipality_code = ? AND {OPEN_WHERE} ORDER BY supports DESC, id DESC",
-        (officer.municipality_code,))
-    return officer.municipality_code, [problem_from_row(r) for r in rows]
+    return officer.municipality_code, await store.open_ranked(db, officer.municipality_code)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from dataclasses import replace
 
 from bot.db import Database, Transaction
 from bot.domain.clock import now_db
@@ -23,12 +23,13 @@ from bot.domain.problems.errors import (
 from bot.domain.problems.model import CATEGORIES, OPEN_STATUSES, Problem, StillResult, SupportResult
 from bot.domain.problems.queries import get_problem, reopen_threshold
 from bot.domain.problems.rules import check_location, check_photos, check_text, search_stems
+from bot.store import Reader
+from bot.store import problems as store
 
 
-async def followers(tx: Database | Transaction, problem: Problem) -> list[int]:
+async def followers(tx: Reader, problem: Problem) -> list[int]:
     """The author, then every supporter (the author too, once more: ``Audience`` drops repeats)."""
-    rows = await tx.fetchall("SELECT resident_id FROM problem_supports WHERE problem_id = ?", (problem.id,))
-    return [problem.author_id, *(r[0] for r in rows)]
+    return [problem.author_id, *await store.supporters_of(tx, problem.id)]
 
 
 async def raise_problem(
@@ -67,30 +68,22 @@ async def raise_problem(
     check_location(latitude, longitude)
     now = now_db()
     async with db.transaction() as tx:
-        code = await tx.fetchval("SELECT municipality_code FROM residents WHERE telegram_id = ?", (author_id,))
+        code = await store.resident_municipality(tx, author_id)
         if code is None:
             raise NoMunicipality("no municipality chosen")
         if draft_token is not None:
-            existing = await tx.fetchval(
-                "SELECT id FROM problems WHERE author_id = ? AND draft_token = ?", (author_id, draft_token))
+            existing = await store.problem_id_by_draft(tx, author_id, draft_token)
             if existing is not None:
-                raise AlreadyPublished(int(existing))
-        problem_id = await tx.insert(
-            "INSERT INTO problems (municipality_code, author_id, category, text, search_key, voice_file_id,"
-            " voice_duration, photos, latitude, longitude, draft_token, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (code, author_id, category, cleaned, " ".join(search_stems(cleaned or "")), voice_file_id,
-             voice_duration, json.dumps(list(photos)), latitude, longitude, draft_token, now, now),
-        )
-        await tx.execute(
-            "INSERT INTO problem_supports (problem_id, resident_id, created_at) VALUES (?, ?, ?)",
-            (problem_id, author_id, now))
-        await tx.execute(
-            "INSERT INTO problem_events (problem_id, actor_id, action, new_status, at) VALUES (?, ?, 'created', 'new', ?)",
-            (problem_id, author_id, now))
-        problem = await get_problem(tx, problem_id)
-    assert problem is not None
-    return problem
+                raise AlreadyPublished(existing)
+        problem = await store.insert_problem(
+            tx, municipality_code=code, author_id=author_id, category=category, text=cleaned,
+            search_key=" ".join(search_stems(cleaned or "")), voice_file_id=voice_file_id,
+            voice_duration=voice_duration, photos=photos, latitude=latitude, longitude=longitude,
+            draft_token=draft_token, at=now)
+        added = await store.add_support(tx, problem.id, author_id, now)
+        await store.insert_event(tx, problem.id, actor_id=author_id, action="created", new_status="new", at=now)
+    # the problem as inserted, plus the author's support the trigger counted
+    return replace(problem, supports=problem.supports + int(added))
 
 
 async def _supportable(tx: Transaction, problem_id: int, resident_id: int, *, withdrawing: bool) -> Problem:
@@ -103,8 +96,7 @@ async def _supportable(tx: Transaction, problem_id: int, resident_id: int, *, wi
         raise ProblemMerged(problem)
     if not withdrawing and problem.status not in OPEN_STATUSES:
         raise ProblemClosed(problem)
-    code = await tx.fetchval("SELECT municipality_code FROM residents WHERE telegram_id = ?", (resident_id,))
-    if code != problem.municipality_code:
+    if await store.resident_municipality(tx, resident_id) != problem.municipality_code:
         raise NotYourMunicipality("problem of another municipality")
     return problem
 
@@ -119,13 +111,10 @@ async def support(db: Database, *, problem_id: int, resident_id: int) -> Support
         NotYourMunicipality: the problem belongs to another municipality than the resident's.
     """
     async with db.transaction() as tx:
-        await _supportable(tx, problem_id, resident_id, withdrawing=False)
-        changed = await tx.execute(
-            "INSERT OR IGNORE INTO problem_supports (problem_id, resident_id, created_at) VALUES (?, ?, ?)",
-            (problem_id, resident_id, now_db()))
-        problem = await get_problem(tx, problem_id)
-    assert problem is not None
-    return SupportResult(problem, True, changed > 0)
+        problem = await _supportable(tx, problem_id, resident_id, withdrawing=False)
+        changed = await store.add_support(tx, problem_id, resident_id, now_db())
+    # read in this transaction; the trigger moved ``supports`` by the one row added, if any
+    return SupportResult(replace(problem, supports=problem.supports + int(changed)), True, changed)
 
 
 async def withdraw(db: Database, *, problem_id: int, resident_id: int) -> SupportResult:
@@ -135,12 +124,9 @@ async def withdraw(db: Database, *, problem_id: int, resident_id: int) -> Suppor
         ProblemNotFound, ProblemHidden, ProblemMerged, NotYourMunicipality: as :func:`support`.
     """
     async with db.transaction() as tx:
-        await _supportable(tx, problem_id, resident_id, withdrawing=True)
-        changed = await tx.execute(
-            "DELETE FROM problem_supports WHERE problem_id = ? AND resident_id = ?", (problem_id, resident_id))
-        problem = await get_problem(tx, problem_id)
-    assert problem is not None
-    return SupportResult(problem, False, changed > 0)
+        problem = await _supportable(tx, problem_id, resident_id, withdrawing=True)
+        changed = await store.remove_support(tx, problem_id, resident_id)
+    return SupportResult(replace(problem, supports=problem.supports - int(changed)), False, changed)
 
 
 async def answer_still(db: Database, *, problem_id: int, resident_id: int, still: bool, default_threshold: int) -> StillResult:
@@ -165,35 +151,25 @@ async def answer_still(db: Database, *, problem_id: int, resident_id: int, still
             raise ProblemMerged(problem)
         if problem.status != "solved":
             raise NoLongerSolved(problem)
-        involved = problem.author_id == resident_id or await tx.fetchval(
-            "SELECT 1 FROM problem_supports WHERE problem_id = ? AND resident_id = ?", (problem_id, resident_id))
+        involved = problem.author_id == resident_id or await store.is_supporter(tx, problem_id, resident_id)
         if not involved:
             raise NotASupporter("not a supporter")
-        solved_event = await tx.fetchval(
-            "SELECT max(id) FROM problem_events WHERE problem_id = ? AND new_status = 'solved'", (problem_id,))
-        await tx.execute(
-            "INSERT INTO problem_still_answers (problem_id, solved_event_id, resident_id, still, at) VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT (problem_id, solved_event_id, resident_id) DO UPDATE SET still = excluded.still, at = excluded.at",
-            (problem_id, solved_event, resident_id, int(still), now))
-        count = await tx.fetchval(
-            "SELECT count(*) FROM problem_still_answers WHERE problem_id = ? AND solved_event_id = ? AND still = 1",
-            (problem_id, solved_event))
+        solved_event = await store.last_solved_event(tx, problem_id)
+        await store.record_still_answer(tx, problem_id, solved_event, resident_id, still, now)
+        count = await store.count_still(tx, problem_id, solved_event)
         threshold = await reopen_threshold(tx, problem.municipality_code, default_threshold)
         reopened = still and count >= threshold
         if reopened:
-            await _reopen(tx, problem, count, now)
-        problem = await get_problem(tx, problem_id)
-    assert problem is not None
+            problem = await _reopen(tx, problem, count, now)
     return StillResult(problem, count, threshold, reopened)
 
 
-async def _reopen(tx: Transaction, problem: Problem, count: int, now: str) -> None:
-    await tx.execute("UPDATE problems SET status = 'under_review', updated_at = ? WHERE id = ?", (now, problem.id))
-    await tx.execute(
-        "INSERT INTO problem_events (problem_id, actor_id, action, old_status, new_status, at)"
-        " VALUES (?, NULL, 'reopened', 'solved', 'under_review', ?)", (problem.id, now))
-    officers = [r[0] for r in await tx.fetchall(
-        "SELECT telegram_id FROM officers WHERE municipality_code = ?", (problem.municipality_code,))]
+async def _reopen(tx: Transaction, problem: Problem, count: int, now: str) -> Problem:
+    """Back to ``under_review`` (event ``reopened`` by the system), everyone told; the problem now."""
+    reopened = await store.set_status(tx, problem.id, "under_review", now)
+    await store.insert_event(tx, problem.id, actor_id=None, action="reopened", old_status="solved",
+                             new_status="under_review", at=now)
+    officers = await store.officers_in(tx, problem.municipality_code)
     if officers:
         await enqueue(tx, kind="problem_reopened", audience=Audience.residents(officers),
                       content=notices.reopened_for_officers(problem, count), municipality_code=problem.municipality_code)
@@ -203,3 +179,4 @@ async def _reopen(tx: Transaction, problem: Problem, count: int, now: str) -> No
         await enqueue(tx, kind="problem_reopened", audience=Audience.residents(residents),
                       content=notices.reopened_for_residents(problem, count),
                       municipality_code=problem.municipality_code)
+    return reopened
