@@ -27,7 +27,9 @@ from babel.dates import format_timedelta
 from bot.db import Database
 from bot.delivery.lanes import Backlog, is_urgent
 from bot.domain.clock import from_db, now_db
+from bot.domain.residents import get_resident
 from bot.i18n import _, choose_locale, format_number
+from bot.store import outbox as outbox_store
 
 if TYPE_CHECKING:
     from bot.delivery.worker import DeliveryWorker
@@ -72,38 +74,24 @@ async def broadcast_state(db: Database, broadcast_id: int) -> BroadcastState | N
 
 
 async def broadcast_states(db: Database, *, limit: int = 20, ids: list[int] | None = None) -> list[BroadcastState]:
-    """The newest ``limit`` broadcasts (or those with ``ids``), newest first, with their counts."""
-    if ids is not None:
-        marks = ",".join("?" * len(ids))
-        rows = await db.fetchall(f"{_SELECT} WHERE b.id IN ({marks}) ORDER BY b.id DESC", ids)
-    else:
-        rows = await db.fetchall(f"{_SELECT} ORDER BY b.id DESC LIMIT ?", (limit,))
+    """The newest ``limit`` broadcasts (or those with ``ids``), newest first, with their counts (two queries)."""
+    rows = await outbox_store.broadcasts(db, ids=ids, limit=limit)
+    counts = await outbox_store.delivery_counts(db, [b["id"] for b in rows])
     states = []
     for b in rows:
-        counts = {
-            r["status"]: r["n"]
-            for r in await db.fetchall(
-                "SELECT status, count(*) AS n FROM deliveries WHERE broadcast_id = ? GROUP BY status", (b["id"],)
-            )
-        }
-        blocked = await db.fetchval(
-            "SELECT count(*) FROM deliveries WHERE broadcast_id = ? AND status = 'failed'"
-            " AND (error LIKE 'blocked%' OR error LIKE 'chat not found%')", (b["id"],))
-        skipped = counts.get("skipped", 0)
-        dups = await db.fetchval(
-            "SELECT count(*) FROM deliveries WHERE broadcast_id = ? AND possible_duplicate = 1", (b["id"],))
+        c = counts.get(b["id"])
+        n = {k: int(c[k] or 0) if c is not None else 0 for k in _COUNTS}
         states.append(BroadcastState(
             id=b["id"], kind=b["kind"], municipality_code=b["municipality_code"], sender_id=b["sender_id"],
-            total=b["total"], sent=counts.get("sent", 0), failed=counts.get("failed", 0) + skipped,
-            blocked=blocked + skipped, queued=counts.get("queued", 0) + counts.get("sending", 0),
-            possible_duplicates=dups, paid=bool(b["paid"]), created_at=b["created_at"], started_at=b["started_at"],
-            finished_at=b["finished_at"], municipality_name=b["municipality_name"],
+            total=b["total"], sent=n["sent"], failed=n["failed"] + n["skipped"],
+            blocked=n["blocked"] + n["skipped"], queued=n["queued"] + n["sending"],
+            possible_duplicates=n["possible_duplicates"], paid=bool(b["paid"]), created_at=b["created_at"],
+            started_at=b["started_at"], finished_at=b["finished_at"], municipality_name=b["municipality_name"],
         ))
     return states
 
 
-_SELECT = ("SELECT b.*, m.name_ru AS municipality_name FROM broadcasts b"
-           " LEFT JOIN municipalities m ON m.code = b.municipality_code")
+_COUNTS = ("sent", "failed", "skipped", "queued", "sending", "blocked", "possible_duplicates")
 
 
 def _local_time(value: str | None, tz: tzinfo) -> str:
@@ -211,14 +199,8 @@ class ProgressReporter:
 
     async def check(self) -> None:
         """One round: finish what is done, update progress messages that are due."""
-        rows = await self.db.fetchall(
-            "SELECT id, kind, municipality_code, total, CASE WHEN show_progress = 1 THEN sender_id END AS sender_id,"
-            " progress_chat_id, progress_message_id FROM broadcasts WHERE finished_at IS NULL ORDER BY id")
-        states: dict[int, BroadcastState] = {}
-        for row in rows:
-            state = await broadcast_state(self.db, row["id"])
-            if state is not None:
-                states[row["id"]] = state
+        rows = await outbox_store.unfinished_broadcasts(self.db)
+        states = {state.id: state for state in await broadcast_states(self.db, ids=[row["id"] for row in rows])}
         backlogs = [Backlog(row["id"], is_urgent(row["kind"], row["total"]), row["municipality_code"],
                             states[row["id"]].remaining) for row in rows if row["id"] in states]
         for row in rows:
@@ -240,10 +222,9 @@ class ProgressReporter:
         return (state.remaining + ahead) / max(rate, 0.1)
 
     async def _locale(self, telegram_id: int) -> str:
-        row = await self.db.fetchone("SELECT locale, language_code FROM residents WHERE telegram_id = ?",
-                                     (telegram_id,))
+        resident = await get_resident(self.db, telegram_id)
         default = self.worker.settings.default_locale
-        return choose_locale(row["locale"], row["language_code"], default) if row else default
+        return choose_locale(resident.locale, resident.language_code, default) if resident else default
 
     async def _show(self, row: Any, state: BroadcastState, eta: float, ahead: int = 0) -> None:
         sender = row["sender_id"]
@@ -272,9 +253,8 @@ class ProgressReporter:
             log.info("could not show progress of broadcast %s to %s: %s", row["id"], sender, exc)
             return
         async with self.db.transaction() as tx:
-            await tx.execute(
-                "UPDATE broadcasts SET progress_chat_id = ?, progress_message_id = ?, progress_updated_at = ?"
-                " WHERE id = ?", (chat_id, message.message_id, now_db(), row["id"]))
+            await outbox_store.set_progress_message(tx, row["id"], chat_id=chat_id, message_id=message.message_id,
+                                                    at=now_db())
 
     async def _finish(self, row: Any, state: BroadcastState) -> None:
         """Tell the sender, then mark the broadcast finished (a crash in between repeats the summary
@@ -291,7 +271,6 @@ class ProgressReporter:
             except TelegramAPIError as exc:
                 log.info("could not send the summary of broadcast %s: %s", state.id, exc)
         async with self.db.transaction() as tx:
-            await tx.execute(
-                "UPDATE broadcasts SET finished_at = ? WHERE id = ? AND finished_at IS NULL", (now_db(), row["id"]))
+            await outbox_store.finish_broadcast(tx, row["id"], now_db())
         log.info("broadcast %s finished: %s sent, %s failed, %s possible duplicates",
                  state.id, state.sent, state.failed, state.possible_duplicates)

@@ -7,15 +7,15 @@ Life of a delivery row (``deliveries``, migration 0002)::
                   └──────▶ queued again with next_attempt_at (network error / 5xx, backoff)
 
 Crash safety: a row is committed as ``sending`` before its request and gets its result after.
-After a crash, rows still ``sending`` are queued again and flagged ``possible_duplicate`` (the
-process may have died after Telegram accepted the message but before the answer was recorded),
-so a recipient gets a second copy only in that case, and it is counted. A long text goes out in
-parts; ``parts_sent`` is recorded after each, so a resumed delivery continues with the next part.
+After a crash, rows still ``sending`` are queued again at start (:func:`~bot.delivery.journal.recover`)
+and flagged ``possible_duplicate`` (the process may have died after Telegram accepted the message but
+before the answer was recorded), so a recipient gets a second copy only in that case, and it is counted.
+A long text goes out in parts; ``parts_sent`` is recorded after each: a resumed delivery continues with the next part.
 
-Writes are group-committed by :class:`Journal`: SQLite has one writer, and one transaction per
-send would cost more than the send at high rates; instead the marks and results that arrived
-while the previous commit ran are written together. A request waits only for its own ``sending``
-mark to be committed.
+Writes are group-committed by :class:`~bot.delivery.journal.Journal`: SQLite has one writer, and one
+transaction per send would cost more than the send at high rates; instead the marks and results
+that arrived while the previous commit ran are written together. A request waits only for its own
+``sending`` mark to be committed. The statements are the outbox store's (:mod:`bot.store.outbox`).
 
 One send path: the worker takes the same :class:`~bot.send.budget.SendBudget` as the application's
 Bot (found on its session, :func:`bot.send.middleware.budget_of`), so direct replies go first and
@@ -59,6 +59,7 @@ from aiogram.types import Message
 from bot.config import Settings
 from bot.db import Database
 from bot.delivery import progress
+from bot.delivery.journal import Journal, recover
 from bot.delivery.lanes import Backlog, Lane, Lanes, ahead_of
 from bot.delivery.render import Step, plan
 from bot.domain.clock import clock, now_db, to_db
@@ -66,6 +67,7 @@ from bot.domain.residents import mark_inactive
 from bot.i18n import choose_locale
 from bot.send.budget import SendBudget
 from bot.send.middleware import budget_of
+from bot.store import outbox as store
 
 log = logging.getLogger(__name__)
 
@@ -101,99 +103,6 @@ class _Due:
     parts_sent: int
     locale: str
     active: bool
-
-
-class Journal:
-    """Group commit of delivery state changes (see the module docstring)."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self._ops: list[tuple[str, tuple[Any, ...]]] = []
-        self._waiters: list[asyncio.Future[None]] = []
-        self._event = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self.commits = 0
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="delivery-journal")
-
-    async def stop(self) -> None:
-        """Write what is pending and stop."""
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
-        await self._flush()
-
-    def add(self, sql: str, params: tuple[Any, ...]) -> None:
-        """Queue a write for the next commit (fire and forget)."""
-        self._ops.append((sql, params))
-        self._event.set()
-
-    async def add_and_wait(self, sql: str, params: tuple[Any, ...]) -> None:
-        """Queue a write and wait until it is committed."""
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._ops.append((sql, params))
-        self._waiters.append(future)
-        self._event.set()
-        await future
-
-    async def _run(self) -> None:
-        while True:
-            await self._event.wait()
-            self._event.clear()
-            try:
-                await self._flush()
-            except Exception:  # noqa: BLE001 - keep the worker alive; the waiters got the error
-                log.exception("delivery journal commit failed")
-                await asyncio.sleep(0.5)
-
-    async def _flush(self) -> None:
-        if not self._ops:
-            return
-        ops, waiters = self._ops, self._waiters
-        self._ops, self._waiters = [], []
-        try:
-            async with self.db.transaction() as tx:
-                i = 0
-                while i < len(ops):  # consecutive writes with the same SQL go in one executemany
-                    j = i
-                    while j < len(ops) and ops[j][0] == ops[i][0]:
-                        j += 1
-                    if j - i == 1:
-                        await tx.execute(*ops[i])
-                    else:
-                        await tx.executemany(ops[i][0], [p for _, p in ops[i:j]])
-                    i = j
-        except asyncio.CancelledError:
-            # Stopped in the middle of a commit: put the writes back so stop()'s final flush makes them.
-            # Every write here sets values (no increments), so applying one twice is harmless.
-            self._ops[:0], self._waiters[:0] = ops, waiters
-            raise
-        except BaseException as exc:
-            for w in waiters:
-                if not w.done():
-                    w.set_exception(exc if isinstance(exc, Exception) else RuntimeError("journal stopped"))
-            raise
-        self.commits += 1
-        for w in waiters:
-            if not w.done():
-                w.set_result(None)
-
-
-_MARK_SENDING = "UPDATE deliveries SET status = 'sending', updated_at = ? WHERE id = ?"
-_PART_SENT = "UPDATE deliveries SET parts_sent = ?, message_id = coalesce(message_id, ?), updated_at = ? WHERE id = ?"
-_SENT = ("UPDATE deliveries SET status = 'sent', parts_sent = ?, message_id = coalesce(message_id, ?), error = NULL,"
-         " next_attempt_at = NULL, updated_at = ? WHERE id = ?")
-_FAILED = "UPDATE deliveries SET status = 'failed', error = ?, updated_at = ? WHERE id = ?"
-_SKIPPED = "UPDATE deliveries SET status = 'skipped', error = ?, updated_at = ? WHERE id = ?"
-_RETRY = ("UPDATE deliveries SET status = 'queued', attempts = ?, next_attempt_at = ?, error = ?,"
-          " possible_duplicate = max(possible_duplicate, ?), updated_at = ? WHERE id = ?")
-_REQUEUE = "UPDATE deliveries SET status = 'queued', parts_sent = ?, updated_at = ? WHERE id = ?"
-_STARTED = "UPDATE broadcasts SET started_at = coalesce(started_at, ?), paid = ? WHERE id = ?"
 
 
 @dataclass
@@ -306,11 +215,8 @@ class DeliveryWorker:
         """
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if not self._tasks:
-                busy = await self.db.fetchval(
-                    "SELECT count(*) FROM broadcasts WHERE finished_at IS NULL")
-                if not busy:
-                    return
+            if not self._tasks and not await store.count_unfinished(self.db):
+                return
             await asyncio.sleep(0.05)
         raise TimeoutError("delivery still busy")
 
@@ -343,7 +249,7 @@ class DeliveryWorker:
                 lane.started = True
                 if row.broadcast_id not in self._started_broadcasts:
                     self._started_broadcasts.add(row.broadcast_id)
-                    self.journal.add(_STARTED, (now_db(), int(self.paid), row.broadcast_id))
+                    self.journal.add(store.mark_started(row.broadcast_id, now_db(), paid=self.paid))
             lane.inflight += 1
             self._inflight_chats.add(row.chat_id)
             self._inflight_rows.add(row.id)
@@ -366,9 +272,7 @@ class DeliveryWorker:
     async def _read_lanes(self) -> None:
         """Make the lanes those of the unfinished broadcasts (new ones are served from now on)."""
         self._lanes_read = time.monotonic()
-        rows = await self.db.fetchall(
-            "SELECT id, kind, municipality_code, total, CASE WHEN show_progress = 1 THEN sender_id END AS sender_id,"
-            " started_at FROM broadcasts WHERE finished_at IS NULL ORDER BY id")
+        rows = await store.unfinished_broadcasts(self.db)
         for lane in self.lanes.sync((r["id"], r["kind"], r["municipality_code"], r["total"]) for r in rows):
             row = next(r for r in rows if r["id"] == lane.broadcast_id)
             if row["started_at"] is not None:
@@ -395,11 +299,11 @@ class DeliveryWorker:
         while True:
             if not lane.buffer and not await self._fill(lane, now):
                 return None
-            row = lane.buffer.popleft()
+            row: _Due = lane.buffer.popleft()
             if row.id in self._inflight_rows:
                 continue  # read again while its request is on the way; its result decides
             if not row.active:
-                self.journal.add(_SKIPPED, ("inactive", now_db(), row.id))
+                self.journal.add(store.mark_skipped(row.id, "inactive", now_db()))
                 continue
             if row.chat_id in self._inflight_chats:
                 lane.parked.append((now + PARK, row))  # one message at a time per chat
@@ -428,20 +332,10 @@ class DeliveryWorker:
         return True
 
     async def _fetch_due(self, broadcast_id: int, after: int) -> list[_Due]:
-        rows = await self.db.fetchall(
-            "SELECT d.id, d.broadcast_id, d.resident_id, d.attempts, d.parts_sent, r.locale, r.language_code, r.active"
-            " FROM deliveries d JOIN residents r ON r.telegram_id = d.resident_id"
-            " WHERE d.broadcast_id = ? AND d.status = 'queued' AND d.id > ?"
-            " AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ?)"
-            " ORDER BY d.id LIMIT ?",
-            (broadcast_id, after, now_db(), LANE_BATCH),
-        )
+        rows = await store.due_deliveries(self.db, broadcast_id, after=after, now=now_db(), limit=LANE_BATCH)
         default = self.settings.default_locale
-        return [
-            _Due(r["id"], r["broadcast_id"], r["resident_id"], r["attempts"], r["parts_sent"],
-                 choose_locale(r["locale"], r["language_code"], default), bool(r["active"]))
-            for r in rows
-        ]
+        return [_Due(r["id"], r["broadcast_id"], r["resident_id"], r["attempts"], r["parts_sent"],
+                     choose_locale(r["locale"], r["language_code"], default), bool(r["active"])) for r in rows]
 
     # -- figures for the progress reporter ------------------------------------------------
 
@@ -463,7 +357,7 @@ class DeliveryWorker:
     async def _content(self, broadcast_id: int) -> str:
         content = self._contents.get(broadcast_id)
         if content is None:
-            content = str(await self.db.fetchval("SELECT content FROM broadcasts WHERE id = ?", (broadcast_id,)))
+            content = await store.broadcast_content(self.db, broadcast_id)
             self._contents[broadcast_id] = content
             if len(self._contents) > 64:
                 self._contents.popitem(last=False)
@@ -484,14 +378,14 @@ class DeliveryWorker:
     async def _deliver(self, row: _Due, lane: Lane) -> None:
         try:
             try:
-                sql, params = await self._deliver_inner(row)
+                result = await self._deliver_inner(row)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - one bad row must not stop the others
                 log.exception("delivery %s failed unexpectedly", row.id)
-                sql, params = self._fail(row, f"error: {exc!r}")
+                result = self._fail(row, f"error: {exc!r}")
             # the result is committed before the chat is free again, so the row is never picked twice
-            await self.journal.add_and_wait(sql, params)
+            await self.journal.add_and_wait(result)
         finally:
             self._inflight_chats.discard(row.chat_id)
             self._inflight_rows.discard(row.id)
@@ -500,7 +394,7 @@ class DeliveryWorker:
             self._slots.release()
             self._kick.set()
 
-    async def _deliver_inner(self, row: _Due) -> tuple[str, tuple[Any, ...]]:
+    async def _deliver_inner(self, row: _Due) -> store.Write:
         """Send the remaining parts for one recipient; returns the write that records the result."""
         steps = await self._steps(row.broadcast_id, row.locale)
         part = min(row.parts_sent, len(steps))
@@ -509,7 +403,7 @@ class DeliveryWorker:
 
         async def mark() -> None:
             nonlocal marked
-            await self.journal.add_and_wait(_MARK_SENDING, (now_db(), row.id))
+            await self.journal.add_and_wait(store.mark_sending(row.id, now_db()))
             marked = True
 
         while part < len(steps):
@@ -518,7 +412,7 @@ class DeliveryWorker:
                 ticket = await self.budget.acquire_bulk(row.chat_id, None if marked else mark)  # mark: just before
             except asyncio.CancelledError:  # stopped before the request: no copy can have gone out
                 if marked:
-                    self.journal.add(_REQUEUE, (part, now_db(), row.id))
+                    self.journal.add(store.mark_requeued(row.id, part, now_db()))
                 raise
             self.stats.requests += 1
             if self.stats.first_request is None:
@@ -556,9 +450,9 @@ class DeliveryWorker:
             if first_id is None:
                 first_id = message.message_id
             if part < len(steps):
-                self.journal.add(_PART_SENT, (part, first_id, now_db(), row.id))
+                self.journal.add(store.mark_part_sent(row.id, part, first_id, now_db()))
         self.stats.sent += 1
-        return _SENT, (part, first_id, now_db(), row.id)
+        return store.mark_sent(row.id, part, first_id, now_db())
 
     async def _send(self, chat_id: int, step: Step) -> Message:
         extra: dict[str, Any] = {"allow_paid_broadcast": True} if self.paid else {}
@@ -568,23 +462,24 @@ class DeliveryWorker:
         return await self.bot.send_message(chat_id, step.text, reply_markup=step.markup,
                                            request_timeout=REQUEST_TIMEOUT, **extra)
 
-    def _fail(self, row: _Due, reason: str) -> tuple[str, tuple[Any, ...]]:
+    def _fail(self, row: _Due, reason: str) -> store.Write:
         self.stats.failed += 1
-        return _FAILED, (reason[:500], now_db(), row.id)
+        return store.mark_failed(row.id, reason[:500], now_db())
 
-    def _retry(self, row: _Due, exc: Exception, part: int) -> tuple[str, tuple[Any, ...]]:
+    def _retry(self, row: _Due, exc: Exception, part: int) -> store.Write:
         attempts = row.attempts + 1
         reason = f"{type(exc).__name__}: {exc}"[:500]
         # a timed-out request may have reached Telegram: a retry may give a second copy
-        maybe_sent = int(isinstance(exc, TelegramNetworkError) and "timeout" in str(exc).lower())
+        maybe_sent = isinstance(exc, TelegramNetworkError) and "timeout" in str(exc).lower()
         if part:
-            self.journal.add(_PART_SENT, (part, None, now_db(), row.id))
+            self.journal.add(store.mark_part_sent(row.id, part, None, now_db()))
         if attempts >= self.settings.delivery_max_attempts:
             return self._fail(row, f"gave up after {attempts} attempts: {reason}")
         self.stats.retried += 1
         delay = min(300.0, BACKOFF_BASE * 2 ** (attempts - 1))
         when = to_db(clock.now() + timedelta(seconds=delay))
-        return _RETRY, (attempts, when, reason, maybe_sent, now_db(), row.id)
+        return store.mark_retry(row.id, attempts=attempts, next_attempt_at=when, reason=reason,
+                                possible_duplicate=maybe_sent, at=now_db())
 
     # -- used by the progress reporter ----------------------------------------------------
 
@@ -602,12 +497,3 @@ class DeliveryWorker:
             self.budget.answered(chat_id)
             return result
 
-
-async def recover(db: Database) -> int:
-    """Queue again the deliveries a previous process left ``sending`` and flag them as possible
-    duplicates. Returns how many there were."""
-    async with db.transaction() as tx:
-        return await tx.execute(
-            "UPDATE deliveries SET status = 'queued', possible_duplicate = 1, updated_at = ? WHERE status = 'sending'",
-            (now_db(),),
-        )

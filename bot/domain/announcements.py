@@ -11,6 +11,9 @@ from bot.domain import NotAnOfficer, NotFound, TextTooLong, TextTooShort, WrongM
 from bot.domain.clock import now_db
 from bot.domain.outbox import Audience, Notice, enqueue
 from bot.domain.text import clean_user_text, utf16_length
+from bot.store import municipalities as municipalities_store
+from bot.store import officers as officers_store
+from bot.store import outbox as store
 
 TEXT_MAX_LENGTH = 3500
 """Characters (UTF-16 units, as Telegram counts) of one language's text: with the header it still
@@ -52,10 +55,15 @@ def notice(texts: dict[str, str], names: dict[str, str]) -> Notice:
 
 async def municipality_names(db: Database, code: str) -> dict[str, str]:
     """``{"ky": …, "ru": …}`` names of a municipality (Kyrgyz falls back to Russian when not attested)."""
-    row = await db.fetchone("SELECT name_ru, name_ky FROM municipalities WHERE code = ?", (code,))
-    if row is None:
+    names = await municipalities_store.names_of(db, code)
+    if names is None:
         raise NotFound("municipality")
-    return {"ru": row["name_ru"], "ky": row["name_ky"] or row["name_ru"]}
+    return _names(names)
+
+
+def _names(names: tuple[str, str | None]) -> dict[str, str]:
+    name_ru, name_ky = names
+    return {"ru": name_ru, "ky": name_ky or name_ru}
 
 
 async def announce(
@@ -83,30 +91,29 @@ async def announce(
         texts["ru"] = clean_text(text_ru)
     key = f"announce:{officer_id}:{draft_id}"
     async with db.transaction() as tx:
-        officer_code = await tx.fetchval("SELECT municipality_code FROM officers WHERE telegram_id = ?", (officer_id,))
+        officer_code = await officers_store.municipality_of(tx, officer_id)
         if officer_code is None:
             raise NotAnOfficer("not an officer")
         if officer_code != municipality_code:
             raise WrongMunicipality("officer of another municipality")
-        existing = await tx.fetchone("SELECT id, total FROM broadcasts WHERE dedup_key = ?", (key,))
+        existing = await store.broadcast_by_dedup_key(tx, key)
         if existing is not None:
             return AnnouncementResult(existing["id"], existing["total"], created=False)
-        row = await tx.fetchone("SELECT name_ru, name_ky FROM municipalities WHERE code = ?", (municipality_code,))
-        if row is None:  # the officer's municipality is always listed (a foreign key); guard for the type checker
+        found = await municipalities_store.names_of(tx, municipality_code)
+        if found is None:  # the officer's municipality is always listed (a foreign key); guard for the type checker
             raise NotFound("municipality", id=municipality_code)
-        names = {"ru": row["name_ru"], "ky": row["name_ky"] or row["name_ru"]}
         broadcast_id = await enqueue(
-            tx, kind=KIND, audience=Audience.municipality(municipality_code), content=notice(texts, names),
+            tx, kind=KIND, audience=Audience.municipality(municipality_code), content=notice(texts, _names(found)),
             municipality_code=municipality_code, sender_id=officer_id, dedup_key=key,
         )
-        total = await tx.fetchval("SELECT total FROM broadcasts WHERE id = ?", (broadcast_id,))
+        total = await store.broadcast_total(tx, broadcast_id)
     return AnnouncementResult(broadcast_id, total, created=True)
 
 
 async def draft_sent(db: Database, *, officer_id: int, draft_id: str) -> bool:
     """Whether the officer's draft ``draft_id`` has already been queued (to tell a late tap apart)."""
     key = f"announce:{officer_id}:{draft_id}"
-    return await db.fetchval("SELECT 1 FROM broadcasts WHERE dedup_key = ?", (key,)) is not None
+    return await store.broadcast_by_dedup_key(db, key) is not None
 
 
 async def set_progress_message(db: Database, *, broadcast_id: int, sender_id: int, chat_id: int,
@@ -117,10 +124,7 @@ async def set_progress_message(db: Database, *, broadcast_id: int, sender_id: in
         NotFound: no such broadcast of this sender.
     """
     async with db.transaction() as tx:
-        changed = await tx.execute(
-            "UPDATE broadcasts SET progress_chat_id = ?, progress_message_id = ?, progress_updated_at = ?"
-            " WHERE id = ? AND sender_id = ?",
-            (chat_id, message_id, now_db(), broadcast_id, sender_id),
-        )
+        changed = await store.set_progress_message(tx, broadcast_id, chat_id=chat_id, message_id=message_id,
+                                                   at=now_db(), sender_id=sender_id)
     if not changed:
         raise NotFound("broadcast")

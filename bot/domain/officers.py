@@ -9,6 +9,7 @@ one-time invite code they hand to the future officer. Every grant and revocation
 from __future__ import annotations
 
 import secrets
+import sqlite3
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -16,6 +17,9 @@ from typing import Any
 from bot.db import Database, Transaction
 from bot.domain.errors import DomainError, InvalidInput, NotAnOfficer, NotFound, NotSuperadmin, WrongMunicipality
 from bot.domain.clock import clock, now_db, to_db
+from bot.store import municipalities as municipalities_store
+from bot.store import officers as store
+from bot.store import residents as residents_store
 
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 """Invite code letters: no 0/O, 1/I, so a code can be read aloud or copied from paper."""
@@ -83,6 +87,10 @@ def format_invite_code(code: str) -> str:
     return f"{code[:4]}-{code[4:]}" if len(code) == INVITE_LENGTH else code
 
 
+def _officer(row: sqlite3.Row) -> Officer:
+    return Officer(row["telegram_id"], row["municipality_code"], row["granted_at"])
+
+
 def _roles(cache: dict[str, Any]) -> dict[int, Officer | None]:
     """Officer records (or ``None``: not an officer) read by this process, by Telegram id. Grants and
     revocations drop the whole map once they commit, so a revoked officer loses the role at once."""
@@ -100,10 +108,8 @@ async def get_officer(db: Database, telegram_id: int) -> Officer | None:
     roles = _roles(db.cache)
     if telegram_id in roles:
         return roles[telegram_id]
-    row = await db.fetchone(
-        "SELECT telegram_id, municipality_code, granted_at FROM officers WHERE telegram_id = ?", (telegram_id,)
-    )
-    officer = None if row is None else Officer(row["telegram_id"], row["municipality_code"], row["granted_at"])
+    row = await store.officer_by_id(db, telegram_id)
+    officer = None if row is None else _officer(row)
     if len(roles) >= ROLES_CACHED:
         roles.clear()
     roles[telegram_id] = officer
@@ -137,29 +143,18 @@ def _require_superadmin(actor_id: int, superadmins: frozenset[int]) -> None:
 async def _grant(tx: Transaction, *, telegram_id: int, municipality_code: str, actor_id: int, via: str,
                  invite_code: str | None) -> None:
     now = now_db()
-    previous = await tx.fetchval("SELECT municipality_code FROM officers WHERE telegram_id = ?", (telegram_id,))
+    previous = await store.municipality_of(tx, telegram_id)
     if previous is not None and previous != municipality_code:
-        await tx.execute(
-            "INSERT INTO officer_events (telegram_id, municipality_code, action, via, actor_id, invite_code, at)"
-            " VALUES (?, ?, 'revoke', ?, ?, ?, ?)",
-            (telegram_id, previous, via, actor_id, invite_code, now),
-        )
+        await store.insert_event(tx, telegram_id=telegram_id, municipality_code=previous, action="revoke", via=via,
+                                 actor_id=actor_id, invite_code=invite_code, at=now)
     _roles_changed(tx)
-    await tx.execute(
-        "INSERT INTO officers (telegram_id, municipality_code, granted_by, granted_at) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (telegram_id) DO UPDATE SET municipality_code = excluded.municipality_code,"
-        " granted_by = excluded.granted_by, granted_at = excluded.granted_at",
-        (telegram_id, municipality_code, actor_id, now),
-    )
-    await tx.execute(
-        "INSERT INTO officer_events (telegram_id, municipality_code, action, via, actor_id, invite_code, at)"
-        " VALUES (?, ?, 'grant', ?, ?, ?, ?)",
-        (telegram_id, municipality_code, via, actor_id, invite_code, now),
-    )
+    await store.upsert_officer(tx, telegram_id, municipality_code, granted_by=actor_id, at=now)
+    await store.insert_event(tx, telegram_id=telegram_id, municipality_code=municipality_code, action="grant",
+                             via=via, actor_id=actor_id, invite_code=invite_code, at=now)
 
 
 async def _require_municipality(tx: Transaction, municipality_code: str) -> None:
-    if not await tx.fetchval("SELECT 1 FROM municipalities WHERE code = ? AND active = 1", (municipality_code,)):
+    if not await municipalities_store.is_active(tx, municipality_code):
         raise NotFound("municipality")
 
 
@@ -178,7 +173,7 @@ async def grant_officer(
     _require_superadmin(actor_id, superadmins)
     async with db.transaction() as tx:
         await _require_municipality(tx, municipality_code)
-        if not await tx.fetchval("SELECT 1 FROM residents WHERE telegram_id = ?", (telegram_id,)):
+        if not await residents_store.resident_exists(tx, telegram_id):
             raise NotRegistered(telegram_id)
         await _grant(tx, telegram_id=telegram_id, municipality_code=municipality_code, actor_id=actor_id,
                      via="command", invite_code=None)
@@ -196,17 +191,13 @@ async def revoke_officer(db: Database, *, actor_id: int, superadmins: frozenset[
     """
     _require_superadmin(actor_id, superadmins)
     async with db.transaction() as tx:
-        row = await tx.fetchone("SELECT * FROM officers WHERE telegram_id = ?", (telegram_id,))
+        row = await store.delete_officer(tx, telegram_id)
         if row is None:
             raise OfficerNotFound("officer", id=telegram_id)
         _roles_changed(tx)
-        await tx.execute("DELETE FROM officers WHERE telegram_id = ?", (telegram_id,))
-        await tx.execute(
-            "INSERT INTO officer_events (telegram_id, municipality_code, action, via, actor_id, at)"
-            " VALUES (?, ?, 'revoke', 'command', ?, ?)",
-            (telegram_id, row["municipality_code"], actor_id, now_db()),
-        )
-    return Officer(row["telegram_id"], row["municipality_code"], row["granted_at"])
+        await store.insert_event(tx, telegram_id=telegram_id, municipality_code=row["municipality_code"],
+                                 action="revoke", via="command", actor_id=actor_id, invite_code=None, at=now_db())
+    return _officer(row)
 
 
 async def create_invite(
@@ -226,13 +217,9 @@ async def create_invite(
         await _require_municipality(tx, municipality_code)
         while True:
             code = "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_LENGTH))
-            if not await tx.fetchval("SELECT 1 FROM officer_invites WHERE code = ?", (code,)):
+            if not await store.invite_code_taken(tx, code):
                 break
-        await tx.execute(
-            "INSERT INTO officer_invites (code, municipality_code, created_by, created_at, expires_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (code, municipality_code, actor_id, now_db(), expires),
-        )
+        await store.insert_invite(tx, code, municipality_code, created_by=actor_id, at=now_db(), expires_at=expires)
     return Invite(code, municipality_code, expires)
 
 
@@ -250,17 +237,14 @@ async def redeem_invite(db: Database, *, telegram_id: int, code: str) -> Officer
         raise NotAnInviteCode("not an invite code")
     now = now_db()
     async with db.transaction() as tx:
-        invite = await tx.fetchone("SELECT * FROM officer_invites WHERE code = ?", (normalized,))
+        invite = await store.invite_by_code(tx, normalized)
         if invite is None:
             raise InviteUnknown("unknown invite code")
         if invite["used_by"] is not None:
             raise InviteUsed("invite already used")
         if invite["expires_at"] <= now:
             raise InviteExpired("invite expired")
-        await tx.execute(
-            "UPDATE officer_invites SET used_by = ?, used_at = ? WHERE code = ? AND used_by IS NULL",
-            (telegram_id, now, normalized),
-        )
+        await store.use_invite(tx, normalized, telegram_id, now)
         await _grant(tx, telegram_id=telegram_id, municipality_code=invite["municipality_code"],
                      actor_id=invite["created_by"], via="invite", invite_code=normalized)
     officer = await get_officer(db, telegram_id)
@@ -270,14 +254,9 @@ async def redeem_invite(db: Database, *, telegram_id: int, code: str) -> Officer
 
 async def list_officers(db: Database, municipality_code: str) -> list[Officer]:
     """Officers of one municipality, oldest grant first."""
-    rows = await db.fetchall(
-        "SELECT telegram_id, municipality_code, granted_at FROM officers WHERE municipality_code = ? ORDER BY granted_at",
-        (municipality_code,),
-    )
-    return [Officer(r["telegram_id"], r["municipality_code"], r["granted_at"]) for r in rows]
+    return [_officer(r) for r in await store.officers_of(db, municipality_code)]
 
 
 async def officer_history(db: Database, telegram_id: int) -> list[dict[str, Any]]:
     """All grant/revoke events of one person, oldest first, as dicts of the ``officer_events`` columns."""
-    rows = await db.fetchall("SELECT * FROM officer_events WHERE telegram_id = ? ORDER BY id", (telegram_id,))
-    return [dict(r) for r in rows]
+    return [dict(r) for r in await store.events_of(db, telegram_id)]

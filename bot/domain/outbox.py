@@ -23,6 +23,7 @@ from typing import Any
 from bot.db import Transaction
 from bot.domain import InvalidInput
 from bot.domain.clock import now_db
+from bot.store import outbox as store
 
 LOCALES = ("ky", "ru")
 
@@ -168,31 +169,19 @@ async def enqueue(
     """
     code = municipality_code or audience.municipality_code
     if dedup_key is not None:
-        existing = await tx.fetchval("SELECT id FROM broadcasts WHERE dedup_key = ?", (dedup_key,))
+        existing = await store.broadcast_by_dedup_key(tx, dedup_key)
         if existing is not None:
-            return int(existing)
+            return int(existing["id"])
     if show_progress is None:
         show_progress = audience.municipality_code is not None
-    broadcast_id = await tx.insert(
-        "INSERT INTO broadcasts (kind, municipality_code, sender_id, show_progress, content, created_at, dedup_key)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (kind, code, sender_id, int(bool(show_progress and sender_id is not None)), content.to_json(), now_db(),
-         dedup_key),
+    broadcast_id = await store.insert_broadcast(
+        tx, kind=kind, municipality_code=code, sender_id=sender_id,
+        show_progress=bool(show_progress and sender_id is not None), content=content.to_json(), created_at=now_db(),
+        dedup_key=dedup_key,
     )
     if audience.municipality_code is not None:
-        await tx.execute(
-            "INSERT INTO deliveries (broadcast_id, resident_id) SELECT ?, telegram_id FROM residents"
-            " WHERE municipality_code = ? AND active = 1 ORDER BY telegram_id",
-            (broadcast_id, audience.municipality_code),
-        )
-    if audience.resident_ids:
-        await tx.executemany(
-            "INSERT OR IGNORE INTO deliveries (broadcast_id, resident_id) SELECT ?, telegram_id FROM residents"
-            " WHERE telegram_id = ? AND active = 1",
-            [(broadcast_id, rid) for rid in audience.resident_ids],
-        )
-    total = await tx.fetchval("SELECT count(*) FROM deliveries WHERE broadcast_id = ?", (broadcast_id,))
-    await tx.execute("UPDATE broadcasts SET total = ? WHERE id = ?", (total, broadcast_id))
-    if total == 0:
-        await tx.execute("UPDATE broadcasts SET finished_at = ? WHERE id = ?", (now_db(), broadcast_id))
+        await store.queue_municipality(tx, broadcast_id, audience.municipality_code)
+    await store.queue_residents(tx, broadcast_id, audience.resident_ids)
+    if await store.count_recipients(tx, broadcast_id) == 0:
+        await store.finish_broadcast(tx, broadcast_id, now_db())
     return broadcast_id

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
 import sqlite3
+from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.db import Database
+from bot.domain.clock import clock, now_db, to_db
 from bot.domain.errors import InvalidInput, NotFound
-from bot.domain.clock import now_db
 from bot.domain.text import clean_user_text
+from bot.store import municipalities as municipalities_store
+from bot.store import residents as store
 
 LOCALES = ("ky", "ru")
 """The languages a resident can choose (the catalogs under ``locales/``)."""
@@ -103,7 +105,7 @@ async def get_resident(db: Database, telegram_id: int) -> Resident | None:
     cached = _cache(db).get(telegram_id)
     if cached is not None:
         return cached
-    row = await db.fetchone("SELECT * FROM residents WHERE telegram_id = ?", (telegram_id,))
+    row = await store.resident_by_id(db, telegram_id)
     return None if row is None else _remember(db, _from_row(row))
 
 
@@ -132,16 +134,8 @@ async def touch_resident(
             return current
     now = now_db()
     async with db.transaction() as tx:
-        await tx.execute(
-            "INSERT INTO residents (telegram_id, first_name, last_name, username, language_code, joined_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (telegram_id) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name,"
-            " username = excluded.username, language_code = excluded.language_code, updated_at = excluded.updated_at,"
-            " active = 1, inactive_since = NULL",
-            (telegram_id, first_name, last_name, username, language_code, now, now),
-        )
-        row = await tx.fetchone("SELECT * FROM residents WHERE telegram_id = ?", (telegram_id,))
-    assert row is not None  # written just above, in the same transaction
+        row = await store.upsert_resident(tx, telegram_id, first_name=first_name, last_name=last_name,
+                                          username=username, language_code=language_code, at=now)
     return _remember(db, _from_row(row))
 
 
@@ -155,9 +149,7 @@ async def set_locale(db: Database, telegram_id: int, locale: str) -> None:
     if locale not in LOCALES:
         raise UnsupportedLocale(f"unsupported locale {locale!r}")
     async with db.transaction() as tx:
-        changed = await tx.execute(
-            "UPDATE residents SET locale = ?, updated_at = ? WHERE telegram_id = ?", (locale, now_db(), telegram_id)
-        )
+        changed = await store.set_locale(tx, telegram_id, locale, now_db())
     _forget(db, telegram_id)
     if not changed:
         raise NotFound("resident")
@@ -171,15 +163,9 @@ async def set_municipality(db: Database, telegram_id: int, municipality_code: st
         NotFound: no such resident.
     """
     async with db.transaction() as tx:
-        exists = await tx.fetchval(
-            "SELECT 1 FROM municipalities WHERE code = ? AND active = 1", (municipality_code,)
-        )
-        if not exists:
+        if not await municipalities_store.is_active(tx, municipality_code):
             raise UnknownMunicipality("municipality", id=municipality_code)
-        changed = await tx.execute(
-            "UPDATE residents SET municipality_code = ?, updated_at = ? WHERE telegram_id = ?",
-            (municipality_code, now_db(), telegram_id),
-        )
+        changed = await store.set_municipality(tx, telegram_id, municipality_code, now_db())
     _forget(db, telegram_id)
     if not changed:
         raise NotFound("resident")
@@ -192,20 +178,14 @@ async def mark_inactive(db: Database, telegram_id: int) -> bool:
     until they write to the bot again (see :func:`touch_resident`).
     """
     async with db.transaction() as tx:
-        changed = await tx.execute(
-            "UPDATE residents SET active = 0, inactive_since = ?, updated_at = ? WHERE telegram_id = ? AND active = 1",
-            (now_db(), now_db(), telegram_id),
-        )
+        changed = await store.set_inactive(tx, telegram_id, now_db())
     _forget(db, telegram_id)
     return bool(changed)
 
 
 async def count_residents(db: Database, municipality_code: str, *, active_only: bool = True) -> int:
     """Number of residents registered in a municipality (active ones only by default)."""
-    sql = "SELECT count(*) FROM residents WHERE municipality_code = ?"
-    if active_only:
-        sql += " AND active = 1"
-    return int(await db.fetchval(sql, (municipality_code,)))
+    return await store.count_in_municipality(db, municipality_code, active_only=active_only)
 
 
 async def claim_prompt(db: Database, chat_id: int, message_id: int) -> bool:
@@ -215,11 +195,13 @@ async def claim_prompt(db: Database, chat_id: int, message_id: int) -> bool:
     Rows older than 7 days are pruned here; Telegram lets old buttons be pressed for ever, and a tap
     on a prompt answered that long ago is handled as a fresh answer.
     """
+    now = clock.now()
     async with db.transaction() as tx:
-        claimed = await tx.execute(
-            "INSERT OR IGNORE INTO answered_prompts (chat_id, message_id, at) VALUES (?, ?, ?)",
-            (chat_id, message_id, now_db()),
-        )
+        claimed = await store.claim_prompt(tx, chat_id, message_id, to_db(now))
         if claimed and message_id % 100 == 0:
-            await tx.execute("DELETE FROM answered_prompts WHERE at < strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-7 days')")
-    return bool(claimed)
+            await store.prune_prompts(tx, to_db(now - PROMPTS_KEPT))
+    return claimed
+
+
+PROMPTS_KEPT = timedelta(days=7)
+"""How long an answered prompt is remembered (see :func:`claim_prompt`)."""

@@ -13,10 +13,11 @@ import hashlib
 import io
 from importlib import resources
 
-from bot.db import Database, Transaction
+from bot.db import Database
 from bot.domain.clock import now_db
 from bot.domain.errors import InvalidInput
 from bot.domain.municipalities.model import KINDS, REQUIRED_COLUMNS, ImportReport, search_key
+from bot.store import municipalities as store
 
 
 def bundled_csv() -> bytes:
@@ -72,29 +73,27 @@ async def import_municipalities(db: Database, data: bytes | None = None, *, forc
     # The bundled file is tracked apart from explicit imports: a start re-imports it only when a new
     # release ships a changed file, never undoing a list an administrator imported since.
     meta_key = "bundled_municipalities_sha256" if bundled else "imported_municipalities_sha256"
-    if not force and await db.fetchval("SELECT value FROM meta WHERE key = ?", (meta_key,)) == digest:
-        total = await db.fetchval("SELECT count(*) FROM municipalities WHERE active = 1")
+    if not force and await store.meta_value(db, meta_key) == digest:
+        total = await store.count_active(db)
         return ImportReport(total=total, added=0, updated=0, deactivated=0, skipped_unchanged_file=True)
     rows = _parse(data)
     now = now_db()
-    added = updated = 0
+    inserts: list[tuple[str, str, str, str, str | None, str | None, str, str]] = []
+    updates: list[tuple[str, str, str, str | None, str | None, str, str, str]] = []
     async with db.transaction() as tx:
-        existing = {r["code"]: r for r in await tx.fetchall("SELECT * FROM municipalities")}
+        existing = await store.all_municipalities(tx)
+        # every row's oblast and district, in file order (the last row naming one decides, as before)
+        await store.upsert_oblasts(tx, [(r["code"][:5], r["oblast_ru"], r["oblast_ky"] or None) for r in rows])
+        await store.upsert_districts(
+            tx, [(r["code"][:8], r["code"][:5], r["district_ru"], r["district_ky"] or None) for r in rows])
         for row in rows:
             code = row["code"]
-            await _upsert_oblast(tx, code[:5], row["oblast_ru"], row["oblast_ky"] or None)
-            await _upsert_district(tx, code[:8], code[:5], row["district_ru"], row["district_ky"] or None)
             old = existing.get(code)
             name_ky_file = row["municipality_ky"] or None
             if old is None:
-                await tx.execute(
-                    "INSERT INTO municipalities (code, district_code, kind, name_ru, name_ky, name_ky_source,"
-                    " search_key, active, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)",
-                    (code, code[:8], row["kind"], row["municipality_ru"], name_ky_file,
-                     "data" if name_ky_file else None,
-                     search_key(row["municipality_ru"], name_ky_file), now),
-                )
-                added += 1
+                inserts.append((code, code[:8], row["kind"], row["municipality_ru"], name_ky_file,
+                                "data" if name_ky_file else None,
+                                search_key(row["municipality_ru"], name_ky_file), now))
                 continue
             if old["name_ky_source"] == "officer":
                 name_ky, source = old["name_ky"], "officer"
@@ -107,46 +106,15 @@ async def import_municipalities(db: Database, data: bytes | None = None, *, forc
                 or old["name_ky"] != name_ky or not old["active"]
             )
             if changed:
-                await tx.execute(
-                    "UPDATE municipalities SET district_code = ?, kind = ?, name_ru = ?, name_ky = ?, name_ky_source = ?,"
-                    " search_key = ?, active = 1, updated_at = ? WHERE code = ?",
-                    (code[:8], row["kind"], row["municipality_ru"], name_ky, source,
-                     search_key(row["municipality_ru"], name_ky), now, code),
-                )
-                updated += 1
+                updates.append((code[:8], row["kind"], row["municipality_ru"], name_ky, source,
+                                search_key(row["municipality_ru"], name_ky), now, code))
+        await store.insert_municipalities(tx, inserts)
+        await store.update_municipalities(tx, updates)
         codes = {row["code"] for row in rows}
         gone = [code for code, old in existing.items() if code not in codes and old["active"]]
-        for code in gone:
-            await tx.execute("UPDATE municipalities SET active = 0, updated_at = ? WHERE code = ?", (now, code))
+        await store.deactivate_municipalities(tx, gone, now)
         # Oblasts and districts with no active municipality left are hidden from the picker.
-        await tx.execute(
-            "UPDATE districts SET active = EXISTS (SELECT 1 FROM municipalities m"
-            " WHERE m.district_code = districts.code AND m.active = 1)"
-        )
-        await tx.execute(
-            "UPDATE oblasts SET active = EXISTS (SELECT 1 FROM districts d"
-            " WHERE d.oblast_code = oblasts.code AND d.active = 1)"
-        )
-        await tx.execute(
-            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (meta_key, digest),
-        )
-    return ImportReport(total=len(rows), added=added, updated=updated, deactivated=len(gone))
+        await store.refresh_active_districts_and_oblasts(tx)
+        await store.set_meta_value(tx, meta_key, digest)
+    return ImportReport(total=len(rows), added=len(inserts), updated=len(updates), deactivated=len(gone))
 
-
-async def _upsert_oblast(tx: Transaction, code: str, name_ru: str, name_ky: str | None) -> None:
-    await tx.execute(
-        "INSERT INTO oblasts (code, name_ru, name_ky, active) VALUES (?, ?, ?, 1)"
-        " ON CONFLICT (code) DO UPDATE SET name_ru = excluded.name_ru,"
-        " name_ky = coalesce(excluded.name_ky, oblasts.name_ky), active = 1",
-        (code, name_ru, name_ky),
-    )
-
-
-async def _upsert_district(tx: Transaction, code: str, oblast_code: str, name_ru: str, name_ky: str | None) -> None:
-    await tx.execute(
-        "INSERT INTO districts (code, oblast_code, name_ru, name_ky, active) VALUES (?, ?, ?, ?, 1)"
-        " ON CONFLICT (code) DO UPDATE SET oblast_code = excluded.oblast_code, name_ru = excluded.name_ru,"
-        " name_ky = coalesce(excluded.name_ky, districts.name_ky), active = 1",
-        (code, oblast_code, name_ru, name_ky),
-    )

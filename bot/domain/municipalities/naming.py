@@ -8,6 +8,8 @@ from bot.domain.errors import NotAnOfficer, NotFound, TextTooLong, TextTooShort,
 from bot.domain.municipalities.model import NAME_MAX_LENGTH, NameNotOneLine, Place, search_key
 from bot.domain.municipalities.places import get_municipality
 from bot.domain.text import clean_user_text
+from bot.store import municipalities as store
+from bot.store import officers as officers_store
 
 
 async def set_name_ky(db: Database, *, officer_id: int, municipality_code: str, name_ky: str) -> Place:
@@ -32,19 +34,16 @@ async def set_name_ky(db: Database, *, officer_id: int, municipality_code: str, 
     if len(name) > NAME_MAX_LENGTH:
         raise TextTooLong(limit=NAME_MAX_LENGTH, actual=len(name))
     async with db.transaction() as tx:
-        own = await tx.fetchval("SELECT municipality_code FROM officers WHERE telegram_id = ?", (officer_id,))
+        own = await officers_store.municipality_of(tx, officer_id)
         if own is None:
             raise NotAnOfficer("not an officer")
         if own != municipality_code:
             raise WrongMunicipality("officer of another municipality")
-        row = await tx.fetchone("SELECT name_ru FROM municipalities WHERE code = ?", (municipality_code,))
-        if row is None:
+        names = await store.names_of(tx, municipality_code)
+        if names is None:
             raise NotFound("municipality")
-        await tx.execute(
-            "UPDATE municipalities SET name_ky = ?, name_ky_source = 'officer', name_ky_set_by = ?,"
-            " search_key = ?, updated_at = ? WHERE code = ?",
-            (name, officer_id, search_key(row["name_ru"], name), now_db(), municipality_code),
-        )
+        await store.set_officer_name_ky(tx, municipality_code, name_ky=name, officer_id=officer_id,
+                                        search_key=search_key(names[0], name), at=now_db())
     place = await get_municipality(db, municipality_code)
     assert place is not None
     return place

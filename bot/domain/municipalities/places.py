@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 
 from bot.db import Database
@@ -15,6 +14,7 @@ from bot.domain.municipalities.model import (
     SearchQueryTooShort,
 )
 from bot.domain.text import clean_user_text, fold
+from bot.store import municipalities as store
 
 
 def _sort_key(locale: str) -> Callable[[Place], str]:
@@ -23,63 +23,37 @@ def _sort_key(locale: str) -> Callable[[Place], str]:
 
 async def list_oblasts(db: Database, locale: str) -> list[Place]:
     """Active oblasts (and the two cities of republican significance), sorted by name in ``locale``."""
-    rows = await db.fetchall("SELECT code, name_ru, name_ky FROM oblasts WHERE active = 1")
-    return sorted((Place(r["code"], r["name_ru"], r["name_ky"]) for r in rows), key=_sort_key(locale))
+    return sorted(await store.active_oblasts(db), key=_sort_key(locale))
 
 
 async def list_districts(db: Database, oblast_code: str, locale: str) -> list[Place]:
     """Active districts (and cities filed as districts) of an oblast, sorted by name."""
-    rows = await db.fetchall(
-        "SELECT code, name_ru, name_ky FROM districts WHERE oblast_code = ? AND active = 1", (oblast_code,)
-    )
-    return sorted((Place(r["code"], r["name_ru"], r["name_ky"]) for r in rows), key=_sort_key(locale))
+    return sorted(await store.active_districts_of(db, oblast_code), key=_sort_key(locale))
 
 
 async def list_municipalities(db: Database, district_code: str, locale: str) -> list[Place]:
     """Active municipalities of a district, sorted by name."""
-    rows = await db.fetchall(
-        "SELECT code, name_ru, name_ky, kind FROM municipalities WHERE district_code = ? AND active = 1",
-        (district_code,),
-    )
-    return sorted((Place(r["code"], r["name_ru"], r["name_ky"], r["kind"]) for r in rows), key=_sort_key(locale))
+    return sorted(await store.active_municipalities_of(db, district_code), key=_sort_key(locale))
 
 
 async def get_oblast(db: Database, code: str) -> Place | None:
     """The oblast with this 5-digit code, or ``None``."""
-    r = await db.fetchone("SELECT code, name_ru, name_ky FROM oblasts WHERE code = ?", (code,))
-    return None if r is None else Place(r["code"], r["name_ru"], r["name_ky"])
+    return await store.oblast_by_code(db, code)
 
 
 async def get_district(db: Database, code: str) -> Place | None:
     """The district with this 8-digit code, or ``None``."""
-    r = await db.fetchone("SELECT code, name_ru, name_ky FROM districts WHERE code = ?", (code,))
-    return None if r is None else Place(r["code"], r["name_ru"], r["name_ky"])
+    return await store.district_by_code(db, code)
 
 
 async def get_municipality(db: Database, code: str, *, active_only: bool = False) -> Place | None:
     """The municipality with this 14-digit SOATE code, or ``None``."""
-    sql = "SELECT code, name_ru, name_ky, kind FROM municipalities WHERE code = ?"
-    if active_only:
-        sql += " AND active = 1"
-    r = await db.fetchone(sql, (code,))
-    return None if r is None else Place(r["code"], r["name_ru"], r["name_ky"], r["kind"])
+    return await store.municipality_by_code(db, code, active_only=active_only)
 
 
 async def locate(db: Database, code: str) -> Location | None:
     """The municipality with its district and oblast, or ``None`` for an unknown code."""
-    r = await db.fetchone(
-        "SELECT m.code, m.name_ru, m.name_ky, m.kind, d.code AS d_code, d.name_ru AS d_ru, d.name_ky AS d_ky,"
-        " o.code AS o_code, o.name_ru AS o_ru, o.name_ky AS o_ky FROM municipalities m"
-        " JOIN districts d ON d.code = m.district_code JOIN oblasts o ON o.code = d.oblast_code WHERE m.code = ?",
-        (code,),
-    )
-    if r is None:
-        return None
-    return Location(
-        Place(r["code"], r["name_ru"], r["name_ky"], r["kind"]),
-        Place(r["d_code"], r["d_ru"], r["d_ky"]),
-        Place(r["o_code"], r["o_ru"], r["o_ky"]),
-    )
+    return await store.location_of(db, code)
 
 
 async def search_municipalities(db: Database, query: str, *, limit: int = 8) -> tuple[list[Place], int]:
@@ -101,18 +75,14 @@ async def search_municipalities(db: Database, query: str, *, limit: int = 8) -> 
     if len(query) > SEARCH_QUERY_MAX:
         raise SearchQueryTooLong(limit=SEARCH_QUERY_MAX, actual=len(query))
     words = folded.split(" ")
-    where = " AND ".join("instr(search_key, ?) > 0" for _ in words)
-    rows = await db.fetchall(
-        f"SELECT code, name_ru, name_ky, kind, search_key FROM municipalities WHERE active = 1 AND {where}",
-        words,
-    )
+    found = await store.search_active(db, words)
 
-    def rank(r: sqlite3.Row) -> tuple[int, str]:
-        names = r["search_key"].split(" | ")
-        starts = any(n.startswith(folded) or n.startswith("г " + folded) for n in names)
-        return (0 if starts else 1, r["search_key"])
+    def rank(match: tuple[Place, str]) -> tuple[int, str]:
+        key = match[1]
+        starts = any(n.startswith(folded) or n.startswith("г " + folded) for n in key.split(" | "))
+        return (0 if starts else 1, key)
 
-    rows.sort(key=rank)
-    return [Place(r["code"], r["name_ru"], r["name_ky"], r["kind"]) for r in rows[:limit]], len(rows)
+    found.sort(key=rank)
+    return [place for place, _ in found[:limit]], len(found)
 
 
