@@ -45,7 +45,7 @@ def build_bot(settings: Settings, token: str | None = None) -> Bot:
     # the one send path: replies and the outbox share this budget (bot.send; the worker finds it with budget_of)
     session.middleware(SendPathMiddleware(SendBudget(settings.effective_delivery_rate,
                                                      settings.delivery_per_chat_interval,
-                                                     paid=settings.paid_broadcast)))
+                                                     paid=settings.paid_broadcast, total_rate=settings.send_rate)))
     return Bot(token=token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 

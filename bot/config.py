@@ -42,6 +42,9 @@ class Settings(BaseSettings):
             for municipalities that have not set their own (``PROBLEM_REOPEN_THRESHOLD``).
         delivery_rate: outbox messages per second over all chats (``DELIVERY_RATE``). Telegram allows
             about 30/s per bot (Bots FAQ); 25 leaves room for direct replies, which share that budget.
+        send_rate: new messages per second over all chats, replies and the outbox together
+            (``SEND_RATE``); unset means Telegram's 30 (Bots FAQ), or ``DELIVERY_RATE`` + 5 when the outbox
+            alone is set faster (a self-hosted Bot API server without Telegram's limits).
         delivery_per_chat_interval: minimum seconds between two messages to one chat
             (``DELIVERY_PER_CHAT_INTERVAL``; Telegram: about one message per second per chat).
         delivery_concurrency: outbox requests in flight at once (``DELIVERY_CONCURRENCY``); 0 = derived
@@ -73,6 +76,7 @@ class Settings(BaseSettings):
     delivery_progress_interval: float = Field(default=5.0, ge=3, le=600)
     paid_broadcast: bool = False
     paid_broadcast_rate: float = Field(default=1000.0, gt=0, le=1000)
+    send_rate: float | None = Field(default=None, gt=0, le=10_000)
     problem_text_min: int = Field(default=10, ge=1, le=100)
     problem_text_max: int = Field(default=2000, ge=100, le=3000)
     problem_reopen_threshold: int = Field(default=3, ge=1, le=1000)

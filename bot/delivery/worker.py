@@ -142,7 +142,7 @@ class DeliveryWorker:
         self.bot = delivery_bot(bot, connections=self.concurrency + 4) if own_session else bot
         self._own_session = own_session
         self.budget = budget or budget_of(bot) or SendBudget(self.rate, settings.delivery_per_chat_interval)
-        self.budget.configure_bulk(self.rate, paid=self.paid)
+        self.budget.configure_bulk(self.rate, paid=self.paid, total_rate=settings.send_rate)
         self.budget.per_chat_interval = settings.delivery_per_chat_interval
         self.lanes = Lanes()
         self.journal = Journal(db)

@@ -43,11 +43,6 @@ MESSAGE_METHODS = frozenset({
     "forwardMessages",
 })
 """Bot API methods that create a message in a chat: counted globally and per chat."""
-EDIT_METHODS = frozenset({
-    "editMessageText", "editMessageCaption", "editMessageMedia", "editMessageReplyMarkup",
-    "editMessageLiveLocation",
-})
-"""Bot API methods that change a message: counted in the global window only (no notification)."""
 
 current_update_id: contextvars.ContextVar[int | None] = contextvars.ContextVar("current_update_id", default=None)
 """The ``update_id`` being handled in this task (``None`` outside a handler)."""
@@ -72,12 +67,12 @@ class UpdateContextMiddleware(BaseMiddleware):
 class SendPathMiddleware(BaseRequestMiddleware):
     """Session middleware of the application's Bot: direct replies under the shared budget.
 
-    A request that sends or edits a message waits for the budget (replies go before the outbox),
+    A request that sends a message waits for the budget (replies go before the outbox),
     then is sent. On 429 the chat is held for ``retry_after`` (:meth:`SendBudget.flood`) and the
     request is retried after ``retry_after`` plus jitter, again through the budget, until
     :data:`REPLY_DEADLINE`; then the :class:`~aiogram.exceptions.TelegramRetryAfter` propagates to
     the handler's error handler and is logged with the method, chat and update id. Other requests
-    (``answerCallbackQuery``, ``getUpdates``...) only get the 429 retry.
+    (edits, ``answerCallbackQuery``, ``getUpdates``...) only get the 429 retry.
 
     Args:
         budget: the budget shared with the outbox worker (:func:`budget_of` finds it from the Bot).
@@ -97,7 +92,7 @@ class SendPathMiddleware(BaseRequestMiddleware):
     ) -> Response[TelegramType]:
         name = method.__api_method__
         creates = name in MESSAGE_METHODS
-        counted = creates or name in EDIT_METHODS
+        counted = creates  # Telegram's ~30/s counts new messages; edits and button answers only get the 429 retry
         chat_id = getattr(method, "chat_id", None) if counted else None
         give_up_at = time.monotonic() + self.deadline
         attempt = 0
