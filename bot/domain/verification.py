@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import re
 import secrets
+import sqlite3
 from datetime import timedelta
 
-from bot.db import Database, Transaction
+from bot.db import Database
 from bot.domain import DomainError, InvalidInput, NotFound, NumberOutOfRange
 from bot.domain.clock import clock, from_db, now_db, to_db
 from bot.domain.officers import require_officer
+from bot.store import Reader
+from bot.store import verification as store
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 """No 0/O, 1/I: codes are read aloud and copied from paper."""
@@ -101,13 +104,16 @@ def is_kyrgyz_phone(raw: str) -> bool:
     return bool(KG_PHONE.match(normalize_phone(raw)))
 
 
-async def is_verified_tx(tx: Database | Transaction, resident_id: int, municipality_code: str) -> bool:
-    """Whether the resident counts as verified for a survey of ``municipality_code``."""
-    row = await tx.fetchone("SELECT method, municipality_code FROM resident_verifications WHERE resident_id = ?",
-                            (resident_id,))
-    if row is None:
+def _counts_for(verification: sqlite3.Row | None, municipality_code: str) -> bool:
+    """Whether a stored verification counts for ``municipality_code``: a phone anywhere, a code only in its own."""
+    if verification is None:
         return False
-    return bool(row["method"] == "phone" or row["municipality_code"] == municipality_code)
+    return bool(verification["method"] == "phone" or verification["municipality_code"] == municipality_code)
+
+
+async def is_verified_tx(tx: Reader, resident_id: int, municipality_code: str) -> bool:
+    """Whether the resident counts as verified for a survey of ``municipality_code``."""
+    return _counts_for(await store.verification_of(tx, resident_id), municipality_code)
 
 
 async def is_verified(db: Database, resident_id: int, municipality_code: str) -> bool:
@@ -127,14 +133,9 @@ async def verify_by_contact(db: Database, *, sender_id: int, contact_user_id: in
     if not is_kyrgyz_phone(phone_number):
         raise PhoneNotKyrgyz("not kg")
     async with db.transaction() as tx:
-        if not await tx.fetchval("SELECT 1 FROM residents WHERE telegram_id = ?", (sender_id,)):
+        if not await store.resident_exists(tx, sender_id):
             raise NotFound("resident")
-        await tx.execute(
-            "INSERT INTO resident_verifications (resident_id, method, municipality_code, verified_at)"
-            " VALUES (?, 'phone', NULL, ?) ON CONFLICT (resident_id) DO UPDATE SET method = 'phone',"
-            " municipality_code = NULL, verified_at = excluded.verified_at",
-            (sender_id, now_db()),
-        )
+        await store.set_phone_verified(tx, sender_id, now_db())
 
 
 def normalize_code(text: str) -> str:
@@ -165,15 +166,15 @@ async def generate_codes(db: Database, *, officer_id: int, count: int) -> list[s
     codes: list[str] = []
     now = now_db()
     async with db.transaction() as tx:
-        while len(codes) < count:
-            code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-            inserted = await tx.execute(
-                "INSERT OR IGNORE INTO residence_codes (code, municipality_code, created_by, created_at)"
-                " VALUES (?, ?, ?, ?)",
-                (code, officer.municipality_code, officer_id, now),
-            )
-            if inserted:
-                codes.append(code)
+        while len(codes) < count:  # again only for the rare code that exists already
+            batch = ["".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+                     for _ in range(count - len(codes))]
+            inserted = await store.insert_codes(tx, batch, municipality_code=officer.municipality_code,
+                                                created_by=officer_id, created_at=now)
+            for code in batch:
+                if code in inserted:
+                    codes.append(code)
+                    inserted.discard(code)  # a code repeated in the batch was inserted once
     return codes
 
 
@@ -197,15 +198,14 @@ async def redeem_code(db: Database, *, resident_id: int, code: str) -> str:
     now_dt = clock.now()
     refused: type[CodeRefused] | None = None
     async with db.transaction() as tx:
-        recent = [r[0] for r in await tx.fetchall(
-            "SELECT attempted_at FROM code_attempts WHERE resident_id = ? AND attempted_at > ?"
-            " ORDER BY attempted_at DESC LIMIT ?", (resident_id, to_db(now_dt - CODE_WINDOW), CODE_ATTEMPTS))]
+        recent = await store.recent_failures(tx, resident_id, to_db(now_dt - CODE_WINDOW), CODE_ATTEMPTS)
         if len(recent) >= CODE_ATTEMPTS:
             raise TooManyAttempts(from_db(recent[-1]) + CODE_WINDOW - now_dt)
-        home = await tx.fetchval("SELECT municipality_code FROM residents WHERE telegram_id = ?", (resident_id,))
-        if home is not None and await is_verified_tx(tx, resident_id, home):
+        home = await store.resident_municipality(tx, resident_id)
+        current = await store.verification_of(tx, resident_id)
+        if home is not None and _counts_for(current, home):
             raise AlreadyVerified("already")
-        row = await tx.fetchone("SELECT municipality_code, used_by FROM residence_codes WHERE code = ?", (normalized,))
+        row = await store.code_row(tx, normalized)
         if row is None:
             refused = CodeUnknown
         elif row["used_by"] is not None:
@@ -214,21 +214,12 @@ async def redeem_code(db: Database, *, resident_id: int, code: str) -> str:
             refused = CodeOfAnotherMunicipality
         now = to_db(now_dt)
         if refused is not None:
-            await tx.execute("INSERT INTO code_attempts (resident_id, attempted_at) VALUES (?, ?)", (resident_id, now))
-            await tx.execute("DELETE FROM code_attempts WHERE attempted_at <= ?", (to_db(now_dt - CODE_WINDOW),))
+            await store.record_failure(tx, resident_id, now, forget_until=to_db(now_dt - CODE_WINDOW))
         else:
             assert row is not None
-            await tx.execute("UPDATE residence_codes SET used_by = ?, used_at = ? WHERE code = ? AND used_by IS NULL",
-                             (resident_id, now, normalized))
-            existing = await tx.fetchval("SELECT method FROM resident_verifications WHERE resident_id = ?",
-                                         (resident_id,))
-            if existing != "phone":  # a phone verification is wider (any municipality): keep it
-                await tx.execute(
-                    "INSERT INTO resident_verifications (resident_id, method, municipality_code, verified_at)"
-                    " VALUES (?, 'code', ?, ?) ON CONFLICT (resident_id) DO UPDATE SET method = 'code',"
-                    " municipality_code = excluded.municipality_code, verified_at = excluded.verified_at",
-                    (resident_id, row["municipality_code"], now),
-                )
+            await store.use_code(tx, normalized, resident_id, now)
+            if current is None or current["method"] != "phone":  # a phone verification is wider: keep it
+                await store.set_code_verified(tx, resident_id, row["municipality_code"], now)
     if refused is not None or row is None:  # raised after the commit, so that the attempt is kept
         raise (refused or CodeUnknown)("code refused")
     return str(row["municipality_code"])
@@ -241,7 +232,5 @@ async def unused_codes_count(db: Database, *, officer_id: int) -> int:
         NotAnOfficer: not an officer.
     """
     officer = await require_officer(db, officer_id)
-    return int(await db.fetchval(
-        "SELECT count(*) FROM residence_codes WHERE municipality_code = ? AND used_by IS NULL",
-        (officer.municipality_code,)))
+    return await store.count_unused(db, officer.municipality_code)
 

@@ -7,14 +7,16 @@ without its notice.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from bot.db import Database, Transaction
 from bot.domain.clock import to_db
 from bot.domain.outbox import Audience, enqueue
 from bot.domain.surveys import notices
-from bot.domain.surveys.model import Survey
-from bot.domain.surveys.queries import get_hearing_ref, require_survey, tally
+from bot.domain.surveys.model import Option, Survey
+from bot.domain.surveys.queries import get_hearing_ref, tally_of
+from bot.store import surveys as store
 
 
 async def announce_tx(tx: Transaction, survey: Survey, *, sender_id: int | None) -> None:
@@ -25,26 +27,22 @@ async def announce_tx(tx: Transaction, survey: Survey, *, sender_id: int | None)
                   sender_id=sender_id)
 
 
-async def close_tx(tx: Transaction, survey_id: int, now: datetime) -> bool:
-    """Close a scheduled or open survey and queue its results; ``False`` when it was not open.
+async def close_tx(tx: Transaction, survey_id: int, now: datetime,
+                   options: Sequence[Option] | None = None) -> Survey | None:
+    """Close a scheduled or open survey and queue its results; returns the closed survey, ``None`` when it
+    was not open (nothing done). ``options``: the survey's options if already read in ``tx``.
 
     The results go to everyone in the municipality, plus voters who have moved away since they voted.
     """
-    changed = await tx.execute(
-        "UPDATE surveys SET status = 'closed', closed_at = ? WHERE id = ? AND status IN ('scheduled', 'open')",
-        (to_db(now), survey_id))
-    if not changed:
-        return False
-    survey = await require_survey(tx, survey_id)
-    counts = await tally(tx, survey_id)
-    moved = [r[0] for r in await tx.fetchall(
-        "SELECT b.resident_id FROM survey_ballots b JOIN residents r ON r.telegram_id = b.resident_id"
-        " WHERE b.survey_id = ? AND (r.municipality_code IS NULL OR r.municipality_code <> ?)",
-        (survey_id, survey.municipality_code))]
+    survey = await store.close_running(tx, survey_id, to_db(now), options)
+    if survey is None:
+        return None
+    counts = tally_of(survey)
+    moved = await store.voters_living_elsewhere(tx, survey_id, survey.municipality_code)
     audience = Audience(municipality_code=survey.municipality_code, resident_ids=tuple(moved))
     await enqueue(tx, kind=notices.RESULTS, audience=audience, content=notices.results(survey, counts),
                   municipality_code=survey.municipality_code)
-    return True
+    return survey
 
 
 async def open_due_surveys(db: Database, now: datetime) -> int:
@@ -53,15 +51,12 @@ async def open_due_surveys(db: Database, now: datetime) -> int:
     Restart-safe (status test inside the transaction). Returns how many were opened.
     """
     now_s = to_db(now)
-    ids = [r[0] for r in await db.fetchall(
-        "SELECT id FROM surveys WHERE status = 'scheduled' AND opens_at <= ? AND closes_at > ?", (now_s, now_s))]
     done = 0
-    for survey_id in ids:
+    for survey_id in await store.ids_due_to_open(db, now_s):
         async with db.transaction() as tx:
-            changed = await tx.execute("UPDATE surveys SET status = 'open' WHERE id = ? AND status = 'scheduled'",
-                                       (survey_id,))
-            if changed:
-                await announce_tx(tx, await require_survey(tx, survey_id), sender_id=None)
+            survey = await store.open_scheduled(tx, survey_id)
+            if survey is not None:
+                await announce_tx(tx, survey, sender_id=None)
                 done += 1
     return done
 
@@ -71,13 +66,10 @@ async def close_due_surveys(db: Database, now: datetime) -> int:
 
     Restart-safe: a survey is closed and its results queued exactly once. Returns how many closed.
     """
-    now_s = to_db(now)
-    ids = [r[0] for r in await db.fetchall(
-        "SELECT id FROM surveys WHERE status IN ('scheduled', 'open') AND closes_at <= ?", (now_s,))]
     done = 0
-    for survey_id in ids:
+    for survey_id in await store.ids_due_to_close(db, to_db(now)):
         async with db.transaction() as tx:
-            if await close_tx(tx, survey_id, now):
+            if await close_tx(tx, survey_id, now) is not None:
                 done += 1
     return done
 

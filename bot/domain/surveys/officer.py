@@ -21,8 +21,9 @@ from bot.domain.surveys.errors import (
 )
 from bot.domain.surveys.jobs import announce_tx, close_tx
 from bot.domain.surveys.model import MAX_AHEAD, Draft, Survey, Tally
-from bot.domain.surveys.queries import get_hearing_ref, options_of, require_survey, survey_of, tally
+from bot.domain.surveys.queries import get_hearing_ref, require_survey, tally_of
 from bot.domain.surveys.rules import validate_draft
+from bot.store import surveys as store
 
 
 async def create_survey(db: Database, *, officer_id: int, draft: Draft) -> Survey:
@@ -39,26 +40,29 @@ async def create_survey(db: Database, *, officer_id: int, draft: Draft) -> Surve
     officer = await require_officer(db, officer_id)
     now = clock.now()
     validate_draft(draft, now)
-    assert draft.opens_at is not None
+    assert draft.opens_at is not None and draft.closes_at is not None
     opens = max(from_db(draft.opens_at), now)
     status = "open" if opens <= now else "scheduled"
     async with db.transaction() as tx:
         if draft.hearing_id and await get_hearing_ref(tx, draft.hearing_id, officer.municipality_code) is None:
             raise HearingUnavailable("hearing")
-        survey_id = await tx.insert(
-            "INSERT INTO surveys (municipality_code, question_ky, question_ru, max_choices, opens_at, closes_at,"
-            " hearing_id, verified_only, status, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (officer.municipality_code, draft.question_ky, draft.question_ru, draft.max_choices, to_db(opens),
-             draft.closes_at, draft.hearing_id, int(draft.verified_only), status, officer_id, to_db(now)),
-        )
-        await tx.executemany(
-            "INSERT INTO survey_options (survey_id, position, text_ky, text_ru, problem_id) VALUES (?, ?, ?, ?, ?)",
-            [(survey_id, i, opt[0], opt[1], opt[2] if len(opt) > 2 else None)
-             for i, opt in enumerate(draft.options, start=1)],
-        )
+        survey_id = await store.insert_survey(
+            tx, municipality_code=officer.municipality_code, question_ky=draft.question_ky,
+            question_ru=draft.question_ru, max_choices=draft.max_choices, opens_at=to_db(opens),
+            closes_at=draft.closes_at, hearing_id=draft.hearing_id, verified_only=draft.verified_only,
+            status=status, created_by=officer_id, created_at=to_db(now))
+        await store.insert_options(tx, survey_id, [(i, opt[0], opt[1], opt[2] if len(opt) > 2 else None)
+                                                   for i, opt in enumerate(draft.options, start=1)])
         survey = await require_survey(tx, survey_id)
         if status == "open":
             await announce_tx(tx, survey, sender_id=officer_id)
+    return survey
+
+
+def _exists(survey: Survey | None, survey_id: int) -> Survey:
+    """The survey a store write returned (``None`` only for a survey that does not exist)."""
+    if survey is None:
+        raise SurveyNotFound(survey_id)
     return survey
 
 
@@ -66,7 +70,7 @@ async def _officer_survey(tx: Database | Transaction, officer_id: int, survey_id
     survey = await require_survey(tx, survey_id)
     if survey.status == "deleted":
         raise SurveyNotFound(survey_id)
-    code = await tx.fetchval("SELECT municipality_code FROM officers WHERE telegram_id = ?", (officer_id,))
+    code = await store.officer_municipality(tx, officer_id)
     if code is None:
         raise NotAnOfficer("not an officer")
     if code != survey.municipality_code:
@@ -81,11 +85,7 @@ async def list_officer_surveys(db: Database, officer_id: int, limit: int = 20) -
         NotAnOfficer.
     """
     officer = await require_officer(db, officer_id)
-    rows = await db.fetchall(
-        "SELECT * FROM surveys WHERE municipality_code = ? AND status <> 'deleted' ORDER BY id DESC LIMIT ?",
-        (officer.municipality_code, limit),
-    )
-    return [survey_of(r, await options_of(db, r["id"])) for r in rows]
+    return await store.not_deleted_in(db, officer.municipality_code, limit)
 
 
 async def officer_tally(db: Database, *, officer_id: int, survey_id: int) -> tuple[Survey, Tally]:
@@ -98,7 +98,7 @@ async def officer_tally(db: Database, *, officer_id: int, survey_id: int) -> tup
         SurveyNotFound (also when deleted), NotAnOfficer, ManagedElsewhere.
     """
     survey = await _officer_survey(db, officer_id, survey_id)
-    return survey, await tally(db, survey_id)
+    return survey, tally_of(survey)
 
 
 async def close_survey(db: Database, *, officer_id: int, survey_id: int) -> Survey:
@@ -117,15 +117,13 @@ async def close_survey(db: Database, *, officer_id: int, survey_id: int) -> Surv
             raise SurveyAlreadyClosed("closed")
         now = clock.now()
         if survey.state(now) == "scheduled":
-            await tx.execute("UPDATE surveys SET status = 'deleted', closed_at = ? WHERE id = ?",
-                             (to_db(now), survey_id))
-            return await require_survey(tx, survey_id)
+            return _exists(await store.mark_deleted(tx, survey_id, to_db(now), survey.options), survey_id)
         closes = min(survey.closes_at, now)
         opens = min(survey.opens_at, closes - timedelta(seconds=1))
-        await tx.execute("UPDATE surveys SET opens_at = ?, closes_at = ? WHERE id = ?",
-                         (to_db(opens), to_db(closes), survey_id))
-        await close_tx(tx, survey_id, now)
-        return await require_survey(tx, survey_id)
+        moved = _exists(await store.set_times(tx, survey_id, opens_at=to_db(opens), closes_at=to_db(closes),
+                                              options=survey.options), survey_id)
+        # still scheduled or open here (checked above, in this transaction): close_tx closes it
+        return await close_tx(tx, survey_id, now, survey.options) or moved
 
 
 async def extend_survey(db: Database, *, officer_id: int, survey_id: int, closes_at: datetime) -> Survey:
@@ -144,10 +142,9 @@ async def extend_survey(db: Database, *, officer_id: int, survey_id: int, closes
             raise ExtensionNotLater("earlier")
         if closes_at - now > MAX_AHEAD:
             raise TooFarAhead(latest=now + MAX_AHEAD)
-        await tx.execute("UPDATE surveys SET closes_at = ? WHERE id = ?", (to_db(closes_at), survey_id))
-        survey = await require_survey(tx, survey_id)
-        voters = [r[0] for r in await tx.fetchall(
-            "SELECT resident_id FROM survey_ballots WHERE survey_id = ?", (survey_id,))]
+        survey = _exists(await store.set_times(tx, survey_id, closes_at=to_db(closes_at), options=survey.options),
+                         survey_id)
+        voters = await store.voters_of(tx, survey_id)
         if voters:
             await enqueue(tx, kind=notices.EXTENDED, audience=Audience.residents(voters),
                           content=notices.extended(survey), municipality_code=survey.municipality_code,
@@ -162,6 +159,5 @@ async def delete_survey(db: Database, *, officer_id: int, survey_id: int) -> Non
         SurveyNotFound, NotAnOfficer, ManagedElsewhere.
     """
     async with db.transaction() as tx:
-        await _officer_survey(tx, officer_id, survey_id)
-        await tx.execute("UPDATE surveys SET status = 'deleted', closed_at = ? WHERE id = ?",
-                         (to_db(clock.now()), survey_id))
+        survey = await _officer_survey(tx, officer_id, survey_id)
+        await store.mark_deleted(tx, survey_id, to_db(clock.now()), survey.options)

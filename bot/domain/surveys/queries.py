@@ -10,43 +10,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.db import Database, Transaction
+from bot.db import Database
 from bot.domain import problems
-from bot.domain.clock import clock, from_db, to_db
+from bot.domain.clock import clock, to_db
 from bot.domain.surveys.errors import SurveyNotFound
-from bot.domain.surveys.model import MAX_OPTIONS, OPTION_MAX, HearingRef, Option, Survey, Tally
+from bot.domain.surveys.model import MAX_OPTIONS, OPTION_MAX, HearingRef, Survey, Tally
 from bot.domain.text import clean_user_text
-
-Reader = Database | Transaction
-
-
-def survey_of(row: Any, options: list[Option] | tuple[Option, ...] = ()) -> Survey:
-    """A :class:`Survey` from a ``surveys`` row."""
-    return Survey(
-        id=row["id"], municipality_code=row["municipality_code"], question_ky=row["question_ky"],
-        question_ru=row["question_ru"], max_choices=row["max_choices"], opens_at=from_db(row["opens_at"]),
-        closes_at=from_db(row["closes_at"]), hearing_id=row["hearing_id"], verified_only=bool(row["verified_only"]),
-        status=row["status"], ballots=row["ballots"], recent_ballots=row["recent_ballots"],
-        created_by=row["created_by"], closed_at=from_db(row["closed_at"]) if row["closed_at"] else None,
-        options=tuple(options),
-    )
-
-
-async def options_of(reader: Reader, survey_id: int) -> list[Option]:
-    """The options of a survey in position order."""
-    rows = await reader.fetchall(
-        "SELECT position, text_ky, text_ru, votes, problem_id FROM survey_options WHERE survey_id = ? ORDER BY position",
-        (survey_id,),
-    )
-    return [Option(r["position"], r["text_ky"], r["text_ru"], r["votes"], r["problem_id"]) for r in rows]
+from bot.store import Reader
+from bot.store import surveys as store
 
 
 async def get_survey(db: Reader, survey_id: int) -> Survey | None:
     """The survey with its options, or ``None``."""
-    row = await db.fetchone("SELECT * FROM surveys WHERE id = ?", (survey_id,))
-    if row is None:
-        return None
-    return survey_of(row, await options_of(db, survey_id))
+    return await store.survey_by_id(db, survey_id)
 
 
 async def require_survey(db: Reader, survey_id: int) -> Survey:
@@ -55,7 +31,7 @@ async def require_survey(db: Reader, survey_id: int) -> Survey:
     Raises:
         SurveyNotFound: no such survey.
     """
-    survey = await get_survey(db, survey_id)
+    survey = await store.survey_by_id(db, survey_id)
     if survey is None:
         raise SurveyNotFound(survey_id)
     return survey
@@ -63,32 +39,24 @@ async def require_survey(db: Reader, survey_id: int) -> Survey:
 
 async def list_open_surveys(db: Database, municipality_code: str, now: datetime | None = None) -> list[Survey]:
     """Surveys of a municipality taking votes now, closing soonest first."""
-    now_s = to_db(now or clock.now())
-    rows = await db.fetchall(
-        "SELECT * FROM surveys WHERE municipality_code = ? AND status IN ('scheduled', 'open')"
-        " AND opens_at <= ? AND closes_at > ? ORDER BY closes_at, id",
-        (municipality_code, now_s, now_s),
-    )
-    return [survey_of(r, await options_of(db, r["id"])) for r in rows]
+    return await store.open_in(db, municipality_code, to_db(now or clock.now()))
 
 
 async def list_recent_closed(db: Database, municipality_code: str, limit: int = 5) -> list[Survey]:
     """The latest closed surveys of a municipality (for "results"), newest first."""
-    now_s = to_db(clock.now())
-    rows = await db.fetchall(
-        "SELECT * FROM surveys WHERE municipality_code = ? AND (status = 'closed'"
-        " OR (status IN ('scheduled', 'open') AND closes_at <= ?)) ORDER BY closes_at DESC LIMIT ?",
-        (municipality_code, now_s, limit),
-    )
-    return [survey_of(r, await options_of(db, r["id"])) for r in rows]
+    return await store.closed_in(db, municipality_code, to_db(clock.now()), limit)
 
 
 async def my_choice(db: Database, resident_id: int, survey_id: int) -> frozenset[int]:
     """The option positions this resident chose (shown to them alone), empty if they have not voted."""
-    rows = await db.fetchall(
-        "SELECT position FROM survey_votes WHERE survey_id = ? AND resident_id = ?", (survey_id, resident_id)
-    )
-    return frozenset(r[0] for r in rows)
+    return await store.chosen_positions(db, survey_id, resident_id)
+
+
+def tally_of(survey: Survey) -> Tally:
+    """The counts a :class:`Survey` just read carries (its counters and its options' votes): the same as
+    :func:`tally` would read in the same transaction, without reading again."""
+    return Tally(ballots=survey.ballots, votes={o.position: o.votes for o in survey.options},
+                 recent=survey.recent_ballots)
 
 
 async def tally(db: Reader, survey_id: int) -> Tally:
@@ -97,24 +65,15 @@ async def tally(db: Reader, survey_id: int) -> Tally:
     Raises:
         SurveyNotFound: no such survey.
     """
-    row = await db.fetchone("SELECT ballots, recent_ballots FROM surveys WHERE id = ?", (survey_id,))
-    if row is None:
+    counts = await store.counters(db, survey_id)
+    if counts is None:
         raise SurveyNotFound(survey_id)
-    rows = await db.fetchall("SELECT position, votes FROM survey_options WHERE survey_id = ?", (survey_id,))
-    return Tally(ballots=row["ballots"], votes={r[0]: r[1] for r in rows}, recent=row["recent_ballots"])
+    return counts
 
 
 async def recount(db: Database, survey_id: int) -> Tally:
     """Counts straight from the ballots with ``COUNT … GROUP BY`` (covering indexes); checks :func:`tally`."""
-    ballots = await db.fetchval("SELECT count(*) FROM survey_ballots WHERE survey_id = ?", (survey_id,))
-    recent = await db.fetchval(
-        "SELECT count(*) FROM survey_ballots WHERE survey_id = ? AND recent_joiner = 1", (survey_id,))
-    rows = await db.fetchall(
-        "SELECT position, count(*) FROM survey_votes WHERE survey_id = ? GROUP BY position", (survey_id,))
-    votes = {r[0]: r[1] for r in rows}
-    for position in await db.fetchall("SELECT position FROM survey_options WHERE survey_id = ?", (survey_id,)):
-        votes.setdefault(position[0], 0)
-    return Tally(ballots=int(ballots), votes=votes, recent=int(recent))
+    return await store.counted_from_ballots(db, survey_id)
 
 
 # -- the municipality's top problems as options -----------------------------------------------------
@@ -142,17 +101,11 @@ async def priority_problem_options(db: Database, municipality_code: str,
 async def upcoming_hearings(db: Reader, municipality_code: str, now: datetime | None = None,
                             limit: int = 5) -> list[HearingRef]:
     """Scheduled hearings of the municipality that have not started, soonest first."""
-    rows = await db.fetchall(
-        "SELECT id, title_ky, title_ru, starts_at FROM hearings WHERE municipality_code = ?"
-        " AND status = 'scheduled' AND starts_at > ? ORDER BY starts_at LIMIT ?",
-        (municipality_code, to_db(now or clock.now()), limit))
-    return [HearingRef(r["id"], r["title_ky"], r["title_ru"], from_db(r["starts_at"])) for r in rows]
+    return await store.upcoming_hearings(db, municipality_code, to_db(now or clock.now()), limit)
 
 
 async def get_hearing_ref(db: Reader, hearing_id: int | None, municipality_code: str) -> HearingRef | None:
     """The linked hearing if it exists in that municipality (any status), else ``None``."""
     if not hearing_id:
         return None
-    row = await db.fetchone("SELECT id, title_ky, title_ru, starts_at FROM hearings WHERE id = ?"
-                            " AND municipality_code = ?", (hearing_id, municipality_code))
-    return None if row is None else HearingRef(row["id"], row["title_ky"], row["title_ru"], from_db(row["starts_at"]))
+    return await store.hearing_ref(db, hearing_id, municipality_code)

@@ -23,8 +23,9 @@ from bot.domain.surveys.errors import (
     SurveyWithdrawn,
 )
 from bot.domain.surveys.model import RECENT_JOIN, Survey, Tally, VoteResult
-from bot.domain.surveys.queries import require_survey, tally
+from bot.domain.surveys.queries import require_survey, tally_of
 from bot.domain.surveys.rules import check_choice
+from bot.store import surveys as store
 
 
 async def voter_survey(db: Database, *, municipality_code: str | None, survey_id: int) -> Survey:
@@ -56,9 +57,7 @@ async def cast_vote(db: Database, *, resident_id: int, survey_id: int, positions
     now = clock.now()
     now_s = to_db(now)
     async with db.transaction() as tx:
-        s = await tx.fetchone(
-            "SELECT municipality_code, status, opens_at, closes_at, max_choices, verified_only FROM surveys WHERE id = ?",
-            (survey_id,))
+        s = await store.ballot_terms(tx, survey_id)
         if s is None:
             raise SurveyNotFound(survey_id)
         if s["status"] == "deleted":
@@ -67,34 +66,23 @@ async def cast_vote(db: Database, *, resident_id: int, survey_id: int, positions
             raise SurveyClosed("closed")
         if now_s < s["opens_at"]:
             raise SurveyNotOpenYet("not open")
-        person = await tx.fetchone("SELECT municipality_code, joined_at FROM residents WHERE telegram_id = ?",
-                                   (resident_id,))
+        person = await store.resident_home(tx, resident_id)
         if person is None or person["municipality_code"] != s["municipality_code"]:
             raise SurveyOfAnotherMunicipality("survey of another municipality")
-        valid = {r[0] for r in await tx.fetchall("SELECT position FROM survey_options WHERE survey_id = ?",
-                                                  (survey_id,))}
-        check_choice(s["max_choices"], valid, chosen)
+        check_choice(s["max_choices"], await store.option_positions(tx, survey_id), chosen)
         if s["verified_only"] and not await verification.is_verified_tx(tx, resident_id, s["municipality_code"]):
             raise NotVerified("not verified")
-        before = {r[0] for r in await tx.fetchall(
-            "SELECT position FROM survey_votes WHERE survey_id = ? AND resident_id = ?", (survey_id, resident_id))}
-        recent = int(person["joined_at"] > to_db(now - RECENT_JOIN))
-        first = bool(await tx.execute(
-            "INSERT INTO survey_ballots (survey_id, resident_id, recent_joiner, cast_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (survey_id, resident_id) DO NOTHING",
-            (survey_id, resident_id, recent, now_s, now_s)))
+        before = await store.chosen_positions(tx, survey_id, resident_id)
+        recent = person["joined_at"] > to_db(now - RECENT_JOIN)
+        first = await store.insert_ballot(tx, survey_id, resident_id, recent_joiner=recent, at=now_s)
         if before == set(chosen):
             return VoteResult(first=first, changed=False)
         if not first:
-            await tx.execute("UPDATE survey_ballots SET updated_at = ? WHERE survey_id = ? AND resident_id = ?",
-                             (now_s, survey_id, resident_id))
+            await store.touch_ballot(tx, survey_id, resident_id, now_s)
         gone = before - set(chosen)
         if gone:
-            await tx.executemany("DELETE FROM survey_votes WHERE survey_id = ? AND resident_id = ? AND position = ?",
-                                 [(survey_id, resident_id, p) for p in gone])
-        await tx.executemany(
-            "INSERT OR IGNORE INTO survey_votes (survey_id, resident_id, position) VALUES (?, ?, ?)",
-            [(survey_id, resident_id, p) for p in chosen if p not in before])
+            await store.delete_votes(tx, survey_id, resident_id, gone)
+        await store.insert_votes(tx, survey_id, resident_id, [p for p in chosen if p not in before])
     return VoteResult(first=first, changed=True)
 
 
@@ -108,11 +96,10 @@ async def resident_results(db: Database, *, resident_id: int, survey_id: int) ->
     survey = await require_survey(db, survey_id)
     if survey.status == "deleted":
         raise SurveyWithdrawn("deleted")
-    code = await db.fetchval("SELECT municipality_code FROM residents WHERE telegram_id = ?", (resident_id,))
-    if code != survey.municipality_code and not await db.fetchval(
-        "SELECT 1 FROM survey_ballots WHERE survey_id = ? AND resident_id = ?", (survey_id, resident_id)
-    ):
+    home = await store.resident_home(db, resident_id)
+    code = None if home is None else home["municipality_code"]
+    if code != survey.municipality_code and not await store.has_ballot(db, survey_id, resident_id):
         raise SurveyOfAnotherMunicipality("survey of another municipality")
     if survey.state() != "closed":
         raise ResultsNotReady(survey.state())
-    return survey, await tally(db, survey_id)
+    return survey, tally_of(survey)
