@@ -54,8 +54,9 @@ async def echo(message: Message) -> None:
 
 @dp.callback_query()
 async def press(callback: CallbackQuery) -> None:
-    await callback.answer()
-    await callback.message.edit_text(f"pressed {callback.data}", reply_markup=KB)
+    text = f"pressed {callback.data}" if callback.message.text != f"pressed {callback.data}" else "again"
+    await callback.message.edit_text(text, reply_markup=KB)
+    await callback.answer()  # last, as Jamaat's CallbackAnswerMiddleware does
 
 async def main() -> None:
     bot = Bot(sys.argv[2], session=AiohttpSession(api=TelegramAPIServer.from_base(sys.argv[1])))
@@ -103,22 +104,17 @@ def _peak_rss_mib(pid: int) -> float:
     return float("nan")
 
 
-QUIET = 0.04
-"""Seconds without another request to a chat after which the bot is taken to be done with an update
-(a button press is answered and then edits or sends: the next action must not meet the last one's tail)."""
-
-
 class Watch:
-    """Marks, per chat, the bot's replies (message, edit or button answer)."""
+    """Tells when the bot has answered an update: a button press when its callback query is answered
+    (both bots answer after their edits and messages), a text when the first message comes back."""
 
     def __init__(self, emu: Any) -> None:
         from bot.sandbox.emulator import _Method
 
         self.emu = emu
-        self.events: dict[int, asyncio.Event] = defaultdict(asyncio.Event)
-        self.last: dict[int, float] = {}
-        for name in ("sendMessage", "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery",
-                     "sendPhoto", "sendDocument"):
+        self.answered: dict[str, asyncio.Event] = {}
+        self.messages: dict[int, asyncio.Event] = defaultdict(asyncio.Event)
+        for name in ("sendMessage", "sendPhoto", "sendDocument", "answerCallbackQuery"):
             method = emu._methods[name.lower()]
             emu._methods[name.lower()] = _Method(method.name, self._wrap(name, method.handler))
 
@@ -126,41 +122,43 @@ class Watch:
         def wrapped(params: dict[str, Any], uploads: Any) -> Any:
             result = handler(params, uploads)
             if name == "answerCallbackQuery":
-                query = self.emu._callback_queries.get(str(params.get("callback_query_id")))
-                chat = query["chat_id"] if query else None
-            else:
-                chat = params.get("chat_id")
-            if chat is not None:
-                self.last[int(chat)] = time.perf_counter()
-                self.events[int(chat)].set()
+                event = self.answered.get(str(params.get("callback_query_id")))
+                if event is not None:
+                    event.set()
+            elif params.get("chat_id") is not None:
+                self.messages[int(params["chat_id"])].set()
             return result
         return wrapped
 
     async def reply(self, chat: int, send: Any, timeout: float = 30.0) -> float | None:
-        """Run ``send()`` (which enqueues an update) and return seconds until the bot's reply."""
-        event = self.events[chat]
-        event.clear()
+        """Run ``send()`` (which enqueues an update) and return seconds until the bot answered it."""
         start = time.perf_counter()
-        send()
+        event = self.messages[chat]
+        event.clear()
+        update = send()
+        query = update.get("callback_query")
+        if query is not None:
+            event = self.answered.setdefault(str(query["id"]), asyncio.Event())
         try:
             await asyncio.wait_for(event.wait(), timeout)
         except TimeoutError:
             return None
-        latency = time.perf_counter() - start
-        while time.perf_counter() - self.last.get(chat, 0) < QUIET:  # let the update's last request land
-            await asyncio.sleep(QUIET / 2)
-        return latency
+        finally:
+            if query is not None:
+                self.answered.pop(str(query["id"]), None)
+        return time.perf_counter() - start
 
 
 # -- the residents' actions --------------------------------------------------------------------------
 
-READS = ("menu", "problems", "card", "hearings")
 WRITES = ("support", "vote")
-MIX = ("menu", "problems", "card", "card", "support", "vote", "hearings", "problems")
+CYCLE = ("menu", "problems", "ranked", "card", "support", "menu", "surveys", "ballot", "vote", "menu", "hearings")
+"""What a resident does, over and over: the main menu, the problems home, the ranked list, a card,
+support (or withdraw), back to the menu, the survey list, the ballot, a vote, the menu, the hearings."""
 
 
 def _button(emu: Any, chat: int, predicate: Any) -> tuple[int, str] | None:
-    for message in reversed(emu.bot_messages(chat)[-6:]):
+    for message in reversed(emu.bot_messages(chat)[-4:]):
         for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
             for button in row:
                 data = button.get("callback_data")
@@ -170,50 +168,53 @@ def _button(emu: Any, chat: int, predicate: Any) -> tuple[int, str] | None:
 
 
 class Jamaat:
-    """The action mix on Jamaat's real screens (Russian labels; residents onboarded in Ак-Дебе)."""
+    """The cycle on Jamaat's real screens (Russian labels; residents onboarded in Ак-Дебе)."""
 
     name = "jamaat"
+    labels = {
+        "problems": lambda t, d: t.startswith("📢"),
+        "ranked": lambda t, d: t.startswith("📋"),
+        "card": lambda t, d: t.startswith(("💧", "🛣", "#")) or "№" in t,
+        "support": lambda t, d: "Поддержать" in t or "Отозвать" in t,
+        "surveys": lambda t, d: t.startswith("🗳"),
+        "ballot": lambda t, d: "дорогу" in t,
+        "vote": lambda t, d: "Вариант" in t,
+        "hearings": lambda t, d: t.startswith("📣"),
+    }
 
     def __init__(self, emu: Any) -> None:
         self.emu = emu
+        self.misses: dict[str, int] = defaultdict(int)
 
     def step(self, chat: int, action: str) -> tuple[str, Any]:
         emu = self.emu
-        press = None
-        if action == "problems":
-            press = _button(emu, chat, lambda t, d: "Проблемы" in t)
-        elif action == "card":
-            press = _button(emu, chat, lambda t, d: t.startswith("#") or "№" in t or t[:1].isdigit())
-        elif action == "support":
-            press = _button(emu, chat, lambda t, d: "Поддерж" in t)
-        elif action == "vote":
-            press = _button(emu, chat, lambda t, d: t.startswith("Вариант"))
-        elif action == "hearings":
-            press = _button(emu, chat, lambda t, d: "слушан" in t.lower())
-        if press is None:
-            if action == "vote":
-                return "read", lambda: emu.send_text(chat, "/surveys")
-            return ("read", lambda: emu.send_text(chat, "/menu")) if action != "problems" else \
-                ("read", lambda: emu.send_text(chat, "/problems"))
         kind = "write" if action in WRITES else "read"
+        press = _button(emu, chat, self.labels[action]) if action in self.labels else None
+        if press is None:
+            if action != "menu":
+                self.misses[action] += 1
+                if os.environ.get("BENCH_DEBUG") and self.misses[action] == 1:
+                    last = emu.bot_messages(chat)[-1:]
+                    print(action, "missing; last:", [(m.get("text", "")[:60], [b["text"] for r in
+                          (m.get("reply_markup") or {}).get("inline_keyboard", []) for b in r]) for m in last])
+            return "read", lambda: emu.send_text(chat, "/menu")
         return kind, lambda: emu.press_button(chat, press[0], press[1])
 
 
 class Echo:
-    """The same mix on the echo bot: texts are echoed, buttons edit the message."""
+    """The same cycle on the echo bot: texts are echoed, buttons edit the message."""
 
     name = "echo"
 
     def __init__(self, emu: Any) -> None:
         self.emu = emu
+        self.misses: dict[str, int] = defaultdict(int)
 
     def step(self, chat: int, action: str) -> tuple[str, Any]:
         kind = "write" if action in WRITES else "read"
-        if action in ("menu", "hearings"):
-            return kind, lambda: self.emu.send_text(chat, f"/{action}")
-        press = _button(self.emu, chat, lambda t, d: True)
+        press = _button(self.emu, chat, lambda t, d: True) if action != "menu" else None
         if press is None:
-            return kind, lambda: self.emu.send_text(chat, "/menu")
+            return "read", lambda: self.emu.send_text(chat, "/menu")
         return kind, lambda: self.emu.press_button(chat, press[0], press[1])
 
 
@@ -222,9 +223,10 @@ async def closed_loop(watch: Watch, driver: Any, ids: list[int], seconds: float)
     stop = time.perf_counter() + seconds
 
     async def resident(chat: int) -> None:
-        rng = random.Random(chat)
+        position = random.Random(chat).randrange(len(CYCLE))
         while time.perf_counter() < stop:
-            kind, send = driver.step(chat, rng.choice(MIX))
+            kind, send = driver.step(chat, CYCLE[position % len(CYCLE)])
+            position += 1
             stats.add(kind, await watch.reply(chat, send))
 
     await asyncio.gather(*(resident(chat) for chat in ids))
@@ -236,11 +238,13 @@ async def open_loop(watch: Watch, driver: Any, ids: list[int], rate: float, seco
     busy: set[int] = set()
     rng = random.Random(rate)
     tasks: list[asyncio.Task[None]] = []
+    positions = {chat: random.Random(chat).randrange(len(CYCLE)) for chat in ids}
 
     async def act(chat: int) -> None:
         busy.add(chat)
         try:
-            kind, send = driver.step(chat, rng.choice(MIX))
+            kind, send = driver.step(chat, CYCLE[positions[chat] % len(CYCLE)])
+            positions[chat] += 1
             stats.add(kind, await watch.reply(chat, send))
         finally:
             busy.discard(chat)
@@ -358,7 +362,7 @@ async def run_one(which: str, n: int, seconds: float) -> dict[str, Any]:
             proc.kill()
         await emu.stop()
     return {"name": which, "throughput": saturated.count / elapsed, "cpu_ms": 1000 * cpu / max(1, saturated.count),
-            "saturated": saturated, "offered": offered, "rss": rss}
+            "saturated": saturated, "offered": offered, "rss": rss, "misses": dict(driver.misses)}
 
 
 async def statements_per_update(n_updates: int = 200) -> dict[str, float]:
@@ -382,14 +386,13 @@ async def statements_per_update(n_updates: int = 200) -> dict[str, float]:
     bot = build_bot(settings)
     driver = Jamaat(emu)
     counts: dict[str, list[int]] = defaultdict(list)
-    rng = random.Random(7)
     try:
         for chat in ids:
             await app.dispatcher.feed_raw_update(bot, emu.send_text(chat, "/menu"))
         emu._updates.clear()
         for i in range(n_updates):
             chat = ids[i % len(ids)]
-            action = rng.choice(MIX)
+            action = CYCLE[(i // len(ids)) % len(CYCLE)]
             _kind, send = driver.step(chat, action)
             update = send()
             before = db.statements
@@ -412,7 +415,7 @@ def report(results: list[dict[str, Any]], sql: dict[str, float] | None) -> None:
         sat: Stats = r["saturated"]
         print(f"\n== {r['name']} ==")
         print(f"saturation: {r['throughput']:.0f} updates/s, {r['cpu_ms']:.2f} CPU ms/update, peak RSS {r['rss']:.0f} MiB"
-              f", lost {sat.lost}")
+              f", lost {sat.lost}" + (f"; buttons not found (fell back to /menu): {r['misses']}" if r["misses"] else ""))
         for kind in ("read", "write"):
             v = sat.latencies.get(kind, [])
             print(f"  at saturation {kind:5}: p50 {_pct(v, .5):6.1f} ms  p95 {_pct(v, .95):6.1f}  p99 {_pct(v, .99):6.1f}"

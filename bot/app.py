@@ -6,6 +6,7 @@ aiogram's dependency-injection guide recommends, not through imported globals.
 
 from __future__ import annotations
 
+import gc
 import logging
 from dataclasses import dataclass
 
@@ -27,6 +28,7 @@ from bot.i18n import Catalogs, _, build_i18n, set_display_timezone
 from bot.flows import DomainErrorMiddleware, NavigationMiddleware
 from bot.middlewares import ChatEventIsolation, ResidentMiddleware
 from bot.send import SendBudget, SendPathMiddleware
+from bot.send.middleware import PinnedResponseModels
 from bot.storage import SQLiteStorage
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,7 @@ def build_bot(settings: Settings, token: str | None = None) -> Bot:
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url)) if settings.telegram_api_url \
         else AiohttpSession()
     # the one send path: replies and the outbox share this budget (bot.send; the worker finds it with budget_of)
+    session.middleware(PinnedResponseModels())
     session.middleware(SendPathMiddleware(SendBudget(settings.effective_delivery_rate,
                                                      settings.delivery_per_chat_interval,
                                                      paid=settings.paid_broadcast, total_rate=settings.send_rate)))
@@ -123,11 +126,15 @@ async def _stop_scheduler(dispatcher: Dispatcher) -> None:
 
 
 async def _on_startup(bot: Bot, settings: Settings) -> None:
-    """Publish the command list in each language (Telegram shows it by the client's language)."""
+    """Publish the command list in each language (Telegram shows it by the client's language), then
+    freeze what start-up allocated (:func:`gc.freeze`): aiogram, pydantic and the catalogs are some
+    hundred thousand long-lived objects that every full collection would otherwise walk again."""
     try:
         await set_commands(bot, settings)
     except TelegramAPIError:
         log.warning("could not set the command list", exc_info=True)
+    gc.collect()
+    gc.freeze()
 
 
 async def _start_delivery(bot: Bot, db: Database, settings: Settings, dispatcher: Dispatcher) -> None:

@@ -18,6 +18,7 @@ from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder,
 
 from bot.db import Database
 from bot.domain.clock import now_db
+from bot.store import fsm
 
 
 CACHE_SIZE = 100_000
@@ -51,8 +52,7 @@ class SQLiteStorage(BaseStorage):
         if cached is not None:
             self._cache.move_to_end(storage_key)
             return cached
-        row = await self.db.fetchone("SELECT state, data FROM fsm_state WHERE storage_key = ?", (storage_key,))
-        value = (row["state"], row["data"] or "{}") if row is not None else (None, "{}")
+        value = await fsm.state_row(self.db, storage_key) or (None, "{}")
         self._remember(storage_key, value)
         return value
 
@@ -84,17 +84,11 @@ class SQLiteStorage(BaseStorage):
     async def _write(self, storage_key: str, state: str | None, data: str) -> None:
         if self._cache.get(storage_key) == (state, data):
             return  # nothing changes: no write
-        if state is None and data in ("{}", ""):
-            async with self.db.transaction() as tx:
-                await tx.execute("DELETE FROM fsm_state WHERE storage_key = ?", (storage_key,))
-        else:
-            async with self.db.transaction() as tx:
-                await tx.execute(
-                    "INSERT INTO fsm_state (storage_key, state, data, updated_at) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT (storage_key) DO UPDATE SET state = excluded.state, data = excluded.data,"
-                    " updated_at = excluded.updated_at",
-                    (storage_key, state, data, now_db()),
-                )
+        async with self.db.transaction() as tx:
+            if state is None and data in ("{}", ""):
+                await fsm.delete_state(tx, storage_key)
+            else:
+                await fsm.save_state(tx, storage_key, state, data, now_db())
         self.writes += 1
         self._remember(storage_key, (state, data))
 

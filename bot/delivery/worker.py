@@ -66,7 +66,7 @@ from bot.domain.clock import clock, now_db, to_db
 from bot.domain.residents import mark_inactive
 from bot.i18n import choose_locale
 from bot.send.budget import SendBudget
-from bot.send.middleware import budget_of
+from bot.send.middleware import PinnedResponseModels, budget_of
 from bot.store import outbox as store
 
 log = logging.getLogger(__name__)
@@ -91,6 +91,7 @@ def delivery_bot(bot: Bot, *, connections: int = 100) -> Bot:
     """A Bot with the same token, server and defaults as ``bot`` on a session of its own, without
     the application's send-path middleware (the worker takes the budget itself and handles 429)."""
     session = AiohttpSession(api=bot.session.api, limit=connections)
+    session.middleware(PinnedResponseModels())
     return Bot(token=bot.token, session=session, default=bot.default)
 
 
