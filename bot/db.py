@@ -28,7 +28,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequen
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -103,6 +103,7 @@ async def _finish(statement: Awaitable[Any], *, on_cancel: aiosqlite.Connection 
 
 
 Params = Sequence[Any] | dict[str, Any]
+T = TypeVar("T")
 
 
 def _one(conn: sqlite3.Connection, sql: str, params: Params) -> sqlite3.Row | None:
@@ -270,6 +271,45 @@ class Database(_Reader):
                 for callback in tx.after_commit:
                     callback()
 
+    async def unit(self, body: Callable[[Transaction], Awaitable[T]]) -> T:
+        """Run ``body(tx)`` as one write transaction in the writer connection's own thread: one round trip.
+
+        Under load the event loop is busy, and a transaction that awaits each statement holds the write
+        lock across as many loop turns as it has statements, while every other writer queues behind it.
+        Here ``BEGIN IMMEDIATE``, the body's statements and ``COMMIT`` run back to back in aiosqlite's
+        thread, so the lock is held only for the transaction's own work. ``body`` is an ordinary async
+        function of the domain, but it may await only the transaction's statements (and functions that
+        do nothing else, such as the store's): they complete at once there. Its ``after_commit`` hooks
+        run in the event loop after the commit; a :class:`DomainError` it raises rolls back and propagates.
+
+        Raises:
+            RuntimeError: ``body`` waited for something else (a read on the database, a sleep): that
+                is a programming error; nothing was written.
+        """
+        tx = Transaction(self._conn, self)
+
+        def work(conn: sqlite3.Connection) -> T:
+            tx._unit_conn = conn
+            conn.execute("BEGIN IMMEDIATE")
+            coroutine = body(tx)
+            try:
+                coroutine.send(None)  # type: ignore[attr-defined]
+            except StopIteration as done:
+                conn.execute("COMMIT")
+                return done.value  # type: ignore[no-any-return]
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            coroutine.close()  # type: ignore[attr-defined]
+            conn.execute("ROLLBACK")
+            raise RuntimeError("a transaction unit may await only its own statements")
+
+        async with self._write_lock:
+            result: T = await _finish_value(_call(self._conn, lambda c: work(c)))
+        for callback in tx.after_commit:
+            callback()
+        return result
+
     # -- migrations ---------------------------------------------------------------------
 
     async def user_version(self) -> int:
@@ -331,6 +371,7 @@ class Transaction(_Reader):
         self.statements = 0
         self.after_commit: list[Callable[[], None]] = []
         """Called in order once the transaction has committed (e.g. to drop a cached row it changed)."""
+        self._unit_conn: sqlite3.Connection | None = None
 
     @property
     def cache(self) -> dict[str, Any]:
@@ -344,6 +385,8 @@ class Transaction(_Reader):
         self.statements += 1
         if self._db is not None:
             self._db.statements += 1
+        if self._unit_conn is not None:  # inside Database.unit: already in the writer's thread
+            return fn(self._unit_conn, *args)
         if self.begun:
             return await _call(self._conn, fn, *args)
         self.begun = True

@@ -16,7 +16,7 @@ from typing import Any
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StateType, StorageKey
 
-from bot.db import Database
+from bot.db import Database, Transaction
 from bot.domain.clock import now_db
 from bot.store import fsm
 
@@ -84,11 +84,13 @@ class SQLiteStorage(BaseStorage):
     async def _write(self, storage_key: str, state: str | None, data: str) -> None:
         if self._cache.get(storage_key) == (state, data):
             return  # nothing changes: no write
-        async with self.db.transaction() as tx:
+        async def unit(tx: Transaction) -> None:
             if state is None and data in ("{}", ""):
                 await fsm.delete_state(tx, storage_key)
             else:
                 await fsm.save_state(tx, storage_key, state, data, now_db())
+
+        await self.db.unit(unit)  # one round trip: every step of every wizard writes here
         self.writes += 1
         self._remember(storage_key, (state, data))
 

@@ -158,3 +158,46 @@ async def test_storage_cache_is_bounded(db: Database) -> None:
         await storage.set_state(StorageKey(bot_id=1, chat_id=chat, user_id=chat), "flow:step")
     assert len(storage._cache) == 3
     assert await storage.get_state(StorageKey(bot_id=1, chat_id=0, user_id=0)) == "flow:step"  # read back from disk
+
+
+async def test_a_unit_is_one_round_trip_commits_on_return_and_rolls_back_on_error(db: Database, monkeypatch) -> None:
+    trips = {"n": 0}
+    original = aiosqlite.Connection._execute
+
+    async def counted(self, fn, *args, **kwargs):
+        trips["n"] += 1
+        return await original(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    committed: list[str] = []
+
+    async def body(tx) -> int:
+        await _insert(tx, "a")
+        await _insert(tx, "b")
+        tx.after_commit.append(lambda: committed.append("yes"))
+        return int(await tx.fetchval("SELECT count(*) FROM fsm_state"))
+
+    assert await db.unit(body) == 2
+    assert trips["n"] == 1 and committed == ["yes"]
+    assert await _rows(db) == 2
+
+    async def refused(tx) -> None:
+        await _insert(tx, "c")
+        raise ValueError("a rule refused it")
+
+    with pytest.raises(ValueError):
+        await db.unit(refused)
+    assert await _rows(db) == 2
+
+
+async def test_a_unit_that_waits_for_anything_else_writes_nothing(db: Database) -> None:
+    async def waits(tx) -> None:
+        await _insert(tx, "x")
+        await asyncio.sleep(0)
+
+    with pytest.raises(RuntimeError, match="only its own statements"):
+        await db.unit(waits)
+    assert await _rows(db) == 0
+    async with db.transaction() as tx:  # the writer is usable afterwards
+        await _insert(tx, "after")
+    assert await _rows(db) == 1

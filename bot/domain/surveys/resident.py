@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.db import Database
+from bot.db import Database, Transaction
 from bot.domain import verification
 from bot.domain.clock import clock, to_db
 from bot.domain.surveys.errors import (
@@ -56,7 +56,7 @@ async def cast_vote(db: Database, *, resident_id: int, survey_id: int, positions
     chosen = sorted({int(p) for p in positions})
     now = clock.now()
     now_s = to_db(now)
-    async with db.transaction() as tx:
+    async def unit(tx: Transaction) -> VoteResult:  # one round trip (Database.unit): votes come in bursts
         s = await store.ballot_terms(tx, survey_id)
         if s is None:
             raise SurveyNotFound(survey_id)
@@ -83,7 +83,9 @@ async def cast_vote(db: Database, *, resident_id: int, survey_id: int, positions
         if gone:
             await store.delete_votes(tx, survey_id, resident_id, gone)
         await store.insert_votes(tx, survey_id, resident_id, [p for p in chosen if p not in before])
-    return VoteResult(first=first, changed=True)
+        return VoteResult(first=first, changed=True)
+
+    return await db.unit(unit)
 
 
 async def resident_results(db: Database, *, resident_id: int, survey_id: int) -> tuple[Survey, Tally]:
