@@ -30,6 +30,7 @@ from pathlib import Path
 from bot.db import Database
 from bot.domain import problems as pb
 from bot.domain.municipalities import import_municipalities
+from bot.store.problems import OPEN_WHERE
 
 CATEGORIES = list(pb.CATEGORIES)
 WORDS = ("суу жок кран түтүк жол чуңкур мектеп бала бакча жарык таштанды сугат арык көпүрө клуб оорукана "
@@ -180,10 +181,10 @@ async def main() -> None:
 
     db = await Database.open(path)
     busiest = await db.fetchone(
-        f"SELECT municipality_code, count(*) AS n FROM problems WHERE {pb._OPEN_WHERE}"
+        f"SELECT municipality_code, count(*) AS n FROM problems WHERE {OPEN_WHERE}"
         " GROUP BY municipality_code ORDER BY n DESC LIMIT 1")
     typical = await db.fetchone(
-        f"SELECT municipality_code, n FROM (SELECT municipality_code, count(*) AS n FROM problems WHERE {pb._OPEN_WHERE}"
+        f"SELECT municipality_code, n FROM (SELECT municipality_code, count(*) AS n FROM problems WHERE {OPEN_WHERE}"
         " GROUP BY municipality_code ORDER BY n) LIMIT 1 OFFSET 240")
     top = await db.fetchone(
         "SELECT id, author_id FROM problems WHERE municipality_code = ? ORDER BY supports DESC LIMIT 1",
