@@ -192,6 +192,8 @@ class Database(_Reader):
         self._write_lock = asyncio.Lock()
         self.statements = 0
         """Statements run since open (reads and writes; for benchmarks)."""
+        self._units: list[Any] = []
+        self._pump: asyncio.Task[None] | None = None
         self.cache: dict[str, Any] = {}
         """Per-database caches of the domain (e.g. residents by id), keyed by their owner's name: they live
         and die with this connection, so two databases (tests, a restart) never share cached rows."""
@@ -231,7 +233,9 @@ class Database(_Reader):
         return self._conn.in_transaction
 
     async def close(self) -> None:
-        """Close both connections (waits for a running transaction to finish)."""
+        """Close both connections (waits for a running transaction and queued units to finish)."""
+        if self._pump is not None and not self._pump.done():
+            await self._pump
         async with self._write_lock:
             if self._read_conn is not self._conn:
                 await self._read_conn.close()
@@ -272,43 +276,46 @@ class Database(_Reader):
                     callback()
 
     async def unit(self, body: Callable[[Transaction], Awaitable[T]]) -> T:
-        """Run ``body(tx)`` as one write transaction in the writer connection's own thread: one round trip.
+        """Run ``body(tx)`` as one write transaction in the writer connection's own thread.
 
         Under load the event loop is busy, and a transaction that awaits each statement holds the write
-        lock across as many loop turns as it has statements, while every other writer queues behind it.
-        Here ``BEGIN IMMEDIATE``, the body's statements and ``COMMIT`` run back to back in aiosqlite's
-        thread, so the lock is held only for the transaction's own work. ``body`` is an ordinary async
-        function of the domain, but it may await only the transaction's statements (and functions that
-        do nothing else, such as the store's): they complete at once there. Its ``after_commit`` hooks
-        run in the event loop after the commit; a :class:`DomainError` it raises rolls back and propagates.
+        lock across as many loop turns as it has statements, while every other writer queues behind it
+        (and each hand-over of an asyncio lock costs a loop turn too). Here units are queued and run back
+        to back in aiosqlite's thread, each ``BEGIN IMMEDIATE`` … ``COMMIT`` of its own, as many as
+        arrived meanwhile in one round trip: the lock is held only for their own work. ``body`` is an
+        ordinary async function of the domain, but it may await only the transaction's statements (and
+        functions that do nothing else, such as the store's): they complete at once there. Its
+        ``after_commit`` hooks run in the event loop after the commit; an exception it raises rolls its
+        own transaction back and propagates to its caller only.
 
         Raises:
             RuntimeError: ``body`` waited for something else (a read on the database, a sleep): that
                 is a programming error; nothing was written.
         """
+        loop = asyncio.get_running_loop()
         tx = Transaction(self._conn, self)
-
-        def work(conn: sqlite3.Connection) -> T:
-            tx._unit_conn = conn
-            conn.execute("BEGIN IMMEDIATE")
-            coroutine = body(tx)
-            try:
-                coroutine.send(None)  # type: ignore[attr-defined]
-            except StopIteration as done:
-                conn.execute("COMMIT")
-                return done.value  # type: ignore[no-any-return]
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            coroutine.close()  # type: ignore[attr-defined]
-            conn.execute("ROLLBACK")
-            raise RuntimeError("a transaction unit may await only its own statements")
-
-        async with self._write_lock:
-            result: T = await _finish_value(_call(self._conn, lambda c: work(c)))
+        future: asyncio.Future[Any] = loop.create_future()
+        self._units.append((body, tx, future))
+        if self._pump is None or self._pump.done():
+            self._pump = loop.create_task(self._run_units(), name="db-units")
+        result: T = await asyncio.shield(future)
         for callback in tx.after_commit:
             callback()
         return result
+
+    async def _run_units(self) -> None:
+        """Run queued units in the writer's thread, a batch per round trip, until none is left."""
+        while self._units:
+            batch, self._units = self._units, []
+            async with self._write_lock:
+                outcomes = await _finish_value(_call(self._conn, _run_batch, batch))
+            for (_body, _tx, future), (ok, value) in zip(batch, outcomes, strict=True):
+                if future.done():
+                    continue
+                if ok:
+                    future.set_result(value)
+                else:
+                    future.set_exception(value)
 
     # -- migrations ---------------------------------------------------------------------
 
@@ -346,6 +353,29 @@ class Database(_Reader):
             log.info("applied migration %s", migration.path.name)
             applied.append(migration.version)
         return applied
+
+
+def _run_batch(conn: sqlite3.Connection, batch: list[Any]) -> list[tuple[bool, Any]]:
+    """Run each unit of ``batch`` (``(body, tx, future)``) as its own transaction; ``(ok, result or error)``."""
+    outcomes: list[tuple[bool, Any]] = []
+    for body, tx, _future in batch:
+        tx._unit_conn = conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            coroutine = body(tx)
+            try:
+                coroutine.send(None)
+            except StopIteration as done:
+                conn.execute("COMMIT")
+                outcomes.append((True, done.value))
+                continue
+            coroutine.close()
+            raise RuntimeError("a transaction unit may await only its own statements")
+        except BaseException as error:  # noqa: BLE001 - the unit's own error goes back to its caller
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            outcomes.append((False, error))
+    return outcomes
 
 
 def _begin_then(conn: sqlite3.Connection, fn: Any, *args: Any) -> Any:
