@@ -81,6 +81,7 @@ async def import_municipalities(db: Database, data: bytes | None = None, *, forc
     inserts: list[tuple[str, str, str, str, str | None, str | None, str, str]] = []
     updates: list[tuple[str, str, str, str | None, str | None, str, str, str]] = []
     async with db.transaction() as tx:
+        tx.after_commit.append(lambda: tx.cache.pop("locations", None))  # places.LOCATIONS_CACHE
         existing = await store.all_municipalities(tx)
         # every row's oblast and district, in file order (the last row naming one decides, as before)
         await store.upsert_oblasts(tx, [(r["code"][:5], r["oblast_ru"], r["oblast_ky"] or None) for r in rows])

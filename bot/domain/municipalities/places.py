@@ -51,9 +51,19 @@ async def get_municipality(db: Database, code: str, *, active_only: bool = False
     return await store.municipality_by_code(db, code, active_only=active_only)
 
 
+LOCATIONS_CACHE = "locations"
+"""Key of the per-database cache of :func:`locate` (dropped by an import and by a Kyrgyz name set)."""
+
+
 async def locate(db: Database, code: str) -> Location | None:
-    """The municipality with its district and oblast, or ``None`` for an unknown code."""
-    return await store.location_of(db, code)
+    """The municipality with its district and oblast, or ``None`` for an unknown code (from memory
+    after the first read: 484 municipalities, changed only by an import or an officer's Kyrgyz name)."""
+    cache: dict[str, Location | None] = db.cache.setdefault(LOCATIONS_CACHE, {})
+    if code not in cache:
+        if len(cache) > 10_000:  # crafted codes must not grow it without bound
+            cache.clear()
+        cache[code] = await store.location_of(db, code)
+    return cache[code]
 
 
 async def search_municipalities(db: Database, query: str, *, limit: int = 8) -> tuple[list[Place], int]:
