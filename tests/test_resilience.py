@@ -19,6 +19,20 @@ async def test_an_unexpected_telegram_error_gets_an_apology_not_a_crash(harness:
     assert "/menu — главное меню" in plain(help_message)
 
 
+async def test_an_unexpected_error_on_a_button_press_still_gets_the_apology(harness: Harness, db: Database) -> None:
+    from tests.support import AK_DEBE, make_resident
+
+    await make_resident(db, 404, "ru", AK_DEBE)
+    user = harness.person(404, "Эрмек", language_code="ru")
+    await user.send("/menu")
+    # the button's own edit or message fails with an error no handler expects
+    for method in ("editMessageText", "sendMessage"):
+        harness.emulator.inject_error(method, 400, "Bad Request: something unexpected", count=1, chat_id=404)
+    await user.press("Помощь")
+    assert plain(user.last()) == "Извините, у нас что-то пошло не так. Попробуйте ещё раз или отправьте /menu."
+    assert user.alerts()[-1]["show_alert"] is False  # the button was answered once (by the middleware), not twice
+
+
 async def test_flood_control_waits_retry_after_and_delivers(harness: Harness) -> None:
     user = harness.person(402, "Асан", language_code="ky")
     harness.emulator.inject_error("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1, count=1,

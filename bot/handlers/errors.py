@@ -1,15 +1,14 @@
 """The dispatcher's error handlers: domain refusals answered in words, everything else logged.
 
-A handler calls one domain function and lets a :class:`~bot.domain.errors.DomainError` propagate:
-:func:`on_domain_error` (registered with aiogram's ``ExceptionTypeFilter``) answers it with the
-explanation from :func:`bot.ui.errors.explain`, as an alert under the tapped button (Telegram shows
-at most 200 characters there) or as a message. A step in progress stays where it was, so the person
-simply sends the answer again.
+A refusal raised by a handler is explained where it happens, by ``bot.flows.DomainErrorMiddleware``
+(an alert under the tapped button, or a message). What reaches these handlers escaped that path (a
+refusal raised in an outer middleware, an unexpected error): :func:`on_domain_error` (registered with
+aiogram's ``ExceptionTypeFilter``) sends the explanation from :func:`bot.ui.errors.explain` as a
+message; :func:`on_unexpected` logs and apologises.
 """
 
 from __future__ import annotations
 
-import html
 import logging
 from typing import Any
 
@@ -27,10 +26,6 @@ from bot.ui.errors import explain
 
 log = logging.getLogger(__name__)
 
-ALERT_LIMIT = 200
-"""Longest text of a callback-query alert (Bot API, answerCallbackQuery ``text``: 0-200 characters)."""
-
-
 def _actor(event: ErrorEvent) -> User | None:
     update = event.update
     for candidate in (update.message, update.callback_query, update.edited_message):
@@ -45,14 +40,10 @@ async def _locale(db: Database, settings: Settings, user: User) -> str:
 
 
 async def _tell(event: ErrorEvent, bot: Bot, user: User, text: str) -> None:
-    callback = event.update.callback_query
+    """Say ``text`` as a message. A tapped button was already answered by aiogram's
+    ``CallbackAnswerMiddleware`` on the way out (it answers in a ``finally``), so an alert is no longer
+    possible here; refusals raised inside handlers become alerts earlier, in ``DomainErrorMiddleware``."""
     try:
-        if callback is not None:
-            plain = html.unescape(text)
-            if len(plain) <= ALERT_LIMIT:
-                await bot.answer_callback_query(callback.id, text=plain, show_alert=True)
-                return
-            await bot.answer_callback_query(callback.id)
         await bot.send_message(user.id, text)
     except TelegramAPIError:
         log.info("could not answer update %s", event.update.update_id)

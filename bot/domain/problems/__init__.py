@@ -30,7 +30,6 @@ Every statement they run is a function of :mod:`bot.store.problems`; none of the
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 
 from bot.domain.problems.errors import (
     AlreadyPublished,
@@ -98,26 +97,9 @@ from bot.domain.problems.queries import (
 from bot.domain.problems.resident import answer_still, followers, raise_problem, support, withdraw
 from bot.domain.problems.rules import check_comment, check_text, excerpt, parse_problem_number, search_stems
 
-# SQL fragments live in the store (bot.store.problems); re-exported here for their old users
-# (bench/problems.py). Looked up on first use: the store imports this package's model, so a plain
-# import here would fail whenever the store is imported first.
-_FROM_STORE = {"CLOSED_SQL": "CLOSED_SQL", "OPEN_WHERE": "OPEN_WHERE", "_OPEN_WHERE": "OPEN_WHERE"}
-
-if TYPE_CHECKING:
-    from bot.store.problems import CLOSED_SQL, OPEN_WHERE
-    from bot.store.problems import OPEN_WHERE as _OPEN_WHERE
-else:
-    def __getattr__(name: str) -> str:
-        if name in _FROM_STORE:
-            from bot.store import problems as store
-
-            return str(getattr(store, _FROM_STORE[name]))
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
 __all__ = [
-    "CATEGORIES", "CATEGORY_ICONS", "CHAIN", "CLOSED_SQL", "COMMENT_MAX", "EXCERPT_LENGTH", "MAX_PHOTOS",
-    "NOTICE_EXCERPT_LENGTH", "OPEN_STATUSES", "OPEN_WHERE", "STATUSES", "TARGET_MAX", "THRESHOLD_RANGE",
-    "_OPEN_WHERE",
+    "CATEGORIES", "CATEGORY_ICONS", "CHAIN", "COMMENT_MAX", "EXCERPT_LENGTH", "MAX_PHOTOS",
+    "NOTICE_EXCERPT_LENGTH", "OPEN_STATUSES", "STATUSES", "TARGET_MAX", "THRESHOLD_RANGE",
     "AlreadyPublished", "BadProblemNumber", "CardView", "DuplicateError", "DuplicateOfItself", "ForeignProblem",
     "HiddenLocked", "MergedLocked", "NoLongerSolved", "NoMunicipality", "NotASupporter", "NotReadable",
     "NotYourMunicipality", "Problem", "ProblemClosed", "ProblemEvent", "ProblemGone", "ProblemHidden",
