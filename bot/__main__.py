@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot run | migrate | sandbox | municipalities import FILE``."""
+"""Command line: ``python -m bot run | migrate | backup FILE | sandbox | broadcasts | municipalities import FILE``."""
 
 from __future__ import annotations
 
@@ -111,6 +111,20 @@ async def _import(settings: Settings, path: Path) -> int:
     return 0
 
 
+def _backup(settings: Settings, target: Path, keep: int | None) -> int:
+    """``backup FILE [--keep N]``: an online copy of the live database, checked, rotated (bot.ops.backup)."""
+    from bot.ops.backup import BackupError, backup
+
+    try:
+        report = backup(settings.database_path, target, keep=keep)
+    except BackupError as exc:
+        print(f"backup failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"backup {report.path}: {report.size:,} bytes in {report.seconds:.2f} s, integrity ok"
+          + (f"; removed {len(report.removed)} older" if report.removed else ""))
+    return 0
+
+
 async def _broadcasts(settings: Settings, limit: int) -> int:
     from bot.app import prepare_database
     from bot.delivery.progress import broadcast_states, broadcasts_table
@@ -138,6 +152,10 @@ def main(argv: list[str] | None = None) -> int:
     sandbox = sub.add_parser("sandbox", help="try the bot in the terminal against a local Bot API emulator")
     sandbox.add_argument("--database", type=Path, default=Path("data/sandbox.sqlite3"))
     sandbox.add_argument("--fresh", action="store_true", help="start from an empty sandbox database")
+    bkp = sub.add_parser("backup", help="copy the live database (SQLite online backup), check it, rotate old copies")
+    bkp.add_argument("file", type=Path, help="where to write the copy, e.g. /data/backups/jamaat.sqlite3")
+    bkp.add_argument("--keep", type=int, default=None, metavar="N",
+                     help="name the copy by its UTC time (jamaat-20261202T031500Z.sqlite3) and keep the newest N")
     bcast = sub.add_parser("broadcasts", help="show the state of the newest broadcasts (outbox)")
     bcast.add_argument("--limit", type=int, default=20)
     municipalities = sub.add_parser("municipalities", help="manage the municipality list")
@@ -145,14 +163,18 @@ def main(argv: list[str] | None = None) -> int:
     imp = msub.add_parser("import", help="import an updated list (CSV with the columns of kg_municipalities.csv)")
     imp.add_argument("file", type=Path)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+    from bot.ops.logs import configure_logging
+
+    configure_logging(args.log_level)
     try:
         if args.command == "sandbox":
             from bot.sandbox.chat import run_sandbox
 
             return asyncio.run(run_sandbox(database=args.database, fresh=args.fresh))
         settings = _settings()
+        configure_logging(args.log_level, settings.log_format, secrets=settings.log_secrets())
+        if args.command == "backup":
+            return _backup(settings, args.file, args.keep)
         if args.command == "run":
             return asyncio.run(_run(settings))
         if args.command == "migrate":

@@ -28,7 +28,7 @@ from bot.i18n import Catalogs, _, build_i18n, set_display_timezone
 from bot.flows import DomainErrorMiddleware, NavigationMiddleware
 from bot.middlewares import ChatEventIsolation, ResidentMiddleware
 from bot.send import SendBudget, SendPathMiddleware
-from bot.send.middleware import PinnedResponseModels
+from bot.send.middleware import PinnedResponseModels, UpdateContextMiddleware
 from bot.storage import SQLiteStorage
 
 log = logging.getLogger(__name__)
@@ -91,6 +91,8 @@ async def build_application(settings: Settings, db: Database | None = None) -> A
     i18n = build_i18n(settings.default_locale)
     db = db or await prepare_database(settings)
     dispatcher = Dispatcher(storage=SQLiteStorage(db), events_isolation=ChatEventIsolation(), db=db, settings=settings)
+    # tags each update's requests and log lines with its update and chat id (bot.send.middleware, bot.ops.logs)
+    dispatcher.update.outer_middleware(UpdateContextMiddleware())
     ResidentMiddleware(db, settings).setup(dispatcher)
     navigation = NavigationMiddleware()
     dispatcher.message.outer_middleware(navigation)
@@ -140,12 +142,9 @@ async def _on_startup(bot: Bot, settings: Settings) -> None:
 async def _start_delivery(bot: Bot, db: Database, settings: Settings, dispatcher: Dispatcher) -> None:
     """Start the outbox worker with the bot (a session of its own on the Bot's send budget, see
     bot.delivery.worker); handlers can reach it as ``delivery_worker`` to wake it after enqueuing.
-    Also tags each update's requests with its id, for the send path's logs (bot.send.middleware)."""
+    """
     from bot.delivery.worker import DeliveryWorker
-    from bot.send.middleware import UpdateContextMiddleware
 
-    if not any(isinstance(m, UpdateContextMiddleware) for m in dispatcher.update.outer_middleware):
-        dispatcher.update.outer_middleware(UpdateContextMiddleware())
     worker = DeliveryWorker(db, bot, settings)
     await worker.start()
     dispatcher["delivery_worker"] = worker

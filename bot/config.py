@@ -56,6 +56,11 @@ class Settings(BaseSettings):
         paid_broadcast: send outbox messages with ``allow_paid_broadcast`` (``PAID_BROADCAST``): Telegram
             then allows up to 1,000 messages/s and charges Stars for those above the free limit.
         paid_broadcast_rate: the global rate used when ``paid_broadcast`` is on (``PAID_BROADCAST_RATE``).
+        log_format: ``text`` (default) or ``json``, one object per line (``LOG_FORMAT``; bot.ops.logs).
+        webapp_url: public HTTPS base of the officers' web app that Telegram clients open (``WEBAPP_URL``,
+            e.g. ``https://jamaat.example.kg/webapp/``); empty: officers get no web-app button.
+        webapp_auth_max_age: seconds a web app's ``initData`` stays valid after its ``auth_date``
+            (``WEBAPP_AUTH_MAX_AGE``); older ones are refused with 401.
     """
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
@@ -80,6 +85,9 @@ class Settings(BaseSettings):
     problem_text_min: int = Field(default=10, ge=1, le=100)
     problem_text_max: int = Field(default=2000, ge=100, le=3000)
     problem_reopen_threshold: int = Field(default=3, ge=1, le=1000)
+    log_format: Literal["text", "json"] = "text"
+    webapp_url: str | None = None
+    webapp_auth_max_age: int = Field(default=86_400, ge=60, le=30 * 86_400)
 
     @field_validator("superadmin_ids", mode="before")
     @classmethod
@@ -95,7 +103,7 @@ class Settings(BaseSettings):
             return frozenset({value})
         return value
 
-    @field_validator("telegram_api_url", mode="before")
+    @field_validator("telegram_api_url", "webapp_url", mode="before")
     @classmethod
     def _blank_url_is_none(cls, value: object) -> object:
         if isinstance(value, str):
@@ -111,6 +119,16 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
+
+    def log_secrets(self) -> tuple[str, ...]:
+        """Strings the logs must never show (bot.ops.logs.redact): the bot token and any other secret
+        setting (``SecretStr`` fields, e.g. a webhook secret)."""
+        secrets = []
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr) and value.get_secret_value():
+                secrets.append(value.get_secret_value())
+        return tuple(secrets)
 
     @property
     def effective_delivery_rate(self) -> float:

@@ -46,10 +46,13 @@ MESSAGE_METHODS = frozenset({
 
 current_update_id: contextvars.ContextVar[int | None] = contextvars.ContextVar("current_update_id", default=None)
 """The ``update_id`` being handled in this task (``None`` outside a handler)."""
+current_chat_id: contextvars.ContextVar[int | None] = contextvars.ContextVar("current_chat_id", default=None)
+"""The chat of the update being handled (``None`` outside a handler or for chat-less updates); logs carry it."""
 
 
 class UpdateContextMiddleware(BaseMiddleware):
-    """Outer ``update`` middleware: sets :data:`current_update_id` for the handler's requests."""
+    """Outer ``update`` middleware: sets :data:`current_update_id` (and :data:`current_chat_id`, from
+    aiogram's ``event_chat``) for the handler's requests and log lines."""
 
     async def __call__(
         self,
@@ -58,9 +61,12 @@ class UpdateContextMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         token = current_update_id.set(event.update_id if isinstance(event, Update) else None)
+        chat = data.get("event_chat")
+        chat_token = current_chat_id.set(getattr(chat, "id", None))
         try:
             return await handler(event, data)
         finally:
+            current_chat_id.reset(chat_token)
             current_update_id.reset(token)
 
 
