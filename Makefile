@@ -5,14 +5,16 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup sandbox test lint check bench locales run migrate clean
+.PHONY: setup sandbox test lint check bench locales run migrate lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# The pinned dependencies (requirements-test.lock, made by `make lock` from pyproject.toml). The bot
+# itself is not installed: it runs from this folder (`python -m bot`), beside migrations/ and locales/.
+$(VENV)/.installed: requirements-test.lock | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --requirement requirements-test.lock
 	touch $@
 
 setup: $(VENV)/.installed
@@ -45,6 +47,13 @@ locales: $(VENV)/.installed
 	$(BIN)/pybabel update --input-file=locales/messages.pot --domain=messages --output-dir=locales \
 		--no-fuzzy-matching --width=100
 	$(BIN)/pybabel compile --domain=messages --directory=locales --statistics
+
+# After changing dependencies in pyproject.toml: pin them again (pip-tools), then commit both files.
+LOCK_FLAGS := --quiet --strip-extras --no-emit-find-links --no-emit-index-url --allow-unsafe
+lock: $(BIN)/python
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile $(LOCK_FLAGS) --output-file=requirements.lock pyproject.toml
+	$(BIN)/pip-compile $(LOCK_FLAGS) --extra=test --output-file=requirements-test.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) .pytest_cache
