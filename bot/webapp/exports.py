@@ -1,0 +1,136 @@
+"""The municipality's data as an XLSX workbook (openpyxl) and as CSV, for officers.
+
+Sheets: problems with statuses and supports, surveys with totals only (the turnout, and option counts
+only as the secrecy rule allows once closed), hearings with their outcomes, the registry of services,
+and participation by month. Headers and values are in the officer's language. Never a voter's
+identity, a phone number or a resident's Telegram id. Every text cell is formula-safe: one starting
+with ``= + - @``, a tab or a carriage return gets a leading apostrophe
+(:func:`bot.domain.registry.spreadsheet_safe`, OWASP's CSV-injection advice).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from bot.db import Database
+from bot.domain import problems as pb
+from bot.domain.clock import from_db
+from bot.domain.registry import spreadsheet_safe, write_csv
+from bot.i18n import N_, _, format_date, format_datetime
+from bot.store import webapp as store
+from bot.webapp import views
+from bot.webapp.render import hearing_state_label, survey_state_label
+from bot.ui.hearings import TOPIC_LABELS
+from bot.ui.registry import PROVIDER_LABELS, REGISTRY_LABELS, STATUS_LABELS, area_label
+
+SHEETS = ("problems", "surveys", "results", "hearings", "registry", "participation")
+SHEET_TITLES = {
+    "problems": N_("Export sheet: problems"),
+    "surveys": N_("Export sheet: surveys"),
+    "results": N_("Export sheet: survey results"),
+    "hearings": N_("Export sheet: hearings"),
+    "registry": N_("Export sheet: registry"),
+    "participation": N_("Export sheet: participation by month"),
+}
+
+
+async def collect(db: Database, code: str) -> dict[str, Any]:
+    """Everything the workbook holds for one municipality (read once, rendered in a thread)."""
+    problems, _total = await store.filtered_problems(db, code, status=None, category=None, words=(), limit=100_000)
+    return {"municipality": await views.place(db, code), "problems": [views.problem_brief(p) for p in problems],
+            "surveys": (await views.surveys(db, code, limit=1000))["surveys"],
+            "hearings": (await views.hearings(db, code, limit=1000))["hearings"],
+            "registry": (await views.registry(db, code))["services"],
+            "participation": await views.participation(db, code)}
+
+
+def _date(value: str | None, locale: str) -> str:
+    return format_datetime(from_db(value), locale) if value else ""
+
+
+def _table(data: dict[str, Any], sheet: str, locale: str) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of one sheet, in ``locale``."""
+    t: Callable[[str], str] = lambda msgid: _(msgid, locale=locale)  # noqa: E731
+    if sheet == "problems":
+        header = [t("Number"), t("Category"), t("Status"), t("Supports"), t("Raised on"), t("Last change"), t("Text")]
+        rows = [[p["id"], t(pb.CATEGORIES[p["category"]]), t(pb.STATUSES[p["status"]]), p["supports"],
+                 _date(p["created_at"], locale), _date(p["updated_at"], locale),
+                 t("Voice message") if p["voice"] else p["text"]] for p in data["problems"]]
+    elif sheet == "surveys":
+        header = [t("Number"), t("Question"), t("State"), t("Opens"), t("Closes"), t("Voters")]
+        rows = [[s["id"], s["question_" + locale] or s["question_ky"] or s["question_ru"],
+                 survey_state_label(s["state"], locale), _date(s["opens_at"], locale), _date(s["closes_at"], locale),
+                 s["ballots"]] for s in data["surveys"]]
+    elif sheet == "results":
+        header = [t("Survey number"), t("Question"), t("Answer"), t("Votes")]
+        rows = []
+        for s in data["surveys"]:
+            if not s["results_shown"]:
+                continue
+            for o in s["options"]:
+                rows.append([s["id"], s["question_" + locale], o["text_" + locale],
+                             t("hidden to keep votes secret") if o["votes"] is None else o["votes"]])
+    elif sheet == "hearings":
+        header = [t("Number"), t("Title"), t("Topic"), t("State"), t("Starts"), t("Place"), t("Coming"),
+                  t("Not coming"), t("Participants"), t("Decisions"), t("Reason for cancelling")]
+        rows = [[h["id"], h["title_" + locale], t(TOPIC_LABELS.get(h["topic"], h["topic"])),
+                 hearing_state_label(h["status"], locale), _date(h["starts_at"], locale), h["place"], h["going"],
+                 h["not_going"], h["participants"], h["decisions_" + locale], h["cancel_reason"]]
+                for h in data["hearings"]]
+    elif sheet == "registry":
+        header = [t("Number"), t("Service"), t("Area"), t("Registry"), t("Status"), t("Provider"), t("Cost"),
+                  t("Council resolution"), t("Supports"), t("Followers"), t("Average rating")]
+        rows = [[s["id"], s["name_" + locale] or s["name_ky"] or s["name_ru"], area_label(s["area"], locale),
+                 t(REGISTRY_LABELS[s["registry"]]), t(STATUS_LABELS[s["status"]]),
+                 " — ".join(x for x in (t(PROVIDER_LABELS[s["provider_kind"]]), s["provider_name"]) if x),
+                 (t("Paid") + (f": {s['tariff']}" if s["tariff"] else "")) if s["paid"] else t("Free of charge"),
+                 " ".join(x for x in (s["resolution_number"] or "", format_date(
+                     date.fromisoformat(s["resolution_date"]), locale)
+                     if s["resolution_date"] else "") if x),
+                 s["supports"], s["followers"], s["rating_average"]] for s in data["registry"]]
+    else:
+        header = [t("Month"), t("Residents joined"), t("Problems raised"), t("Supports given"),
+                  t("Survey voters"), t("Coming to hearings")]
+        rows = [[m["month"], m["joined"], m["raised"], m["supports"], m["ballots"], m["going"]]
+                for m in data["participation"]]
+    return header, rows
+
+
+def workbook(data: dict[str, Any], locale: str) -> bytes:
+    """The XLSX workbook, one sheet per :data:`SHEETS` entry (sheet names in ``locale``)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    for sheet in SHEETS:
+        header, rows = _table(data, sheet, locale)
+        title = "".join(" " if ch in '[]:*?/\\' else ch for ch in _(SHEET_TITLES[sheet], locale=locale))
+        ws = book.create_sheet(" ".join(title.split())[:31])
+        ws.append([spreadsheet_safe(h) for h in header])
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            ws.append([_cell(v) for v in row])
+        for column, title in zip(ws.columns, header, strict=False):
+            ws.column_dimensions[column[0].column_letter].width = min(max(len(str(title)) + 2, 10), 60)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    """A cell value: numbers stay numbers, ``None`` stays empty, texts are formula-safe. openpyxl
+    stores a string starting with ``=`` as a formula, so the apostrophe is what keeps it text."""
+    if value is None or isinstance(value, (int, float)):
+        return value
+    return spreadsheet_safe(str(value))
+
+
+def csv_sheet(data: dict[str, Any], sheet: str, locale: str) -> bytes:
+    """One sheet as CSV (UTF-8 with BOM, ``;``, formula-safe: :func:`bot.domain.registry.write_csv`)."""
+    header, rows = _table(data, sheet, locale)
+    return write_csv(header, rows)
