@@ -169,6 +169,7 @@ async def set_commands(bot: Bot, settings: Settings) -> None:
             BotCommand(command="services", description=_("Municipal services", locale=locale)),
             BotCommand(command="municipality", description=_("Change your municipality", locale=locale)),
             BotCommand(command="language", description=_("Change the language", locale=locale)),
+            BotCommand(command="privacy", description=_("My personal data", locale=locale)),
             BotCommand(command="help", description=_("Help", locale=locale)),
         ]
 

@@ -19,7 +19,8 @@ from bot.domain.problems import officer as problems_officer
 from bot.domain.problems import resident as problems_resident
 from bot.domain.verification import verify_by_contact
 from bot.store import privacy as privacy_store
-from tests.support import AK_DEBE, SUPERADMIN_ID, grant, make_resident
+from tests.harness import labels, plain
+from tests.support import AK_DEBE, ALAMUDUN, SUPERADMIN_ID, grant, make_resident
 
 START = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
 pytestmark = pytest.mark.usefixtures("frozen_clock")
@@ -172,3 +173,117 @@ async def test_an_officer_cannot_erase_themselves_until_revoked(db: Database) ->
     assert (await privacy.my_data(db, OFFICER)).officer
     with pytest.raises(privacy.SuperadminCannotErase):
         await privacy.erase_me(db, telegram_id=SUPERADMIN_ID, superadmins=frozenset({SUPERADMIN_ID}))
+
+
+# -- through the real dispatcher ---------------------------------------------------------------------
+
+async def _resident_through_chat(harness, db: Database, uid: int, locale: str, code: str):
+    person = harness.person(uid, NAME, last_name=LAST, username=USERNAME, language_code=locale)
+    await person.send("/start")
+    from bot.domain.residents import set_locale, set_municipality
+
+    await set_locale(db, uid, locale)
+    await set_municipality(db, uid, code)
+    return person
+
+
+@pytest.mark.parametrize("locale", ["ky", "ru"])
+async def test_privacy_shows_what_is_stored_in_the_residents_language(harness, db: Database, locale: str) -> None:
+    from bot.domain import municipalities as geo
+    from bot.i18n import format_date
+
+    code = ALAMUDUN if locale == "ky" else AK_DEBE
+    person = await _resident_through_chat(harness, db, GONE, locale, code)
+    await make_resident(db, OTHER, "ru", code)
+    problem = await problems_resident.raise_problem(db, author_id=GONE, category="water",
+                                                    text="Суу жок, үч күндөн бери суу келбей жатат.")
+    theirs = await problems_resident.raise_problem(db, author_id=OTHER, category="roads",
+                                                   text="Жол бузулуп калды, оңдоо керек.")
+    await problems_resident.support(db, problem_id=theirs.id, resident_id=GONE)
+    assert problem.id
+
+    (reply,) = await person.send("/privacy")
+    text = plain(reply)
+    place = await geo.get_municipality(db, code)
+    assert place is not None
+    assert f"{NAME} {LAST}" in text and "@" + USERNAME in text
+    assert {"ky": "Кыргызча", "ru": "Русский"}[locale] in text
+    assert place.name(locale) in text
+    assert format_date(START, locale) in text  # Babel's date in the resident's language
+    assert re.search(r": 1\b", text)  # the problem raised is counted
+    assert "/delete_me" in text
+
+
+async def test_delete_me_asks_first_cancel_keeps_and_confirm_erases_keeping_the_counts(
+        harness, db: Database, frozen_clock) -> None:
+    person = await _resident_through_chat(harness, db, GONE, "ru", AK_DEBE)
+    officer = harness.person(OFFICER, "Адис", language_code="ru")
+    await make_resident(db, OFFICER, "ru", AK_DEBE)
+    await make_resident(db, OTHER, "ru", AK_DEBE)
+    await grant(db, OFFICER)
+    mine = await problems_resident.raise_problem(db, author_id=GONE, category="water",
+                                                 text="Суу жок, үч күндөн бери суу келбей жатат.")
+    await problems_resident.support(db, problem_id=mine.id, resident_id=OTHER)
+    survey = await sv.create_survey(db, officer_id=OFFICER, draft=sv.Draft(
+        question_ky="Кайсы жол?", question_ru="Какая дорога?", options=[["А", "А", None], ["Б", "Б", None]],
+        max_choices=1, opens_at=to_db(START), closes_at=to_db(START + timedelta(days=5))))
+    await sv.cast_vote(db, resident_id=GONE, survey_id=survey.id, positions=[2])
+    hearing = await hr.create_hearing(db, officer_id=OFFICER, draft=hr.Draft(
+        topic="budget_draft", title_ky="Бюджет", title_ru="Бюджет", agenda_ky="1. Бюджет", agenda_ru="1. Бюджет",
+        starts_at=to_db(START + timedelta(days=20)), place="Зал"))
+    await hr.rsvp(db, resident_id=GONE, hearing_id=hearing.id, answer="going")
+    await hr.set_share_name(db, resident_id=GONE, hearing_id=hearing.id, share=True)
+    _h, before = await hr.attendance(db, officer_id=OFFICER, hearing_id=hearing.id)
+    assert any(NAME in n for n in before.names)
+
+    (question,) = await person.send("/delete_me")
+    assert len(labels(question)) == 2
+    (kept,) = await person.press(labels(question)[1])  # Cancel
+    assert labels(kept) == [] and await db.fetchval("SELECT 1 FROM residents WHERE telegram_id = ?", (GONE,))
+
+    (question,) = await person.send("/delete_me")
+    (done,) = await person.press(labels(question)[0], question)
+    assert labels(done) == [] and plain(done) != plain(question)
+    assert await db.fetchval("SELECT 1 FROM residents WHERE telegram_id = ?", (GONE,)) is None
+    assert await leftovers(db, GONE, [NAME, LAST, USERNAME]) == []
+    # what they contributed still counts
+    assert await db.fetchval("SELECT supports FROM problems WHERE id = ?", (mine.id,)) == 2
+    _s, tally = await sv.officer_tally(db, officer_id=OFFICER, survey_id=survey.id)
+    assert await db.fetchval("SELECT ballots FROM surveys WHERE id = ?", (survey.id,)) == 1
+    assert await db.fetchval("SELECT votes FROM survey_options WHERE survey_id = ? AND position = 2",
+                             (survey.id,)) == 1
+    # the officer's hall list shows the counts and no name of theirs
+    att_msg = await officer.send("/hearings")
+    answered = await officer.press_data(att_msg[-1]["message_id"], f"ha:att:{hearing.id}")
+    shown = " ".join(plain(m) for m in answered)
+    assert NAME not in shown and USERNAME not in shown and str(GONE) not in shown
+    assert "1" in shown  # one coming, still counted
+
+    # writing again: a new resident, nothing of the old one; the old confirmation button is stale
+    frozen_clock.advance(timedelta(minutes=5))
+    await person.send("/start")
+    fresh = await db.fetchone("SELECT locale, municipality_code FROM residents WHERE telegram_id = ?", (GONE,))
+    assert tuple(fresh) == (None, None)
+    stubs = await db.fetchval("SELECT COUNT(*) FROM residents WHERE deleted_at IS NOT NULL")
+    await person.press_data(question["message_id"], labels_data(question)[0])
+    assert await db.fetchval("SELECT COUNT(*) FROM residents WHERE deleted_at IS NOT NULL") == stubs
+    assert await db.fetchval("SELECT 1 FROM residents WHERE telegram_id = ?", (GONE,)) == 1
+    assert person.alerts()[-1].get("show_alert")
+
+
+async def test_an_officer_is_told_to_have_the_role_revoked_first_then_may_delete(harness, db: Database) -> None:
+    person = await _resident_through_chat(harness, db, GONE, "ru", AK_DEBE)
+    await grant(db, GONE)
+    (refusal,) = await person.send("/delete_me")
+    assert labels(refusal) == [] and "/delete_me" in plain(refusal)
+    from bot.domain.officers import revoke_officer
+
+    await revoke_officer(db, actor_id=SUPERADMIN_ID, superadmins=frozenset({SUPERADMIN_ID}), telegram_id=GONE)
+    (question,) = await person.send("/delete_me")
+    await person.press(labels(question)[0], question)
+    assert await leftovers(db, GONE, [NAME, LAST, USERNAME]) == []
+
+
+def labels_data(message: dict) -> list[str]:
+    markup = message.get("reply_markup") or {}
+    return [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row]

@@ -97,6 +97,18 @@ def _forget_cached(tx: Transaction, telegram_id: int) -> None:
     tx.after_commit.append(forget)
 
 
+async def check_erasable(db: Database, *, telegram_id: int, superadmins: frozenset[int]) -> None:
+    """Whether the person may ask for erasure now (before the confirmation is shown).
+
+    Raises:
+        SuperadminCannotErase, OfficerMustBeRevoked: as :func:`erase_me`.
+    """
+    if telegram_id in superadmins:
+        raise SuperadminCannotErase("superadmin")
+    if await officers_store.officer_by_id(db, telegram_id) is not None:
+        raise OfficerMustBeRevoked("officer")
+
+
 async def erase_me(db: Database, *, telegram_id: int, superadmins: frozenset[int]) -> int:
     """Remove the person's identity in one transaction (see the module's docstring); returns the id of
     their anonymous stub.

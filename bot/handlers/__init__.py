@@ -10,11 +10,12 @@ from bot.handlers import problems
 from bot.handlers import surveys
 from bot.handlers import announce
 from bot.handlers import hearings
+from bot.handlers import privacy
 
 
 def build_routers() -> list[Router]:
     """Fresh routers in the order they must see updates (fallback last)."""
-    return [system.build_router(), onboarding.build_router(), officers.build_router(),
+    return [system.build_router(), privacy.build_router(), onboarding.build_router(), officers.build_router(),
             registry.build_router(),
             *problems.build_routers(),
             surveys.build_router(),
