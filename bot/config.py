@@ -61,10 +61,6 @@ class Settings(BaseSettings):
             e.g. ``https://jamaat.example.kg/webapp/``); empty: officers get no web-app button.
         webapp_auth_max_age: seconds a web app's ``initData`` stays valid after its ``auth_date``
             (``WEBAPP_AUTH_MAX_AGE``); older ones are refused with 401.
-        webapp_url: public HTTPS base of the officers' web app that Telegram clients open (``WEBAPP_URL``,
-            e.g. ``https://jamaat.example.kg/webapp/``); empty: officers get no web-app button.
-        webapp_auth_max_age: seconds a web app's ``initData`` stays valid after its ``auth_date``
-            (``WEBAPP_AUTH_MAX_AGE``); older ones are refused with 401.
     """
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
@@ -90,8 +86,6 @@ class Settings(BaseSettings):
     problem_text_max: int = Field(default=2000, ge=100, le=3000)
     problem_reopen_threshold: int = Field(default=3, ge=1, le=1000)
     log_format: Literal["text", "json"] = "text"
-    webapp_url: str | None = None
-    webapp_auth_max_age: int = Field(default=86_400, ge=60, le=30 * 86_400)
     webapp_url: str | None = None
     webapp_auth_max_age: int = Field(default=86_400, ge=60, le=30 * 86_400)
 
