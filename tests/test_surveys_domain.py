@@ -16,7 +16,7 @@ from bot.domain import BadDateTime
 from bot.domain import surveys as sv
 from bot.domain.clock import to_db
 from bot.domain.residents import set_municipality
-from bot.i18n import DISPLAY_TZ
+from bot.i18n import display_timezone
 from bot.scheduler import Scheduler
 from bot.ui.surveys import SurveyCallback, results_chart_png, results_csv, results_text, survey_open_data, votes_text
 from tests.support import AK_DEBE, BISHKEK
@@ -266,12 +266,12 @@ async def test_another_municipalitys_officer_cannot_manage(db: Database, harness
 
 
 def test_time_is_parsed_strictly_in_bishkek_time() -> None:
-    assert sv.parse_local_datetime("15.12.2026 18:00", DISPLAY_TZ) == CLOSE_UTC
-    assert sv.parse_local_datetime(" 5.1.2027 9:05 ", DISPLAY_TZ) == datetime(2027, 1, 5, 3, 5, tzinfo=UTC)
+    assert sv.parse_local_datetime("15.12.2026 18:00", display_timezone()) == CLOSE_UTC
+    assert sv.parse_local_datetime(" 5.1.2027 9:05 ", display_timezone()) == datetime(2027, 1, 5, 3, 5, tzinfo=UTC)
     for bad, reason in (("2026-12-15 18:00", "format"), ("15.12.2026", "format"), ("31.02.2027 10:00", "date"),
                         ("15.12.2026 24:00", "date"), ("", "format")):
         with pytest.raises(BadDateTime) as exc:
-            sv.parse_local_datetime(bad, DISPLAY_TZ)
+            sv.parse_local_datetime(bad, display_timezone())
         assert exc.value.reason == reason
 
 
@@ -280,9 +280,9 @@ def test_time_is_parsed_strictly_in_bishkek_time() -> None:
                                           ("１５.１２.２０２６ １８:００", "format")])
 def test_years_out_of_range_and_non_ascii_digits_are_refused(text: str, reason: str) -> None:
     with pytest.raises(sv.UnreadableTime) as caught:
-        sv.parse_local_datetime(text, DISPLAY_TZ)
+        sv.parse_local_datetime(text, display_timezone())
     assert caught.value.reason == reason
-    assert sv.parse_local_datetime("15.12.2026 18:00", DISPLAY_TZ).year == 2026
+    assert sv.parse_local_datetime("15.12.2026 18:00", display_timezone()).year == 2026
 
 
 def test_opening_and_closing_times_are_checked() -> None:

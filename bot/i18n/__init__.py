@@ -40,8 +40,21 @@ log = logging.getLogger(__name__)
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent.parent / "locales"
 DOMAIN = "messages"
-DISPLAY_TZ = ZoneInfo("Asia/Bishkek")
-"""Zone in which times are shown; replaced by :func:`set_display_timezone` from settings."""
+_display_tz: ZoneInfo = ZoneInfo("Asia/Bishkek")
+
+
+def display_timezone() -> ZoneInfo:
+    """The zone in which times are shown and typed (``TIMEZONE``, set at start by
+    :func:`set_display_timezone`; Asia/Bishkek until then). A function, not a constant: a module that
+    copied a constant at import time kept Bishkek whatever ``TIMEZONE`` said (issue 12)."""
+    return _display_tz
+
+
+def __getattr__(name: str) -> object:
+    if name == "DISPLAY_TZ":
+        raise AttributeError("bot.i18n.DISPLAY_TZ is gone: call bot.i18n.display_timezone() when the time is "
+                             "formatted or parsed (a constant imported at start ignored TIMEZONE)")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 _current: ContextVar[str | None] = ContextVar("jamaat_locale", default=None)
 
@@ -178,8 +191,8 @@ def current_locale() -> str:
 
 def set_display_timezone(zone: ZoneInfo) -> None:
     """Set the zone in which times are shown (from ``Settings.timezone``)."""
-    global DISPLAY_TZ
-    DISPLAY_TZ = zone
+    global _display_tz
+    _display_tz = zone
 
 
 def _aware(value: datetime) -> datetime:
@@ -191,7 +204,7 @@ def _aware(value: datetime) -> datetime:
 def format_datetime(value: datetime, locale: str | None = None) -> str:
     """Date and time in the display zone: ky "2025-ж., 18-март 20:05", ru "18 марта 2025 г., 20:05"."""
     loc = locale or current_locale()
-    local = _aware(value).astimezone(DISPLAY_TZ)
+    local = _aware(value).astimezone(_display_tz)
     return f"{_babel_format_date(local, 'long', locale=loc)}, {_babel_format_time(local, 'HH:mm', locale=loc)}"
 
 
@@ -199,14 +212,14 @@ def format_date(value: date | datetime, locale: str | None = None, *, weekday: b
     """A date (a datetime is first moved to the display zone); ``weekday`` adds the day name (Babel's full format)."""
     loc = locale or current_locale()
     if isinstance(value, datetime):
-        value = _aware(value).astimezone(DISPLAY_TZ)
+        value = _aware(value).astimezone(_display_tz)
     return _babel_format_date(value, "full" if weekday else "long", locale=loc)
 
 
 def format_time(value: datetime, locale: str | None = None) -> str:
     """24-hour time HH:mm in the display zone (as used in both languages)."""
     loc = locale or current_locale()
-    return _babel_format_time(_aware(value).astimezone(DISPLAY_TZ), "HH:mm", locale=loc)
+    return _babel_format_time(_aware(value).astimezone(_display_tz), "HH:mm", locale=loc)
 
 
 def format_number(value: int | float, locale: str | None = None) -> str:
@@ -221,4 +234,4 @@ def format_share(value: float, locale: str | None = None) -> str:
 
 def format_timestamp(value: datetime, locale: str | None = None) -> str:
     """Full Babel medium date-time (for logs and exports)."""
-    return _babel_format_datetime(_aware(value), "medium", tzinfo=DISPLAY_TZ, locale=locale or current_locale())
+    return _babel_format_datetime(_aware(value), "medium", tzinfo=_display_tz, locale=locale or current_locale())

@@ -203,9 +203,9 @@ def attendance_text(hearing: hr.Hearing, att: hr.Attendance, locale: str) -> tup
 
 def example_time(days: int) -> str:
     """A date the officer could type: the day after the notice period, 18:00 (``DD.MM.YYYY HH:MM``)."""
-    from bot.i18n import DISPLAY_TZ
+    from bot.i18n import display_timezone
 
-    local = (clock.now() + timedelta(days=days + 1)).astimezone(DISPLAY_TZ)
+    local = (clock.now() + timedelta(days=days + 1)).astimezone(display_timezone())
     return local.strftime("%d.%m.%Y") + " 18:00"
 
 

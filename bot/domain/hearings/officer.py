@@ -21,6 +21,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.db import Database
+from bot.domain import audit
 from bot.domain.clock import clock, from_db, now_db, to_db
 from bot.domain.errors import BadDateTime, DomainError, InvalidInput, NotFound, Unchanged
 from bot.domain.hearings import notices
@@ -143,6 +144,9 @@ async def set_notice_days(db: Database, *, officer_id: int, days: int, superadmi
         old = await notice_days(tx, code)
         await store.save_notice_days(tx, code, old=old, new=days, changed_by=officer_id, as_superadmin=superadmin,
                                      now=now_db())
+        await audit.record(tx, audit.Actor(officer_id, "superadmin" if superadmin else "officer"),
+                           "hearing.notice_days", audit.Target("municipality"), municipality_code=code,
+                           details={"from": old, "to": days})
     return days
 
 
@@ -166,6 +170,8 @@ async def create_hearing(db: Database, *, officer_id: int, draft: Draft) -> Hear
         hearing = await store.insert_hearing(tx, draft, municipality_code=code, starts_at=to_db(starts),
                                              created_by=officer_id, now=now_db())
         await plan_reminders(tx, hearing.id, starts)
+        await audit.record(tx, audit.Actor.officer(officer_id), "hearing.create", audit.Target("hearing", hearing.id),
+                           municipality_code=code, details={"topic": draft.topic, "starts_at": to_db(starts)})
         notice = notices.announcement(hearing, await survey_questions(tx, hearing.survey_id))
         broadcast_id = await enqueue(tx, kind=notice.kind, audience=Audience.municipality(code), content=notice,
                                      municipality_code=code, sender_id=officer_id,
@@ -227,6 +233,8 @@ async def edit_hearing(
         if not changed:
             raise Unchanged("hearing unchanged")
         updated = await store.update_hearing(tx, hearing_id, sets, to_db(now))
+        await audit.record(tx, audit.Actor.officer(officer_id), "hearing.edit", audit.Target("hearing", hearing_id),
+                           municipality_code=hearing.municipality_code, details={"changed": changed})
         if starts_at is not None and "time" in changed:
             await plan_reminders(tx, hearing_id, starts_at, hearing.starts)
         notice = notices.changed(updated, tuple(changed), await survey_questions(tx, updated.survey_id))
@@ -257,6 +265,8 @@ async def cancel_hearing(db: Database, *, officer_id: int, hearing_id: int, reas
             raise closed(hearing.status)
         updated = await store.cancel(tx, hearing_id, reason or None, now_db())
         assert updated is not None  # scheduled, and the write lock is ours
+        await audit.record(tx, audit.Actor.officer(officer_id), "hearing.cancel", audit.Target("hearing", hearing_id),
+                           municipality_code=hearing.municipality_code)
         notice = notices.cancelled(hearing, reason)
         told = await store.told_of(tx, hearing_id, hearing.announcement_id)
         await enqueue(tx, kind=notice.kind, audience=Audience.residents(told), content=notice,
@@ -339,6 +349,9 @@ async def publish_outcome(db: Database, *, officer_id: int, hearing_id: int,
             raise UnknownProblems(bad)
         held = await store.mark_held(tx, hearing_id, outcome, to_db(now))
         assert held is not None  # scheduled, and the write lock is ours
+        await audit.record(tx, audit.Actor.officer(officer_id), "hearing.outcome", audit.Target("hearing", hearing_id),
+                           municipality_code=hearing.municipality_code,
+                           details={"participants": outcome.participants, "problems": list(ids)})
         await store.skip_unsent_reminders(tx, hearing_id, to_db(now))
         notice = notices.outcome(held, await problem_excerpts(tx, ids))
         rsvp = await store.rsvp_residents(tx, hearing_id)

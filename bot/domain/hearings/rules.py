@@ -222,6 +222,6 @@ def problem_target_status(hearing: Hearing) -> str:
 
 def local_day(moment: datetime) -> date:
     """The calendar day of ``moment`` in Bishkek (the display time zone)."""
-    from bot.i18n import DISPLAY_TZ  # the aiogram-free core: it holds the configured display zone
+    from bot.i18n import display_timezone
 
-    return moment.astimezone(DISPLAY_TZ).date()
+    return moment.astimezone(display_timezone()).date()

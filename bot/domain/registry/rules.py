@@ -12,7 +12,6 @@ from bot.domain.errors import InvalidInput, NumberOutOfRange, TextTooLong, TextT
 from bot.domain.registry.errors import BadProblemNumber, BadResolutionDate
 from bot.domain.registry.model import (
     AREAS,
-    BISHKEK,
     DESCRIPTION_MAX,
     EDITABLE,
     GROUPS,
@@ -24,6 +23,7 @@ from bot.domain.registry.model import (
     Proposal,
 )
 from bot.domain.text import clean_user_text
+from bot.i18n import display_timezone
 
 
 def check_text(text: str | None, *, limit: int, minimum: int = 0) -> str:
@@ -54,14 +54,15 @@ def check_score(score: object) -> int:
 
 
 def quarter_of(moment: datetime) -> str:
-    """Calendar quarter in Asia/Bishkek: ``2026-12-31T19:00Z`` (01:00 on 1 January in Bishkek) → ``2027Q1``."""
-    local = moment.astimezone(BISHKEK)
+    """Calendar quarter in ``TIMEZONE`` (Asia/Bishkek): ``2026-12-31T19:00Z`` (01:00 on 1 January in
+    Bishkek) → ``2027Q1``."""
+    local = moment.astimezone(display_timezone())
     return f"{local.year}Q{(local.month - 1) // 3 + 1}"
 
 
 def next_quarter_start(moment: datetime) -> date:
-    """First day of the quarter after the one ``moment`` falls in (Asia/Bishkek)."""
-    local = moment.astimezone(BISHKEK)
+    """First day of the quarter after the one ``moment`` falls in (``TIMEZONE``, Asia/Bishkek)."""
+    local = moment.astimezone(display_timezone())
     month = ((local.month - 1) // 3 + 1) * 3 + 1
     return date(local.year + (month > 12), (month - 1) % 12 + 1, 1)
 

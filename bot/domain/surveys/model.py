@@ -1,6 +1,6 @@
 """Survey data and the constants its rules use: options, surveys, drafts, tallies (and the secrecy rule).
 
-Times are aware UTC datetimes here; people type and read them in Asia/Bishkek (``bot.i18n.DISPLAY_TZ``).
+Times are aware UTC datetimes here; people type and read them in Asia/Bishkek (``bot.i18n.display_timezone()``).
 """
 
 from __future__ import annotations

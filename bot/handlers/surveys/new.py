@@ -24,7 +24,7 @@ from bot.domain.clock import clock, from_db, to_db
 from bot.domain.officers import Officer
 from bot.domain.residents import count_residents
 from bot.flows import ONE_MESSAGE, Ctx, Prompt, Wizard
-from bot.i18n import DISPLAY_TZ, N_, _, format_datetime, ngettext
+from bot.i18n import display_timezone, N_, _, format_datetime, ngettext
 from bot.ui.callbacks import parse_id
 from bot.ui.errors import explain
 from bot.ui.surveys import example_time, preview_text
@@ -215,7 +215,7 @@ async def _ask_opens(ctx: Ctx) -> Prompt:
 @opens_at.handle
 async def _got_opens(ctx: Ctx, text: str | None) -> None:
     now = clock.now()
-    moment = sv.opening_time(sv.parse_local_datetime(text or "", DISPLAY_TZ), now)
+    moment = sv.opening_time(sv.parse_local_datetime(text or "", display_timezone()), now)
     draft = draft_of(ctx)
     draft.opens_at = to_db(moment)
     keep(ctx, draft)
@@ -243,7 +243,7 @@ async def _got_closes(ctx: Ctx, text: str | None) -> None:
     now = clock.now()
     draft = draft_of(ctx)
     opens = from_db(draft.opens_at) if draft.opens_at else None
-    moment = sv.closing_time(sv.parse_local_datetime(text or "", DISPLAY_TZ), now, opens)
+    moment = sv.closing_time(sv.parse_local_datetime(text or "", display_timezone()), now, opens)
     draft.closes_at = to_db(moment)
     keep(ctx, draft)
     await ctx.goto(who)

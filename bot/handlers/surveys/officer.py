@@ -26,7 +26,7 @@ from bot.domain.officers import Officer
 from bot.flows import ONE_MESSAGE, Ctx, Prompt, Wizard
 from bot.handlers.roles import officer_router
 from bot.handlers.surveys import new
-from bot.i18n import DISPLAY_TZ, _, format_datetime, ngettext
+from bot.i18n import display_timezone, _, format_datetime, ngettext
 from bot.ui.messages import edit_or_send, esc
 from bot.ui.surveys import (
     SurveyAdminCallback,
@@ -201,7 +201,7 @@ async def _ask_new_closing(ctx: Ctx) -> Prompt:
 
 @new_closing.handle
 async def _extend(ctx: Ctx, text: str | None) -> None:
-    moment = sv.parse_local_datetime(text or "", DISPLAY_TZ)
+    moment = sv.parse_local_datetime(text or "", display_timezone())
     try:
         survey = await sv.extend_survey(ctx.db, officer_id=ctx.officer.telegram_id,
                                         survey_id=int(ctx.data["survey_id"]), closes_at=moment)

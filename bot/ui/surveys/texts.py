@@ -8,14 +8,14 @@ from datetime import datetime, timedelta
 from bot.domain.clock import clock, from_db
 from bot.domain.surveys import Draft, HearingRef, Survey, Tally
 from bot.domain.surveys import notices as facts
-from bot.i18n import DISPLAY_TZ, _, format_datetime, format_number, ngettext, use_locale
+from bot.i18n import display_timezone, _, format_datetime, format_number, ngettext, use_locale
 from bot.notices import surveys as worded
 from bot.ui.messages import esc
 
 
 def example_time(now: datetime | None = None) -> str:
     """Tomorrow 18:00 in the display zone, typed the way the bot expects it (``DD.MM.YYYY HH:MM``)."""
-    local = ((now or clock.now()) + timedelta(days=1)).astimezone(DISPLAY_TZ)
+    local = ((now or clock.now()) + timedelta(days=1)).astimezone(display_timezone())
     return local.strftime("%d.%m.%Y") + " 18:00"
 
 
