@@ -37,10 +37,9 @@ def _settings() -> Settings:
 
 
 async def _run(settings: Settings) -> int:
-    from bot.app import build_application, build_bot, prepare_database
-
-    from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
     from aiogram.utils.token import TokenValidationError
+
+    from bot.app import build_bot
 
     if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
         print(NO_TOKEN_MESSAGE, file=sys.stderr)
@@ -50,28 +49,12 @@ async def _run(settings: Settings) -> int:
     except TokenValidationError:
         print(BAD_TOKEN_MESSAGE, file=sys.stderr)
         return 2
+    from bot.web.runner import run
+
     try:
-        try:
-            me = await bot.get_me()
-        except TelegramUnauthorizedError:
-            print("Telegram rejected BOT_TOKEN (401 Unauthorized): check the token with @BotFather.", file=sys.stderr)
-            return 2
-        except TelegramNetworkError as exc:
-            where = settings.telegram_api_url or "https://api.telegram.org"
-            print(f"Cannot reach the Bot API at {where}: {exc}. Check the network or TELEGRAM_API_URL.",
-                  file=sys.stderr)
-            return 2
-        log.info("starting as @%s", me.username)
-        db = await prepare_database(settings)
-        app = await build_application(settings, db)
-        try:
-            await bot.delete_webhook(drop_pending_updates=False)
-            await app.dispatcher.start_polling(bot, polling_timeout=settings.polling_timeout, handle_signals=True)
-        finally:
-            await app.close()
+        return await run(settings, bot)
     finally:
         await bot.session.close()
-    return 0
 
 
 async def _migrate(settings: Settings) -> int:
@@ -147,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Jamaat, the citizen-participation bot")
     parser.add_argument("--log-level", default="INFO")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="run the bot (long polling)")
+    sub.add_parser("run", help="run the bot (long polling, or a webhook when WEBHOOK_URL is set)")
     sub.add_parser("migrate", help="create or upgrade the database")
     sandbox = sub.add_parser("sandbox", help="try the bot in the terminal against a local Bot API emulator")
     sandbox.add_argument("--database", type=Path, default=Path("data/sandbox.sqlite3"))

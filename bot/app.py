@@ -30,6 +30,9 @@ from bot.middlewares import ChatEventIsolation, ResidentMiddleware
 from bot.send import SendBudget, SendPathMiddleware
 from bot.send.middleware import PinnedResponseModels, UpdateContextMiddleware
 from bot.storage import SQLiteStorage
+from bot.web.health import ApiHeartbeat, SchedulerWatch
+from bot.web.once import UpdateOnceMiddleware
+from bot.web.once import prune as prune_processed_updates
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +49,7 @@ def build_bot(settings: Settings, token: str | None = None) -> Bot:
         else AiohttpSession()
     # the one send path: replies and the outbox share this budget (bot.send; the worker finds it with budget_of)
     session.middleware(PinnedResponseModels())
+    session.middleware(ApiHeartbeat())  # the age of the last successful call, for /healthz (bot.web.health)
     session.middleware(SendPathMiddleware(SendBudget(settings.effective_delivery_rate,
                                                      settings.delivery_per_chat_interval,
                                                      paid=settings.paid_broadcast, total_rate=settings.send_rate)))
@@ -62,7 +66,14 @@ class Application:
     dispatcher: Dispatcher
 
     async def close(self) -> None:
-        """Close the database."""
+        """Checkpoint the database's write-ahead log into the file (a copy of the file alone is then
+        complete) and close it."""
+        try:
+            busy, _, _ = tuple(await self.db.fetchone("PRAGMA wal_checkpoint(TRUNCATE)") or (0, 0, 0))
+            if busy:
+                log.warning("database checkpoint incomplete: another process holds the database")
+        except Exception:  # noqa: BLE001 - closing still checkpoints what it can
+            log.warning("database checkpoint failed", exc_info=True)
         await self.db.close()
 
 
@@ -91,6 +102,7 @@ async def build_application(settings: Settings, db: Database | None = None) -> A
     i18n = build_i18n(settings.default_locale)
     db = db or await prepare_database(settings)
     dispatcher = Dispatcher(storage=SQLiteStorage(db), events_isolation=ChatEventIsolation(), db=db, settings=settings)
+    dispatcher.update.outer_middleware(UpdateOnceMiddleware())  # an update id once, across restarts (bot.web.once)
     # tags each update's requests and log lines with its update and chat id (bot.send.middleware, bot.ops.logs)
     dispatcher.update.outer_middleware(UpdateContextMiddleware())
     ResidentMiddleware(db, settings).setup(dispatcher)
@@ -115,14 +127,20 @@ async def _start_scheduler(dispatcher: Dispatcher, db: Database, settings: Setti
     """Start the due-work loop (bot.scheduler: survey opening/closing, later reminders) with polling."""
     from bot.scheduler import Scheduler, default_jobs
 
-    scheduler = Scheduler(db, default_jobs(), interval_s=settings.scheduler_interval_s)
+    watch = SchedulerWatch()  # for /healthz, and a stop between two jobs
+    jobs = [watch.tick, *(watch.guard(job) for job in (*default_jobs(), prune_processed_updates))]
+    scheduler = Scheduler(db, jobs, interval_s=settings.scheduler_interval_s)
     dispatcher["scheduler"] = scheduler
+    dispatcher["scheduler_watch"] = watch
     scheduler.start()
 
 
 async def _stop_scheduler(dispatcher: Dispatcher) -> None:
-    """Stop the due-work loop after its current run."""
+    """Stop the due-work loop after the job it is running (the tick's other jobs are skipped)."""
     scheduler = dispatcher.workflow_data.get("scheduler")
+    watch = dispatcher.workflow_data.get("scheduler_watch")
+    if watch is not None:
+        watch.stopping = True
     if scheduler is not None:
         await scheduler.stop()
 

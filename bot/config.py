@@ -6,8 +6,10 @@ case-insensitive, as pydantic-settings reads them.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -56,6 +58,15 @@ class Settings(BaseSettings):
         paid_broadcast: send outbox messages with ``allow_paid_broadcast`` (``PAID_BROADCAST``): Telegram
             then allows up to 1,000 messages/s and charges Stars for those above the free limit.
         paid_broadcast_rate: the global rate used when ``paid_broadcast`` is on (``PAID_BROADCAST_RATE``).
+        webhook_url: public HTTPS URL Telegram posts updates to (``WEBHOOK_URL``); set means webhook mode,
+            unset means long polling. The bot serves the webhook at this URL's path on ``WEB_LISTEN``
+            (a reverse proxy forwards it unchanged).
+        webhook_secret: Telegram's ``secret_token`` for the webhook (``WEBHOOK_SECRET``, 1-256 characters
+            of ``A-Z a-z 0-9 _ -``); unset: generated once and kept in the database. Requests without it get 401.
+        web_listen: ``host:port`` of the bot's web server (``WEB_LISTEN``): ``/healthz`` in both modes, the
+            webhook and the officers' web app. ``127.0.0.1:0`` picks a free port (tests).
+        shutdown_timeout: seconds handlers still running at SIGTERM/SIGINT may take to finish
+            (``SHUTDOWN_TIMEOUT``); the outbox worker stops between two messages, the scheduler between two jobs.
         log_format: ``text`` (default) or ``json``, one object per line (``LOG_FORMAT``; bot.ops.logs).
         webapp_url: public HTTPS base of the officers' web app that Telegram clients open (``WEBAPP_URL``,
             e.g. ``https://jamaat.example.kg/webapp/``); empty: officers get no web-app button.
@@ -85,6 +96,10 @@ class Settings(BaseSettings):
     problem_text_min: int = Field(default=10, ge=1, le=100)
     problem_text_max: int = Field(default=2000, ge=100, le=3000)
     problem_reopen_threshold: int = Field(default=3, ge=1, le=1000)
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    web_listen: str = "127.0.0.1:8080"
+    shutdown_timeout: float = Field(default=10.0, ge=0, le=600)
     log_format: Literal["text", "json"] = "text"
     webapp_url: str | None = None
     webapp_auth_max_age: int = Field(default=86_400, ge=60, le=30 * 86_400)
@@ -110,6 +125,48 @@ class Settings(BaseSettings):
             value = value.strip().rstrip("/")
             return value or None
         return value
+
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _webhook_url(cls, value: object) -> object:
+        """Blank means polling; otherwise an absolute http(s) URL whose path is not ``/healthz``."""
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                return None
+            parts = urlsplit(value)
+            if parts.scheme not in ("https", "http") or not parts.hostname:
+                raise ValueError("WEBHOOK_URL must be an absolute URL such as https://bot.example.kg/telegram")
+            if (parts.path or "/") == "/healthz":
+                raise ValueError("WEBHOOK_URL must not end in /healthz (that path is the health endpoint)")
+        return value
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _webhook_secret(cls, value: object) -> object:
+        """Telegram accepts 1-256 characters of ``A-Z a-z 0-9 _ -``; blank means "generate one"."""
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                return None
+            if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value):
+                raise ValueError("WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("web_listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        """``host:port`` (``[::1]:8080`` for IPv6), port 0-65535."""
+        host, sep, port = value.strip().rpartition(":")
+        if not sep or not host or not port.isdigit() or int(port) > 65535:
+            raise ValueError("WEB_LISTEN must be host:port, e.g. 127.0.0.1:8080 or 0.0.0.0:8080")
+        return value.strip()
+
+    @property
+    def web_host_port(self) -> tuple[str, int]:
+        """``WEB_LISTEN`` split: ``("127.0.0.1", 8080)`` (IPv6 without brackets)."""
+        host, _, port = self.web_listen.rpartition(":")
+        return host.strip("[]"), int(port)
 
     @field_validator("timezone")
     @classmethod

@@ -46,8 +46,12 @@ Known simplifications (see the individual methods for details):
 * HTTP(S) URLs given as files are not fetched (no network): they become empty files.
 * Updates of types excluded by ``allowed_updates`` are dropped at the next getUpdates
   (Telegram would never create them).
-* Inline mode, payments, polls, chat administration and webhooks delivery are not emulated
-  (``setWebhook`` only stores the URL).
+* Inline mode, payments, polls and chat administration are not emulated.
+* Webhooks: after ``setWebhook`` each queued update is POSTed as JSON to the URL, one at a time in
+  order, with ``X-Telegram-Bot-Api-Secret-Token`` when a ``secret_token`` was set; a non-2xx answer or
+  a connection error is retried with growing delays (:attr:`BotAPIEmulator.webhook_retry_delays`) and
+  shown by ``getWebhookInfo`` (``last_error_message``); ``getUpdates`` answers 409 meanwhile. The body of
+  the webhook's answer (a method call in the reply) is ignored.
 * Error descriptions for the common mistakes (empty/too long text, caption, chat not
   found, not modified, BUTTON_DATA_INVALID, can't parse entities, blocked, flood
   control, invalid callback query) are Telegram's exact texts; a few for rare mistakes
@@ -831,6 +835,9 @@ class BotAPIEmulator:
         self._send_times: dict[Any, deque[float]] = defaultdict(deque)
 
         self._webhook: dict[str, Any] = {"url": ""}
+        self._webhook_task: asyncio.Task[None] | None = None
+        #: Every webhook POST: ``(update_id, HTTP status or None for a connection error)``, in order.
+        self.webhook_attempts: list[tuple[int, int | None]] = []
         self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._menu_buttons: dict[int | None, dict[str, Any]] = {}
         self._descriptions: dict[tuple[str, str], str] = {}
@@ -899,6 +906,7 @@ class BotAPIEmulator:
         site = web.TCPSite(runner, host, port)
         await site.start()
         self._runner = runner
+        self._webhook_task = asyncio.create_task(self._webhook_loop(), name="emulator-webhook")
         bound_host, bound_port = runner.addresses[0][:2]
         self._base_url = f"http://{host if host not in ('0.0.0.0', '::') else bound_host}:{bound_port}"
 
@@ -906,6 +914,10 @@ class BotAPIEmulator:
         """Stop the server. Pending long polls return an empty result at once."""
         self._closing = True
         self._notify()
+        if self._webhook_task is not None:
+            task, self._webhook_task = self._webhook_task, None
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()
@@ -1914,16 +1926,26 @@ class BotAPIEmulator:
         self._updates = [u for u in self._updates if wanted(u)]
 
     def _api_set_webhook(self, params: dict[str, Any], uploads: dict[str, _Upload]) -> bool:
+        url = str(params.get("url") or "")
+        secret = params.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            raise _bad("Bad Request: secret token contains unallowed characters")
+        if url and not re.match(r"https?://", url):
+            raise _bad("Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
         self._webhook = {k: v for k, v in params.items() if k != "certificate"}
-        self._webhook["url"] = str(params.get("url") or "")
+        self._webhook["url"] = url
+        if isinstance(params.get("allowed_updates"), list):
+            self._allowed_updates = [str(a) for a in params["allowed_updates"]]
         if params.get("drop_pending_updates") is True:
             self._updates.clear()
+        self._notify()  # the delivery loop starts (or stops) at once
         return True
 
     def _api_delete_webhook(self, params: dict[str, Any], uploads: dict[str, _Upload]) -> bool:
         self._webhook = {"url": ""}
         if params.get("drop_pending_updates") is True:
             self._updates.clear()
+        self._notify()
         return True
 
     def _api_get_webhook_info(self, params: dict[str, Any], uploads: dict[str, _Upload]) -> dict[str, Any]:
@@ -1934,6 +1956,9 @@ class BotAPIEmulator:
         }
         if info["url"]:
             info["max_connections"] = int(self._webhook.get("max_connections") or 40)
+            if self._webhook.get("last_error_date"):
+                info["last_error_date"] = self._webhook["last_error_date"]
+                info["last_error_message"] = self._webhook["last_error_message"]
             if isinstance(self._webhook.get("allowed_updates"), list):
                 info["allowed_updates"] = self._webhook["allowed_updates"]
         return info
@@ -2258,6 +2283,71 @@ class BotAPIEmulator:
             "wait_idle",
         }
     )
+
+    # ------------------------------------------------------------------ webhook delivery
+
+    #: Seconds between retries of an update the webhook did not take (Telegram also waits longer
+    #: after each failure); the last value repeats.
+    webhook_retry_delays: tuple[float, ...] = (0.2, 0.5, 1.0, 2.0)
+    #: Seconds the webhook may take to answer before the attempt counts as failed (Telegram: about 60).
+    webhook_timeout: float = 60.0
+
+    async def _webhook_loop(self) -> None:
+        """While a webhook is set: POST the oldest queued update, drop it after a 2xx, else retry it."""
+        import aiohttp
+
+        failures = 0
+        async with aiohttp.ClientSession() as session:
+            while not self._closing:
+                self._drop_disallowed()
+                url = str(self._webhook.get("url") or "")
+                if not url or not self._updates:
+                    event = self._changed
+                    try:
+                        await asyncio.wait_for(event.wait(), 1.0)
+                    except TimeoutError:
+                        pass
+                    continue
+                update = copy.deepcopy(self._updates[0])
+                status = await self._post_update(session, url, update)
+                if status is not None and 200 <= status < 300:
+                    self._updates = [u for u in self._updates if u["update_id"] != update["update_id"]]
+                    failures = 0
+                    continue
+                delay = self.webhook_retry_delays[min(failures, len(self.webhook_retry_delays) - 1)]
+                failures += 1
+                await asyncio.sleep(delay)
+
+    async def _post_update(self, session: Any, url: str, update: dict[str, Any]) -> int | None:
+        """One webhook attempt; returns the HTTP status, ``None`` on a connection error or timeout."""
+        import aiohttp
+
+        headers = {"Content-Type": "application/json"}
+        secret = self._webhook.get("secret_token")
+        if secret:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = str(secret)
+        self._delivered_max = max(self._delivered_max, update["update_id"])
+        self._inflight += 1
+        self._touch()
+        status: int | None = None
+        error = ""
+        try:
+            async with session.post(url, data=json.dumps(update), headers=headers,
+                                    timeout=aiohttp.ClientTimeout(total=self.webhook_timeout)) as response:
+                await response.read()
+                status = response.status
+                error = f"Wrong response from the webhook: {status} {response.reason}"
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            error = "Connection refused" if isinstance(exc, aiohttp.ClientConnectorError) else f"{type(exc).__name__}"
+        finally:
+            self._inflight -= 1
+            self._touch()
+            self._notify()
+        self.webhook_attempts.append((update["update_id"], status))
+        if status is None or not 200 <= status < 300:
+            self._webhook["last_error_date"] = int(time.time())
+            self._webhook["last_error_message"] = error
+        return status
 
     async def _handle_control(self, request: web.Request) -> web.StreamResponse:
         """``/_emulator/<action>``: arguments from the query string and/or a JSON object
