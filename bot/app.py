@@ -161,9 +161,11 @@ async def _start_delivery(bot: Bot, db: Database, settings: Settings, dispatcher
     """Start the outbox worker with the bot (a session of its own on the Bot's send budget, see
     bot.delivery.worker); handlers can reach it as ``delivery_worker`` to wake it after enqueuing.
     """
+    from bot.delivery.chats import LinkedChatSends
     from bot.delivery.worker import DeliveryWorker
 
     worker = DeliveryWorker(db, bot, settings)
+    LinkedChatSends.install(worker)  # linked groups and channels: supergroup migration, removal, rights (issue 14)
     await worker.start()
     dispatcher["delivery_worker"] = worker
 

@@ -27,6 +27,25 @@ from bot.i18n import choose_locale, use_locale
 log = logging.getLogger(__name__)
 
 
+def linking_event(data: dict[str, Any]) -> bool:
+    """The few updates from groups and channels the bot acts on (issue 14, linked chats): its own
+    membership (``my_chat_member``), channel posts (a link code), ``/link`` and ``/unlink`` in a
+    group, and the service message of a group that became a supergroup. Everything else there is
+    dropped before any router."""
+    update = data.get("event_update")
+    if update is None:
+        return False
+    if update.my_chat_member is not None or update.channel_post is not None:
+        return True
+    message = update.message
+    if message is None:
+        return False
+    if message.migrate_to_chat_id or message.migrate_from_chat_id:
+        return True
+    command = (message.text or "").split(maxsplit=1)[0].split("@")[0].lower() if message.text else ""
+    return command in ("/link", "/unlink")
+
+
 class ResidentMiddleware(BaseMiddleware):
     """Loads the resident who sent the event and sets the locale for the handler.
 
@@ -47,6 +66,9 @@ class ResidentMiddleware(BaseMiddleware):
     ) -> Any:
         user: User | None = data.get("event_from_user")
         chat: Chat | None = data.get("event_chat")
+        if chat is not None and chat.type != ChatType.PRIVATE and linking_event(data):
+            data.update(resident=None, locale=self.settings.default_locale, is_superadmin=False)
+            return await handler(event, data)  # bot.handlers.reach.chats takes it (and only it)
         if user is None or user.is_bot:
             return None
         if chat is None or chat.type != ChatType.PRIVATE:

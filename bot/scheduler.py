@@ -36,8 +36,9 @@ def default_jobs() -> list[Job]:
     from bot.domain.surveys import SCHEDULER_JOBS
 
     from bot.domain.hearings import SCHEDULER_JOBS as HEARING_JOBS
+    from bot.domain.reach import SCHEDULER_JOBS as REACH_JOBS  # alerts held by quiet hours, daily digests
 
-    return list(SCHEDULER_JOBS) + list(HEARING_JOBS)
+    return list(SCHEDULER_JOBS) + list(HEARING_JOBS) + list(REACH_JOBS)
 
 
 class Scheduler:

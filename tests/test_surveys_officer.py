@@ -146,6 +146,12 @@ async def test_create_announce_vote_change_close_results_in_both_languages(harne
     assert reply and "photo" in reply[-1]
     reply = await officer.press("CSV")
     assert reply and "document" in reply[-1]
+    stored = harness.emulator._files[reply[-1]["document"]["file_id"]]
+    assert stored.file_name == f"survey-{survey_id}-results-2026-12-15.csv"  # the closing day in Bishkek
+    table = stored.data.decode("utf-8-sig")
+    assert "Голосов" in table or "Голоса" in table  # headers in the officer's Russian
+    assert "15 декабря 2026" in table and "18:00" in table and "50\xa0%" in table
+    assert "closes_at_utc" not in table and "0.5000" not in table
 
 
 async def test_options_from_the_top_problems_and_limits_of_a_message(harness, db: Database) -> None:
@@ -239,7 +245,12 @@ async def test_close_early_extend_and_delete_from_the_card(db: Database, harness
     assert "⏹ Закрыть сейчас" in labels(card) and (await sv.get_survey(db, survey.id)).status == "open"
     await officer.press("Закрыть")
     [card] = await officer.press("Да")
-    assert "Результаты отправляются" in last_alert(officer) and "Диаграмма" in " ".join(labels(card))
+    assert "Результаты отправляются" in last_alert(officer)
+    # one voter: every count is hidden, so the card offers no chart or file, only the way back
+    assert labels(card) == ["🛠 Управление опросами"]
+    [alert_source] = [card]
+    await officer.press_data(alert_source["message_id"], f"sa:chart:{survey.id}:0")  # an old card's button
+    assert "тайна" in last_alert(officer) or "не показываются" in last_alert(officer)
     assert (await sv.get_survey(db, survey.id)).status == "closed"
     await officer.press_data(card["message_id"], f"sa:extend:{survey.id}:0")
     assert "уже закрыт" in last_alert(officer)

@@ -106,6 +106,9 @@ async def announce(
             tx, kind=KIND, audience=Audience.municipality(municipality_code), content=notice(texts, _names(found)),
             municipality_code=municipality_code, sender_id=officer_id, dedup_key=key,
         )
+        from bot.domain.reach.posts import post_to_public  # also to the linked channel and village groups
+
+        await post_to_public(tx, municipality_code, notice(texts, _names(found)))
         total = await store.broadcast_total(tx, broadcast_id)
     return AnnouncementResult(broadcast_id, total, created=True)
 

@@ -10,12 +10,14 @@ from bot.handlers import problems
 from bot.handlers import surveys
 from bot.handlers import announce
 from bot.handlers import hearings
+from bot.handlers import reach
 from bot.handlers import privacy
+from bot.handlers import audit
 
 
 def build_routers() -> list[Router]:
     """Fresh routers in the order they must see updates (fallback last)."""
-    return [system.build_router(), privacy.build_router(), onboarding.build_router(), officers.build_router(),
+    return [reach.build_router(), system.build_router(), privacy.build_router(), audit.build_router(), onboarding.build_router(), officers.build_router(),
             registry.build_router(),
             *problems.build_routers(),
             surveys.build_router(),

@@ -259,16 +259,20 @@ class BotAPIError(Exception):
     ``"parameters": {"retry_after": N}`` as Telegram does for 429 (flood control).
     """
 
-    def __init__(self, error_code: int, description: str, *, retry_after: int | None = None) -> None:
+    def __init__(self, error_code: int, description: str, *, retry_after: int | None = None,
+                 migrate_to_chat_id: int | None = None) -> None:
         super().__init__(f"{error_code}: {description}")
         self.error_code = error_code
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id  # a group that became a supergroup (linked chats)
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {"ok": False, "error_code": self.error_code, "description": self.description}
         if self.retry_after is not None:
             body["parameters"] = {"retry_after": self.retry_after}
+        if self.migrate_to_chat_id is not None:
+            body["parameters"] = {"migrate_to_chat_id": self.migrate_to_chat_id}
         return body
 
     def response(self) -> web.Response:
@@ -730,11 +734,256 @@ class _Method:
 
 
 # --------------------------------------------------------------------------------------
+# Groups, supergroups and channels with the bot as a member (issue 14, linked chats).
+# A separate block (a mixin of BotAPIEmulator) so the core above stays readable.
+# --------------------------------------------------------------------------------------
+
+#: Telegram's limit in one group: "your bot will not be able to send more than 20 messages per
+#: minute to the same group" (Bots FAQ). Applied with ``rate_limits_enabled``.
+GROUP_MESSAGES_PER_MINUTE = 20
+
+_LINKED_CHAT_ACTIONS = frozenset(
+    {"add_group", "add_channel", "add_bot_to_chat", "remove_bot_from_chat", "set_bot_rights",
+     "migrate_to_supergroup", "post_in_channel", "bot_membership"}
+)
+
+
+class _LinkedChatsEmulation:
+    """Groups, supergroups and channels (``add_group``, ``add_channel``), the bot's membership in them
+    (``add_bot_to_chat``, ``remove_bot_from_chat``, ``set_bot_rights``: each sends the bot a
+    ``my_chat_member`` update), channel posts (``post_in_channel``: a ``channel_post`` update), a group
+    becoming a supergroup (``migrate_to_supergroup``: afterwards a send to the old id is answered 400
+    "group chat was upgraded to a supergroup chat" with ``parameters.migrate_to_chat_id``), and
+    ``getChatMember`` / ``getChatAdministrators`` / ``leaveChat``.
+
+    Sends to such a chat are refused as Telegram does: 403 "bot was kicked from the group chat" /
+    "bot is not a member of the channel chat" once removed, 400 "not enough rights to send text
+    messages to the chat" when restricted, 400 "need administrator rights in the channel chat" in a
+    channel where the bot may not post; with ``rate_limits_enabled`` at most
+    :data:`GROUP_MESSAGES_PER_MINUTE` messages in any 60 s in one group or channel (429 with
+    ``retry_after``). A group chat seen only through ``send_text(chat_id=…)`` has the bot as a member.
+    """
+
+    _chats: dict[int, dict[str, Any]]
+    _send_times: dict[Any, deque[float]]
+    bot_user: dict[str, Any]
+
+    def _init_linked_chats(self) -> None:
+        self._bot_member: dict[int, dict[str, Any]] = {}
+        self._migrated_to: dict[int, int] = {}
+        self._methods.update({  # type: ignore[attr-defined]
+            "getchatmember": _Method("getChatMember", self._api_get_chat_member),
+            "getchatadministrators": _Method("getChatAdministrators", self._api_get_chat_administrators),
+            "leavechat": _Method("leaveChat", self._api_leave_chat),
+        })
+
+    # -- acting as users and admins ----------------------------------------------------------
+
+    def add_group(self, chat_id: int, title: str = "Test group", *, supergroup: bool = False) -> dict[str, Any]:
+        """Create a group (negative ``chat_id``; a supergroup's id starts with -100) and return its Chat."""
+        if int(chat_id) >= 0:
+            raise ValueError("group chats need a negative chat_id")
+        chat = {"id": int(chat_id), "type": "supergroup" if supergroup else "group", "title": title}
+        self._chats[int(chat_id)] = chat
+        return copy.deepcopy(chat)
+
+    def add_channel(self, chat_id: int, title: str = "Test channel", *, username: str | None = None) -> dict[str, Any]:
+        """Create a channel (id like -100…) and return its Chat."""
+        if int(chat_id) >= 0:
+            raise ValueError("channels need a negative chat_id")
+        chat: dict[str, Any] = {"id": int(chat_id), "type": "channel", "title": title}
+        if username:
+            chat["username"] = username
+        self._chats[int(chat_id)] = chat
+        return copy.deepcopy(chat)
+
+    def _member_object(self, chat_id: int) -> dict[str, Any]:
+        state = self._bot_member.get(chat_id) or {"status": "member"}
+        status = state["status"]
+        member: dict[str, Any] = {"status": status, "user": copy.deepcopy(self.bot_user)}
+        if status == "administrator":
+            channel = self._chats.get(chat_id, {}).get("type") == "channel"
+            member.update({
+                "can_be_edited": False, "is_anonymous": False, "can_manage_chat": True, "can_delete_messages": True,
+                "can_manage_video_chats": True, "can_restrict_members": True, "can_promote_members": False,
+                "can_change_info": True, "can_invite_users": True, "can_post_stories": False,
+                "can_edit_stories": False, "can_delete_stories": False,
+            })
+            if channel:
+                member["can_post_messages"] = bool(state.get("can_post_messages", True))
+                member["can_edit_messages"] = True
+        elif status == "restricted":
+            allowed = bool(state.get("can_send_messages", False))
+            member.update({"is_member": True, "until_date": 0, **{key: allowed for key in (
+                "can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos", "can_send_videos",
+                "can_send_video_notes", "can_send_voice_notes", "can_send_polls", "can_send_other_messages",
+                "can_add_web_page_previews")}, "can_change_info": False, "can_invite_users": False,
+                "can_pin_messages": False, "can_manage_topics": False})
+        elif status == "kicked":
+            member["until_date"] = 0
+        return member
+
+    def _set_bot_member(self, chat_id: int, by_user: int, state: dict[str, Any]) -> dict[str, Any]:
+        cid = int(chat_id)
+        if cid not in self._chats:
+            raise ValueError(f"unknown chat {cid}; call add_group()/add_channel() first")
+        old = self._member_object(cid) if cid in self._bot_member else {"status": "left",
+                                                                         "user": copy.deepcopy(self.bot_user)}
+        self._bot_member[cid] = dict(state)
+        user = self._ensure_user(by_user)  # type: ignore[attr-defined]
+        return self._enqueue("my_chat_member", {  # type: ignore[attr-defined,no-any-return]
+            "chat": copy.deepcopy(self._chats[cid]), "from": user, "date": int(time.time()),
+            "old_chat_member": old, "new_chat_member": self._member_object(cid)})
+
+    def add_bot_to_chat(self, chat_id: int, by_user: int, *, admin: bool = False,
+                        can_post_messages: bool = True) -> dict[str, Any]:
+        """``by_user`` adds the bot to the chat (as an administrator with ``admin``; a channel always
+        needs one); returns the ``my_chat_member`` Update."""
+        state: dict[str, Any] = {"status": "administrator" if admin else "member"}
+        if admin:
+            state["can_post_messages"] = can_post_messages
+        return self._set_bot_member(chat_id, by_user, state)
+
+    def remove_bot_from_chat(self, chat_id: int, by_user: int) -> dict[str, Any]:
+        """``by_user`` removes (bans) the bot; later sends there get 403. Returns the Update."""
+        return self._set_bot_member(chat_id, by_user, {"status": "kicked"})
+
+    def set_bot_rights(self, chat_id: int, by_user: int, *, can_send_messages: bool = True,
+                       can_post_messages: bool = True) -> dict[str, Any]:
+        """Restrict the bot in a group (``can_send_messages=False``) or change its channel admin right
+        to post; returns the ``my_chat_member`` Update."""
+        cid = int(chat_id)
+        if self._chats.get(cid, {}).get("type") == "channel":
+            return self._set_bot_member(cid, by_user, {"status": "administrator",
+                                                       "can_post_messages": can_post_messages})
+        if can_send_messages:
+            return self._set_bot_member(cid, by_user, {"status": "member"})
+        return self._set_bot_member(cid, by_user, {"status": "restricted", "can_send_messages": False})
+
+    def bot_membership(self, chat_id: int) -> dict[str, Any]:
+        """The bot's ChatMember object in the chat."""
+        return self._member_object(int(chat_id))
+
+    def migrate_to_supergroup(self, chat_id: int, by_user: int, new_chat_id: int | None = None, *,
+                              announce: bool = True) -> int:
+        """The group becomes a supergroup (new id, by default ``-100`` + the old digits); the bot keeps its
+        membership there. With ``announce`` the bot gets both service messages (``migrate_to_chat_id`` in the
+        old chat, ``migrate_from_chat_id`` in the new); without, it learns only from the 400 on its next send.
+        Returns the new chat id."""
+        old = int(chat_id)
+        chat = self._chats.get(old)
+        if chat is None or chat["type"] != "group":
+            raise ValueError(f"{old} is not a group")
+        new = int(new_chat_id) if new_chat_id is not None else int(f"-100{abs(old)}")
+        self._chats[new] = {"id": new, "type": "supergroup", "title": chat.get("title", "")}
+        if old in self._bot_member:
+            self._bot_member[new] = dict(self._bot_member[old])
+        self._migrated_to[old] = new
+        if announce:
+            user = self._ensure_user(by_user)  # type: ignore[attr-defined]
+            msg = self._store_message(old, user, {"migrate_to_chat_id": new})  # type: ignore[attr-defined]
+            self._enqueue("message", msg)  # type: ignore[attr-defined]
+            msg = self._store_message(new, user, {"migrate_from_chat_id": old})  # type: ignore[attr-defined]
+            self._enqueue("message", msg)  # type: ignore[attr-defined]
+        return new
+
+    def post_in_channel(self, chat_id: int, text: str) -> dict[str, Any]:
+        """The channel's admin posts ``text`` (signed by the channel); returns the ``channel_post`` Update."""
+        cid = int(chat_id)
+        chat = self._chats.get(cid)
+        if chat is None or chat["type"] != "channel":
+            raise ValueError(f"{cid} is not a channel")
+        mid = self._next_message_id[cid]  # type: ignore[attr-defined]
+        self._next_message_id[cid] = mid + 1  # type: ignore[attr-defined]
+        msg = {"message_id": mid, "sender_chat": copy.deepcopy(chat), "chat": copy.deepcopy(chat),
+               "date": int(time.time()), "text": text}
+        self._messages[cid][mid] = msg  # type: ignore[attr-defined]
+        return self._enqueue("channel_post", msg)  # type: ignore[attr-defined,no-any-return]
+
+    # -- what sends to these chats meet ------------------------------------------------------
+
+    def _check_linked_chat_send(self, cid: int) -> None:
+        """Refuse a send to a group or channel as Telegram would (see the class docstring)."""
+        if cid in self._migrated_to:
+            raise BotAPIError(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                              migrate_to_chat_id=self._migrated_to[cid])
+        chat = self._chats.get(cid) or {}
+        kind = chat.get("type")
+        if kind not in ("group", "supergroup", "channel"):
+            return
+        state = self._bot_member.get(cid)
+        if state is None:
+            if kind == "channel":
+                raise BotAPIError(403, "Forbidden: bot is not a member of the channel chat")
+            return  # a group known only from users' messages: the bot is a member
+        if state["status"] in ("left", "kicked"):
+            where = {"group": "the group chat", "supergroup": "the supergroup chat"}.get(kind)
+            if where is None:
+                raise BotAPIError(403, "Forbidden: bot is not a member of the channel chat")
+            raise BotAPIError(403, f"Forbidden: bot was kicked from {where}")
+        if state["status"] == "restricted" and not state.get("can_send_messages"):
+            raise _bad("not enough rights to send text messages to the chat")
+        if kind == "channel" and not (state["status"] == "administrator" and state.get("can_post_messages")):
+            raise _bad("need administrator rights in the channel chat")
+
+    def _group_rate_key(self, params: dict[str, Any]) -> tuple[str, int] | None:
+        try:
+            cid = self._resolve_chat_id(params.get("chat_id"))  # type: ignore[attr-defined]
+        except BotAPIError:
+            return None
+        if not isinstance(cid, int) or cid >= 0 or cid not in self._chats:
+            return None
+        return ("group-minute", cid)
+
+    def _check_group_rate(self, params: dict[str, Any], now: float) -> None:
+        """At most :data:`GROUP_MESSAGES_PER_MINUTE` messages in any 60 s to one group or channel."""
+        key = self._group_rate_key(params)
+        if key is None:
+            return
+        times = self._send_times[key]
+        while times and times[0] <= now - 60.0:
+            times.popleft()
+        if len(times) >= GROUP_MESSAGES_PER_MINUTE:
+            retry_after = max(1, math.ceil(times[0] + 60.0 - now))
+            raise BotAPIError(429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after)
+
+    def _record_group_send(self, params: dict[str, Any], now: float) -> None:
+        key = self._group_rate_key(params)
+        if key is not None:
+            self._send_times[key].append(now)
+
+    # -- methods ---------------------------------------------------------------------------------
+
+    def _api_get_chat_member(self, params: dict[str, Any], uploads: dict[str, _Upload]) -> dict[str, Any]:
+        cid = self._known_chat(params.get("chat_id"))  # type: ignore[attr-defined]
+        try:
+            user_id = int(params.get("user_id"))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise _bad("user_id is empty") from None
+        if user_id == self.bot_user["id"]:
+            return self._member_object(cid)
+        user = self._users.get(user_id)  # type: ignore[attr-defined]
+        if user is None:
+            raise _bad("user not found")
+        return {"status": "member", "user": copy.deepcopy(user)}
+
+    def _api_get_chat_administrators(self, params: dict[str, Any], uploads: dict[str, _Upload]) -> list[dict[str, Any]]:
+        cid = self._known_chat(params.get("chat_id"))  # type: ignore[attr-defined]
+        member = self._member_object(cid)
+        return [member] if member["status"] == "administrator" else []
+
+    def _api_leave_chat(self, params: dict[str, Any], uploads: dict[str, _Upload]) -> bool:
+        cid = self._known_chat(params.get("chat_id"))  # type: ignore[attr-defined]
+        self._bot_member[cid] = {"status": "left"}
+        return True
+
+
+# --------------------------------------------------------------------------------------
 # The emulator
 # --------------------------------------------------------------------------------------
 
 
-class BotAPIEmulator:
+class BotAPIEmulator(_LinkedChatsEmulation):
     """Telegram Bot API emulator: an aiohttp server plus an in-memory Telegram.
 
     Parameters:
@@ -886,6 +1135,7 @@ class BotAPIEmulator:
             ("forwardMessage", self._api_forward_message),
         ):
             self._methods[name.lower()] = _Method(name, handler)
+        self._init_linked_chats()  # groups, channels, the bot's membership (_LinkedChatsEmulation)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -1542,6 +1792,7 @@ class BotAPIEmulator:
             raise _bad("chat not found")
         if cid in self._blocked:
             raise BotAPIError(403, "Forbidden: bot was blocked by the user")
+        self._check_linked_chat_send(cid)
         return cid
 
     def _formatted(
@@ -1783,11 +2034,13 @@ class BotAPIEmulator:
             if len(times) >= capacity:
                 retry_after = max(1, math.ceil(times[0] + window - now))
                 raise BotAPIError(429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after)
+        self._check_group_rate(params, now)
 
     def _record_send(self, params: dict[str, Any]) -> None:
         now = time.monotonic()
         for key, _rate in self._rate_keys(params):
             self._send_times[key].append(now)
+        self._record_group_send(params, now)
 
     async def _handle_api(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != self.token:
@@ -2282,7 +2535,7 @@ class BotAPIEmulator:
             "wait_for_bot_message",
             "wait_idle",
         }
-    )
+    ) | _LINKED_CHAT_ACTIONS
 
     # ------------------------------------------------------------------ webhook delivery
 

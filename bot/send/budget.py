@@ -6,7 +6,8 @@ Telegram's limits (Bots FAQ, "My bot is hitting limits, how do I avoid this?"):
   with ``allow_paid_broadcast`` up to 1,000 per second for a fee;
 * about **1 message per second in one chat** ("We may allow short bursts that go over this limit,
   but eventually you'll begin receiving 429 errors");
-* at most **20 messages per minute in one group** (the bot talks in private chats only).
+* at most **20 messages per minute in one group** (Bots FAQ): the outbox spaces messages to a group or
+  channel (a negative chat id: linked chats, issue 14) by at least :data:`GROUP_INTERVAL`.
 
 When a limit is exceeded Telegram answers 429 with ``retry_after`` seconds (Bot API,
 ResponseParameters); Telegram does not say which limit it was.
@@ -45,6 +46,8 @@ TELEGRAM_RATE = 30.0
 """Messages per second over all chats that Telegram accepts from one bot (Bots FAQ)."""
 WINDOW = 1.0
 """Seconds of the sliding window in which the global and the outbox limits are counted."""
+GROUP_INTERVAL = 3.0
+"""Seconds between two outbox messages in one group or channel (Telegram: 20 per minute)."""
 REPLY_HEADROOM = 1
 """Places of the global window the outbox leaves free for replies."""
 REPLY_BURST = 3
@@ -120,8 +123,15 @@ class SendBudget:
         last = self._chat_last.get(chat_id)
         ready = self._chat_hold.get(chat_id, 0.0)
         if last is not None:
-            ready = max(ready, last + self.per_chat_interval)
+            ready = max(ready, last + self.interval_for(chat_id))
         return ready
+
+    def interval_for(self, chat_id: ChatKey) -> float:
+        """The outbox's spacing in ``chat_id``: the per-chat interval, at least :data:`GROUP_INTERVAL`
+        in a group or channel (negative ids)."""
+        if isinstance(chat_id, int) and chat_id < 0:
+            return max(self.per_chat_interval, GROUP_INTERVAL)
+        return self.per_chat_interval
 
     def _expire(self, window: deque[float], now: float) -> None:
         while window and window[0] <= now - WINDOW:

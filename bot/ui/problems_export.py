@@ -52,17 +52,12 @@ def _neutralize(text: str) -> str:
 def top_chart_png(problems: Sequence[pb.Problem], locale: str, municipality: str) -> bytes:
     """A horizontal bar chart of the :data:`TOP_N` most supported problems as PNG bytes.
 
-    Every label is plain text: matplotlib's mathtext is off (``text.parse_math``), so a "$" typed
-    by a resident is drawn as "$", and ``$\\frac{1}{$`` cannot make the chart fail."""
-    import matplotlib
-
-    matplotlib.use("Agg")
+    Blocking and TeX-sensitive: call it through :func:`bot.ui.charts.render`, which draws in a thread
+    with every label as plain text (a "$" typed by a resident is drawn as "$")."""
     from matplotlib import pyplot as plt
-    from matplotlib import rc_context
     from matplotlib.figure import Figure
 
-    with rc_context({"text.parse_math": False, "text.usetex": False}):
-        return _draw(problems, locale, municipality, plt, Figure)
+    return _draw(problems, locale, municipality, plt, Figure)
 
 
 def _draw(problems, locale, municipality, plt, Figure) -> bytes:  # noqa: N803 - the class is passed in

@@ -176,6 +176,9 @@ async def create_hearing(db: Database, *, officer_id: int, draft: Draft) -> Hear
         broadcast_id = await enqueue(tx, kind=notice.kind, audience=Audience.municipality(code), content=notice,
                                      municipality_code=code, sender_id=officer_id,
                                      dedup_key=f"hearing:{hearing.id}:announce")
+        from bot.domain.reach.posts import post_to_public  # also to the linked channel and village groups
+
+        await post_to_public(tx, code, notice, target=f"h{hearing.id}")
         return await store.set_announcement(tx, hearing.id, broadcast_id)
 
 
@@ -359,6 +362,9 @@ async def publish_outcome(db: Database, *, officer_id: int, hearing_id: int,
                       audience=Audience(municipality_code=hearing.municipality_code, resident_ids=tuple(rsvp)),
                       content=notice, municipality_code=hearing.municipality_code, sender_id=officer_id,
                       dedup_key=f"hearing:{hearing_id}:outcome")
+        from bot.domain.reach.posts import post_to_public  # also to the linked channel and village groups
+
+        await post_to_public(tx, hearing.municipality_code, notice, target=f"h{hearing_id}")
     from bot.domain import problems as pb  # its own transactions and notifications, after ours commits
 
     target = problem_target_status(held)

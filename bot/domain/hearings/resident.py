@@ -110,11 +110,18 @@ async def ask_question(db: Database, *, resident_id: int, hearing_id: int, text:
     if not value:
         raise TextTooShort(limit=1, actual=0)
     async with db.transaction() as tx:
-        await open_hearing(tx, resident_id=resident_id, hearing_id=hearing_id)
+        hearing = await open_hearing(tx, resident_id=resident_id, hearing_id=hearing_id)
         count = await store.question_count(tx, hearing_id, resident_id)
         if count >= QUESTIONS_PER_RESIDENT:
             raise TooManyQuestions("too many", limit=QUESTIONS_PER_RESIDENT, actual=count)
-        return await store.insert_question(tx, hearing_id, resident_id, value, now_db())
+        question_id = await store.insert_question(tx, hearing_id, resident_id, value, now_db())
+        from bot.domain.reach import alerts  # the municipality's officers are alerted (issue 14)
+
+        await alerts.raise_alert(tx, municipality_code=hearing.municipality_code, kind=alerts.HEARING_QUESTION,
+                                 notice=alerts.question_notice(hearing.id, hearing.title_ky, hearing.title_ru, value),
+                                 summary={"title_ky": hearing.title_ky, "title_ru": hearing.title_ru,
+                                          "text": value[:80], "ref": hearing.id})
+        return question_id
 
 
 async def past_hearings(db: Database, municipality_code: str) -> list[tuple[Hearing, dict[int, str]]]:

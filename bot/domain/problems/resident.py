@@ -82,6 +82,10 @@ async def raise_problem(
             draft_token=draft_token, at=now)
         added = await store.add_support(tx, problem.id, author_id, now)
         await store.insert_event(tx, problem.id, actor_id=author_id, action="created", new_status="new", at=now)
+        from bot.domain.reach import alerts  # the municipality's officers are alerted (issue 14)
+
+        await alerts.raise_alert(tx, municipality_code=code, kind=alerts.PROBLEM_NEW,
+                                 notice=alerts.problem_new_notice(problem), summary=alerts.problem_summary(problem))
     # the problem as inserted, plus the author's support the trigger counted
     return replace(problem, supports=problem.supports + int(added))
 
@@ -174,9 +178,12 @@ async def _reopen(tx: Transaction, problem: Problem, count: int, now: str) -> Pr
     await store.insert_event(tx, problem.id, actor_id=None, action="reopened", old_status="solved",
                              new_status="under_review", at=now)
     officers = await store.officers_in(tx, problem.municipality_code)
-    if officers:
-        await enqueue(tx, kind="problem_reopened", audience=Audience.residents(officers),
-                      content=notices.reopened_for_officers(problem, count), municipality_code=problem.municipality_code)
+    if officers:  # as each officer chose (bot.domain.reach.alerts): at once, in the digest, or not
+        from bot.domain.reach import alerts
+
+        await alerts.raise_alert(tx, municipality_code=problem.municipality_code, kind=alerts.PROBLEM_REOPENED,
+                                 notice=notices.reopened_for_officers(problem, count),
+                                 summary=alerts.problem_summary(problem), broadcast_kind="problem_reopened")
     # the author and supporters learn it too (issue #4, item 3); officers got their own text
     residents = [r for r in await followers(tx, problem) if r not in set(officers)]
     if residents:

@@ -12,7 +12,6 @@ from __future__ import annotations
 from bot.db import Database, Transaction
 from bot.domain.clock import clock, now_db
 from bot.domain.errors import NotFound
-from bot.domain.outbox import Audience, enqueue
 from bot.domain.registry.errors import AlreadyRated, AlreadySupported, NotRateable, NotSupportable, OwnProposal
 from bot.domain.registry.model import COMMENT_MAX, PROPOSED_KIND, SUPPORTABLE, Proposal, Service
 from bot.domain.registry.notices import proposal_notice
@@ -72,9 +71,13 @@ async def propose(db: Database, *, resident_id: int, proposal: Proposal) -> Serv
                                  actor_role="resident", at=now)
         await store.add_follower(tx, service.id, resident_id, at=now)
         officers = await store.officer_ids_in(tx, code)
-        if officers:
-            await enqueue(tx, kind=PROPOSED_KIND, audience=Audience.residents(officers),
-                          content=proposal_notice(service), municipality_code=code)
+        if officers:  # as each officer chose (bot.domain.reach.alerts): at once, in the digest, or not
+            from bot.domain.reach import alerts
+
+            await alerts.raise_alert(tx, municipality_code=code, kind=alerts.SERVICE_PROPOSED,
+                                     notice=proposal_notice(service), broadcast_kind=PROPOSED_KIND,
+                                     summary={"title_ky": service.name_ky, "title_ru": service.name_ru,
+                                              "ref": service.id})
     return service
 
 

@@ -21,10 +21,13 @@ from bot.store import surveys as store
 
 async def announce_tx(tx: Transaction, survey: Survey, *, sender_id: int | None) -> None:
     """Queue the announcement of ``survey`` to every active resident of its municipality."""
+    from bot.domain.reach.posts import post_to_public  # also to the linked channel and village groups
+
     hearing = await get_hearing_ref(tx, survey.hearing_id, survey.municipality_code)
+    notice = notices.announcement(survey, hearing)
     await enqueue(tx, kind=notices.ANNOUNCEMENT, audience=Audience.municipality(survey.municipality_code),
-                  content=notices.announcement(survey, hearing), municipality_code=survey.municipality_code,
-                  sender_id=sender_id)
+                  content=notice, municipality_code=survey.municipality_code, sender_id=sender_id)
+    await post_to_public(tx, survey.municipality_code, notice, target=f"s{survey.id}")
 
 
 async def close_tx(tx: Transaction, survey_id: int, now: datetime,
@@ -40,8 +43,12 @@ async def close_tx(tx: Transaction, survey_id: int, now: datetime,
     counts = tally_of(survey)
     moved = await store.voters_living_elsewhere(tx, survey_id, survey.municipality_code)
     audience = Audience(municipality_code=survey.municipality_code, resident_ids=tuple(moved))
-    await enqueue(tx, kind=notices.RESULTS, audience=audience, content=notices.results(survey, counts),
+    notice = notices.results(survey, counts)
+    await enqueue(tx, kind=notices.RESULTS, audience=audience, content=notice,
                   municipality_code=survey.municipality_code)
+    from bot.domain.reach.posts import post_to_public  # also to the linked channel and village groups
+
+    await post_to_public(tx, survey.municipality_code, notice, target=f"s{survey.id}")
     return survey
 
 

@@ -186,6 +186,11 @@ class Tally:
         hidden = self.suppressed(survey.multiple)
         return {o.position: None if o.position in hidden else self.votes.get(o.position, 0) for o in survey.options}
 
+    def any_shown(self, survey: Survey) -> bool:
+        """Whether results may be shown at all: enough voters and at least one count not suppressed
+        (else a chart or a file would show nothing but "hidden")."""
+        return not self.hidden and any(n is not None for n in self.visible(survey).values())
+
 
 @dataclass(frozen=True)
 class VoteResult:

@@ -75,6 +75,10 @@ async def cast_vote(db: Database, *, resident_id: int, survey_id: int, positions
         before = await store.chosen_positions(tx, survey_id, resident_id)
         recent = person["joined_at"] > to_db(now - RECENT_JOIN)
         first = await store.insert_ballot(tx, survey_id, resident_id, recent_joiner=recent, at=now_s)
+        if first and recent:  # a burst of recent joiners' votes is flagged to the officers once
+            from bot.domain.reach.alerts import check_vote_burst
+
+            await check_vote_burst(tx, survey_id)
         if before == set(chosen):
             return VoteResult(first=first, changed=False)
         if not first:

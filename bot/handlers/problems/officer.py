@@ -9,7 +9,6 @@ crafted button for another municipality's problem is refused (logged), changes n
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -64,6 +63,7 @@ async def on_export(callback: CallbackQuery, db: Database, officer: Officer, loc
 
 
 async def _export(message: Message, db: Database, officer: Officer, locale: str) -> None:
+    from bot.ui.charts import render
     from bot.ui.problems_export import ranked_csv, top_chart_png
 
     code, problems = await pb.ranked_for_export(db, officer.telegram_id)
@@ -77,7 +77,7 @@ async def _export(message: Message, db: Database, officer: Officer, locale: str)
         caption=_("Priority problems, most supported first: {count}. Opens in Excel.").format(
             count=format_number(len(problems))))
     try:  # the table is sent first: a chart that fails to draw must not cost the officer the table
-        png = await asyncio.to_thread(top_chart_png, problems, locale, name)
+        png = await render(top_chart_png, problems, locale, name)
     except (ValueError, RuntimeError, OSError, TypeError, MemoryError):
         log.exception("chart of the problems of %s failed", code)
         await message.answer(_("The chart could not be drawn this time; the table above has all the data."))

@@ -36,7 +36,9 @@ from bot.ui.surveys import (
     officer_list_keyboard,
     results_chart_png,
     results_csv,
+    results_filename,
 )
+from bot.ui.charts import render
 
 # -- the list and the card ----------------------------------------------------------------------
 
@@ -65,35 +67,53 @@ async def on_show(callback: CallbackQuery, callback_data: SurveyAdminCallback, d
                   locale: str) -> None:
     """The card: the turnout while open (refreshed), the results once closed."""
     survey, counts = await sv.officer_tally(db, officer_id=officer.telegram_id, survey_id=callback_data.survey_id)
-    await edit_or_send(callback, card_text(survey, counts, locale), officer_card_keyboard(survey, survey.state()))
+    await edit_or_send(callback, card_text(survey, counts, locale), officer_card_keyboard(survey, survey.state(), files=counts.any_shown(survey)))
 
 
-async def on_file(callback: CallbackQuery, callback_data: SurveyAdminCallback, callback_answer: CallbackAnswer,
-                  db: Database, officer: Officer, locale: str) -> None:
-    """The results as a chart (``chart``) or a CSV (``csv``), only after closing and only when some count may show."""
+async def _results_to_file(callback: CallbackQuery, callback_data: SurveyAdminCallback,
+                           callback_answer: CallbackAnswer, db: Database, officer: Officer) -> tuple | None:
+    """The closed survey and its tally when some count may be shown; else the button's alert says why
+    (the card shows no file buttons then, but an old card may still have them) and ``None``."""
     survey, counts = await sv.officer_tally(db, officer_id=officer.telegram_id, survey_id=callback_data.survey_id)
     if survey.state() != "closed":
         raise sv.ResultsNotReady(survey.state())
     refusal = None
     if counts.hidden:
         refusal = _("Fewer than {min} residents voted, so the results are not shown: this keeps every vote secret.")
-    elif all(n is None for n in counts.visible(survey).values()):
+    elif not counts.any_shown(survey):
         refusal = _("The votes per option are not shown: with so few votes for some options, "
                     "how a group of fewer than {min} residents voted could be worked out.")
     if refusal is not None:
         callback_answer.text = html.unescape(refusal.format(min=sv.MIN_GROUP))[:200]
         callback_answer.show_alert = True
-        return
+        return None
     if not isinstance(callback.message, Message):
+        return None
+    return survey, counts
+
+
+async def on_chart(callback: CallbackQuery, callback_data: SurveyAdminCallback, callback_answer: CallbackAnswer,
+                   db: Database, officer: Officer, locale: str) -> None:
+    """The results as a bar chart (PNG), drawn off the event loop with labels as plain text."""
+    found = await _results_to_file(callback, callback_data, callback_answer, db, officer)
+    if found is None or not isinstance(callback.message, Message):
         return
-    if callback_data.action == "chart":
-        png = results_chart_png(survey, counts, locale)
-        await callback.message.answer_photo(BufferedInputFile(png, f"survey-{survey.id}.png"),
-                                            caption=esc(survey.question(locale))[:1000])
-    else:
-        await callback.message.answer_document(
-            BufferedInputFile(results_csv(survey, counts), f"survey-{survey.id}-results.csv"),
-            caption=_("Results of survey #{id} (counts only, no voters).").format(id=survey.id))
+    survey, counts = found
+    png = await render(results_chart_png, survey, counts, locale)
+    await callback.message.answer_photo(BufferedInputFile(png, results_filename(survey, "png")),
+                                        caption=esc(survey.question(locale))[:1000])
+
+
+async def on_csv(callback: CallbackQuery, callback_data: SurveyAdminCallback, callback_answer: CallbackAnswer,
+                 db: Database, officer: Officer, locale: str) -> None:
+    """The results as a CSV in the officer's language (counts only, never voters)."""
+    found = await _results_to_file(callback, callback_data, callback_answer, db, officer)
+    if found is None or not isinstance(callback.message, Message):
+        return
+    survey, counts = found
+    await callback.message.answer_document(
+        BufferedInputFile(results_csv(survey, counts, locale), results_filename(survey, "csv")),
+        caption=_("Results of survey #{id} (counts only, no voters).").format(id=survey.id))
 
 
 async def _replace(ctx: Ctx, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
@@ -111,7 +131,7 @@ async def _replace(ctx: Ctx, text: str, markup: InlineKeyboardMarkup | None = No
 async def _back_to_card(ctx: Ctx) -> None:
     survey, counts = await sv.officer_tally(ctx.db, officer_id=ctx.officer.telegram_id,
                                             survey_id=int(ctx.data["survey_id"]))
-    await _replace(ctx, card_text(survey, counts, ctx.locale), officer_card_keyboard(survey, survey.state()))
+    await _replace(ctx, card_text(survey, counts, ctx.locale), officer_card_keyboard(survey, survey.state(), files=counts.any_shown(survey)))
 
 
 # -- close early --------------------------------------------------------------------------------
@@ -143,7 +163,7 @@ async def _close(ctx: Ctx, value: str) -> None:
         return
     counts = await sv.tally(ctx.db, survey.id)
     ctx.toast(_("The survey is closed. The results are being sent to the residents."))
-    await _replace(ctx, card_text(survey, counts, ctx.locale), officer_card_keyboard(survey, "closed"))
+    await _replace(ctx, card_text(survey, counts, ctx.locale), officer_card_keyboard(survey, "closed", files=counts.any_shown(survey)))
 
 
 async def on_close(callback: CallbackQuery, callback_data: SurveyAdminCallback, db: Database, officer: Officer,
@@ -255,7 +275,8 @@ def build_router() -> Router:
     router.callback_query.register(on_close, action(F.action == "close"))
     router.callback_query.register(on_extend, action(F.action == "extend"))
     router.callback_query.register(on_delete, action(F.action == "delete"))
-    router.callback_query.register(on_file, action(F.action.in_({"chart", "csv"})))
+    router.callback_query.register(on_chart, action(F.action == "chart"))
+    router.callback_query.register(on_csv, action(F.action == "csv"))
     for wizard in (closing, deleting, extending):
         wizard.register(router)
     router.callback_query.register(unknown_admin_button, F.data.startswith(f"{SurveyAdminCallback.__prefix__}:"))

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from bot.domain.surveys import Survey, Tally
-from bot.i18n import _, format_share
+from bot.i18n import _, display_timezone, format_datetime, format_share
 
 
 def results_chart_png(survey: Survey, counts: Tally, locale: str) -> bytes:
     """A horizontal bar chart of the results (counts and percentages of voters), labels in ``locale``.
 
     Rendered with matplotlib's Agg backend (no display); DejaVu Sans covers Kyrgyz letters ң ө ү.
+    Blocking and TeX-sensitive: call it through :func:`bot.ui.charts.render`, which draws in a thread
+    with every label as plain text.
     Call only when ``counts.hidden`` is false. Options hidden by the secrecy rule
     (:meth:`bot.domain.surveys.model.Tally.suppressed`) get no bar and the label "hidden".
     """
     import textwrap
 
-    import matplotlib
-
-    matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
     options = list(survey.options)
@@ -53,25 +51,36 @@ def results_chart_png(survey: Survey, counts: Tally, locale: str) -> bytes:
     return buffer.getvalue()
 
 
-def results_csv(survey: Survey, counts: Tally) -> bytes:
-    """Results only — option, votes, share of voters — never who voted. UTF-8 with BOM (opens in Excel).
+def results_csv(survey: Survey, counts: Tally, locale: str) -> bytes:
+    """Results only — option, votes, share of voters — never who voted, in the reader's ``locale``:
+    headers, the closing time (``TIMEZONE``, Babel), shares as Babel percentages. Written like every
+    export (:func:`bot.domain.registry.write_csv`): UTF-8 with BOM, ``;``-separated, formula-safe.
 
-    Options hidden by the secrecy rule (:meth:`bot.domain.surveys.model.Tally.suppressed`) have ``hidden``
-    in the votes column and an empty share; below the minimum turnout every option is hidden.
+    Options hidden by the secrecy rule (:meth:`bot.domain.surveys.model.Tally.suppressed`) say so in the
+    votes column and have an empty share; below the minimum turnout every option is hidden.
     """
+    from bot.domain.registry import write_csv
+
     visible = counts.visible(survey)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["survey_id", "question_ky", "question_ru", "voters", "closes_at_utc"])
-    writer.writerow([survey.id, survey.question_ky, survey.question_ru, counts.ballots,
-                     survey.closes_at.strftime("%Y-%m-%dT%H:%M:%SZ")])
-    writer.writerow([])
-    writer.writerow(["position", "option_ky", "option_ru", "votes", "share_of_voters"])
+    hidden = _("hidden to keep votes secret", locale=locale)
+    rows: list[list[object]] = [
+        [_("Survey", locale=locale), survey.id],
+        [_("Question in Kyrgyz", locale=locale), survey.question_ky],
+        [_("Question in Russian", locale=locale), survey.question_ru],
+        [_("Voters", locale=locale), counts.ballots],
+        [_("Closes", locale=locale), format_datetime(survey.closes_at, locale)],
+        [],
+        [_("No.", locale=locale), _("Option in Kyrgyz", locale=locale), _("Option in Russian", locale=locale),
+         _("Votes", locale=locale), _("Share of voters", locale=locale)],
+    ]
     for option in survey.options:
         n = visible[option.position]
-        if n is None:
-            writer.writerow([option.position, option.text_ky, option.text_ru, "hidden", ""])
-        else:
-            writer.writerow([option.position, option.text_ky, option.text_ru, n,
-                             f"{counts.share(option.position):.4f}"])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        rows.append([option.position, option.text_ky, option.text_ru, hidden if n is None else n,
+                     "" if n is None else format_share(counts.share(option.position), locale)])
+    return write_csv(rows[0], rows[1:])
+
+
+def results_filename(survey: Survey, extension: str) -> str:
+    """``survey-12-results-2026-12-15.csv``: the closing day in ``TIMEZONE``, not in UTC."""
+    day = survey.closes_at.astimezone(display_timezone()).date().isoformat()
+    return f"survey-{survey.id}-results-{day}.{extension}"

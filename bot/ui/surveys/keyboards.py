@@ -66,13 +66,16 @@ def officer_list_keyboard(surveys: list[Survey], locale: str) -> InlineKeyboardM
     return builder.as_markup()
 
 
-def officer_card_keyboard(survey: Survey, state: str) -> InlineKeyboardMarkup:
-    """Management buttons: while scheduled/open — turnout, close now, extend, delete; after close — chart, CSV."""
+def officer_card_keyboard(survey: Survey, state: str, *, files: bool = True) -> InlineKeyboardMarkup:
+    """Management buttons: while scheduled/open — turnout, close now, extend, delete; after close — chart
+    and CSV, unless ``files`` is false (the secrecy rule hides every count: nothing to draw)."""
     builder = InlineKeyboardBuilder()
     sid = survey.id
     if state == "closed":
-        builder.button(text=_("📊 Chart"), callback_data=SurveyAdminCallback(action="chart", survey_id=sid))
-        builder.button(text=_("📄 CSV"), callback_data=SurveyAdminCallback(action="csv", survey_id=sid))
+        if files:
+            builder.button(text=_("📊 Chart"), callback_data=SurveyAdminCallback(action="chart", survey_id=sid))
+            builder.button(text=_("📄 CSV"), callback_data=SurveyAdminCallback(action="csv", survey_id=sid))
+        builder.button(text=_("🛠 Manage surveys (officer)"), callback_data=SurveyAdminCallback(action="list"))
     else:
         builder.button(text=_("🔄 Turnout"), callback_data=SurveyAdminCallback(action="show", survey_id=sid))
         builder.button(text=_("⏹ Close now"), callback_data=SurveyAdminCallback(action="close", survey_id=sid))
