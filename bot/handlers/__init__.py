@@ -10,6 +10,7 @@ from bot.handlers import problems
 from bot.handlers import surveys
 from bot.handlers import announce
 from bot.handlers import hearings
+from bot.handlers import plans
 from bot.handlers import reach
 from bot.handlers import privacy
 from bot.handlers import audit
@@ -22,4 +23,4 @@ def build_routers() -> list[Router]:
             *problems.build_routers(),
             surveys.build_router(),
             announce.build_router(),
-            hearings.build_router(), fallback.build_router()]
+            hearings.build_router(), plans.build_router(), fallback.build_router()]

@@ -168,7 +168,9 @@ def item_list(items: Sequence[plans.Item], locale: str, title: str, *, action: s
 
 def figures_text(figures: plans.Figures, place: str, locale: str) -> str:
     """The programme's figures of one place (a municipality's name, or "Kyrgyzstan")."""
-    n = lambda value: format_number(value, locale)  # noqa: E731
+    def n(value: int) -> str:
+        return format_number(value, locale)
+
     return "\n".join([
         _("<b>Figures: {place}</b>", locale=locale).format(place=esc(place)),
         _("Residents who chose priority problems: {count}", locale=locale).format(count=n(figures.residents)),

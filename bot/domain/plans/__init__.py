@@ -94,7 +94,7 @@ from bot.domain.plans.monitoring import (
     reports_on,
     set_regulation,
 )
-from bot.domain.plans.rules import check_text, parse_date, parse_problem_ids, parse_som
+from bot.domain.plans.rules import check_text, parse_date, parse_problem_ids, parse_som, parse_steps
 
 __all__ = [
     "DECISIONS", "ITEM_STATUSES", "KINDS", "NAME_MAX", "NOTE_MAX", "PHOTOS_MAX", "PROGRESS", "REASON_MAX",
@@ -107,6 +107,6 @@ __all__ = [
     "answer", "attach_to_hearing", "budget_hearings", "change_deadline", "change_money", "check_can_report",
     "check_text", "create_invite", "create_item", "decide", "execution_hearings", "execution_report", "figures",
     "group", "hide", "item_in", "item_view", "items_for_problem", "join", "leave", "mark_step_done", "membership",
-    "officer_item", "parse_date", "parse_problem_ids", "parse_som", "plan_of", "post_report", "propose",
+    "officer_item", "parse_date", "parse_problem_ids", "parse_som", "parse_steps", "plan_of", "post_report", "propose",
     "record_spent", "report_csv", "report_for_officer", "reports_on", "set_regulation", "set_status",
 ]

@@ -56,12 +56,12 @@ async def officer_item(db: Database, tx: Database | Transaction, officer_id: int
     """The item, after checking that ``officer_id`` is an officer of its municipality.
 
     Raises:
-        ItemNotFound: no such item. NotAnOfficer, WrongMunicipality: not an officer of its municipality.
+        NotAnOfficer: not an officer. ItemNotFound: no such item in the officer's municipality.
     """
+    officer = await require_officer(db, officer_id)
     item = await store.item_by_id(tx, item_id)
-    if item is None:
-        raise ItemNotFound(item_id)
-    await require_officer(db, officer_id, item.municipality_code)
+    if item is None or item.municipality_code != officer.municipality_code:
+        raise ItemNotFound(item_id)  # another municipality's item is "not found", never "forbidden"
     return item
 
 

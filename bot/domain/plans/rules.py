@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from bot.domain.errors import TextTooLong, TextTooShort
+from bot.domain.errors import InvalidInput, TextTooLong, TextTooShort
 from bot.domain.plans.errors import BadAmount, BadDate, BadProblemList
 from bot.domain.plans.model import MONEY_MAX, PROBLEMS_MAX
 from bot.domain.text import clean_user_text
@@ -90,3 +90,28 @@ def date_to_db(value: date | None) -> str | None:
 def date_from_db(value: str | None) -> date | None:
     """The stored ``YYYY-MM-DD`` back as a date (``None`` stays ``None``)."""
     return None if not value else date.fromisoformat(value)
+
+
+_STEP_LINE = re.compile(r"^(?P<title>.+?)[\s\u2014\u2013:;,-]+(?P<date>\d{1,2}[./-]\d{1,2}[./-]\d{4})$")
+
+
+def parse_steps(text: str | None, *, limit: int, most: int) -> list[tuple[str, date]]:
+    """Steps typed one per line as ``title — DD.MM.YYYY`` (a dash, colon, comma or space before the date).
+
+    Raises:
+        BadDate: a line without a readable date at its end (``text`` is that line), or no line at all.
+        TextTooLong: a title over ``limit``. InvalidInput: more than ``most`` lines.
+    """
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    if not lines:
+        raise BadDate("")
+    if len(lines) > most:
+        raise InvalidInput("too many steps", limit=most, actual=len(lines))
+    steps = []
+    for line in lines:
+        match = _STEP_LINE.match(line)
+        if not match:
+            raise BadDate(line[:40])
+        title = check_text(match.group("title").strip(" —–-:;,"), limit=limit, minimum=1)
+        steps.append((title, parse_date(match.group("date"))))
+    return steps

@@ -22,6 +22,7 @@ from bot.domain import municipalities as geo
 from bot.domain import problems as pb
 from bot.domain.residents import Resident
 from bot.handlers.problems import draft
+from bot.handlers.plans.resident import plan_rows
 from bot.handlers.problems.gate import resident_router
 from bot.i18n import _
 from bot.ui.errors import explain
@@ -57,6 +58,7 @@ async def send_card(callback: CallbackQuery, db: Database, resident: Resident, p
     view = await pb.card_view(db, problem, reader_id=resident.telegram_id,
                               reader_municipality=resident.municipality_code)
     text, markup = render_card(view, src=src, page=page)
+    markup = await plan_rows(db, problem.id, markup)  # "In the action plan: …" (bot.handlers.plans)
     if edit:
         await edit_or_send(callback, text, markup)
     elif isinstance(callback.message, Message):
