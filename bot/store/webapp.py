@@ -63,7 +63,7 @@ async def filtered_problems(db: Reader, municipality_code: str, *, status: str |
     return [problem_from_row(r) for r in rows], total
 
 
-async def broadcasts_in_progress(db: Reader, municipality_code: str, limit: int = 10) -> list[sqlite3.Row]:
+async def broadcasts_in_progress(db: Reader, municipality_code: str, limit: int = 5) -> list[sqlite3.Row]:
     """Unfinished broadcasts of the municipality, newest first: ``id``, ``kind``, ``created_at``,
     ``total`` and ``done`` (deliveries sent, failed or skipped)."""
     return await db.fetchall(

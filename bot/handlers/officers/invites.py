@@ -11,15 +11,18 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
+from bot.config import Settings
 from bot.db import Database
 from bot.domain import municipalities as geo
 from bot.domain import officers as roles
 from bot.domain.residents import Resident
 from bot.i18n import _
 from bot.ui.officers import now_an_officer
+from bot.webapp.menu import offer_workspace
 
 
-async def redeem_and_reply(message: Message, db: Database, code: str, locale: str) -> None:
+async def redeem_and_reply(message: Message, db: Database, code: str, locale: str,
+                           settings: Settings | None = None) -> None:
     """Redeem an officer invite for the sender and tell them which municipality they now act for.
 
     Raises:
@@ -31,14 +34,16 @@ async def redeem_and_reply(message: Message, db: Database, code: str, locale: st
     officer = await roles.redeem_invite(db, telegram_id=user.id, code=code)
     place = await geo.get_municipality(db, officer.municipality_code)
     await message.answer(now_an_officer(place.name(locale) if place else officer.municipality_code))
+    if settings is not None and message.bot is not None:
+        await offer_workspace(message.bot, db, settings, user.id, locale)
 
 
-async def cmd_join(message: Message, command: CommandObject, db: Database, locale: str) -> None:
+async def cmd_join(message: Message, command: CommandObject, db: Database, locale: str, settings: Settings) -> None:
     """/join CODE: become an officer with a one-time invite code."""
     if not command.args:
         await message.answer(_("Send the command with your invite code, for example: /join K7QM-4XPD"))
         return
-    await redeem_and_reply(message, db, command.args, locale)
+    await redeem_and_reply(message, db, command.args, locale, settings)
 
 
 async def cmd_id(message: Message, resident: Resident) -> None:

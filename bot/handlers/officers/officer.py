@@ -14,6 +14,7 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
+from bot.config import Settings
 from bot.db import Database
 from bot.domain import municipalities as geo
 from bot.domain.officers import Officer
@@ -23,6 +24,7 @@ from bot.handlers.roles import officer_router
 from bot.i18n import N_, _
 from bot.ui.messages import esc, place_label
 from bot.ui.officers import kyname_prompt, officer_panel
+from bot.webapp.menu import offer_workspace, workspace_keyboard
 
 kyname = Wizard("kyname", cancelled=N_("Cancelled."))
 name_step = kyname.text("name", max_len=geo.NAME_MAX_LENGTH)
@@ -41,11 +43,15 @@ async def _save_name(ctx: Ctx, text: str | None) -> None:
     await ctx.finish(_("Saved. Kyrgyz-speaking residents now see: <b>{name}</b>").format(name=esc(place.name_ky)))
 
 
-async def cmd_officer(message: Message, db: Database, officer: Officer, locale: str) -> None:
-    """/officer: the officer's municipality, how many residents use the bot, and the tools."""
+async def cmd_officer(message: Message, db: Database, officer: Officer, locale: str, settings: Settings) -> None:
+    """/officer: the officer's municipality, how many residents use the bot, and the tools; with
+    ``WEBAPP_URL`` set, the workspace button under it and in the chat's menu."""
     location = await geo.locate(db, officer.municipality_code)
     place = place_label(location, locale) if location else esc(officer.municipality_code)
-    await message.answer(officer_panel(place, await count_residents(db, officer.municipality_code)))
+    await message.answer(officer_panel(place, await count_residents(db, officer.municipality_code)),
+                         reply_markup=workspace_keyboard(settings, locale))
+    if message.bot is not None:
+        await offer_workspace(message.bot, db, settings, officer.telegram_id, locale)
 
 
 async def cmd_kyname(message: Message, officer: Officer, state: FSMContext, **deps: Any) -> None:

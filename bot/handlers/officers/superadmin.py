@@ -26,6 +26,7 @@ from bot.handlers.roles import superadmin_router
 from bot.i18n import _, choose_locale, format_datetime, use_locale
 from bot.ui.messages import answer_lines, esc
 from bot.ui.officers import codes_text, nothing_found, now_an_officer, search_usage
+from bot.webapp.menu import offer_workspace, withdraw_workspace
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +146,7 @@ async def cmd_grant(message: Message, command: CommandObject, db: Database, resi
         their = choose_locale(person.locale, person.language_code, settings.default_locale)
         with use_locale(their):
             await _tell(bot, db, target, now_an_officer(place.name(their)))
+            await offer_workspace(bot, db, settings, target, their)
 
 
 async def cmd_revoke(message: Message, command: CommandObject, db: Database, resident: Resident, locale: str,
@@ -159,6 +161,8 @@ async def cmd_revoke(message: Message, command: CommandObject, db: Database, res
     place = await geo.get_municipality(db, officer.municipality_code)
     await message.answer(_("The officer role of id {id} in <b>{municipality}</b> is revoked.").format(
         id=target, municipality=esc(place.name(locale) if place else officer.municipality_code)))
+    if target not in settings.superadmin_ids:
+        await withdraw_workspace(bot, settings, target)
     person = await get_resident(db, target)
     if person is not None:
         their = choose_locale(person.locale, person.language_code, settings.default_locale)

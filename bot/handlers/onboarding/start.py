@@ -14,6 +14,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
+from bot.config import Settings
 from bot.db import Database
 from bot.domain.officers import InviteInvalid, NotAnInviteCode
 from bot.domain.residents import Resident, claim_prompt, get_resident, set_locale
@@ -25,6 +26,7 @@ from bot.ui.callbacks import LanguageCallback
 from bot.ui.errors import explain
 from bot.ui.keyboards import language_name
 from bot.ui.messages import edit_or_send
+from bot.webapp.menu import offer_workspace
 
 INVITE_PAYLOAD_PREFIX = "join-"
 """Deep-link payload of an officer invite: ``t.me/<bot>?start=join-K7QM4XPD`` (Telegram allows A–Z a–z 0–9 _ -)."""
@@ -45,13 +47,13 @@ async def continue_onboarding(message: Message, db: Database, resident: Resident
 
 
 async def cmd_start(message: Message, command: CommandObject, db: Database, resident: Resident, locale: str,
-                    state: FSMContext) -> None:
+                    state: FSMContext, settings: Settings) -> None:
     """/start, optionally with the deep-link payload of an officer invite."""
     await state.clear()
     payload = command.args or ""
     if payload.startswith(INVITE_PAYLOAD_PREFIX):
         try:
-            await redeem_and_reply(message, db, payload[len(INVITE_PAYLOAD_PREFIX):], locale)
+            await redeem_and_reply(message, db, payload[len(INVITE_PAYLOAD_PREFIX):], locale, settings)
         except (NotAnInviteCode, InviteInvalid) as error:  # said, and onboarding goes on below
             await message.answer(explain(error))
     if resident.locale is None:
@@ -60,6 +62,8 @@ async def cmd_start(message: Message, command: CommandObject, db: Database, resi
     if resident.municipality_code is None:
         await message.answer(_("Welcome to Jamaat, the bot of your local community!"))
     await continue_onboarding(message, db, resident, locale, state)
+    if message.bot is not None:  # an officer's workspace in the chat menu (residents: nothing)
+        await offer_workspace(message.bot, db, settings, resident.telegram_id, locale)
 
 
 async def cmd_language(message: Message, state: FSMContext) -> None:
@@ -68,10 +72,13 @@ async def cmd_language(message: Message, state: FSMContext) -> None:
     await send_language_prompt(message)
 
 
-async def cmd_menu(message: Message, db: Database, resident: Resident, locale: str, state: FSMContext) -> None:
+async def cmd_menu(message: Message, db: Database, resident: Resident, locale: str, state: FSMContext,
+                   settings: Settings) -> None:
     """/menu: the main menu (or the unfinished onboarding step)."""
     await state.clear()
     await continue_onboarding(message, db, resident, locale, state)
+    if message.bot is not None:
+        await offer_workspace(message.bot, db, settings, resident.telegram_id, locale)
 
 
 async def cmd_cancel(message: Message, db: Database, resident: Resident, locale: str, state: FSMContext) -> None:
