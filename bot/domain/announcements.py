@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.db import Database
+from bot.domain import audit
 from bot.domain import NotAnOfficer, NotFound, TextTooLong, TextTooShort, WrongMunicipality
 from bot.domain.clock import now_db
 from bot.domain.outbox import Audience, Notice, enqueue
@@ -106,6 +107,9 @@ async def announce(
             tx, kind=KIND, audience=Audience.municipality(municipality_code), content=notice(texts, _names(found)),
             municipality_code=municipality_code, sender_id=officer_id, dedup_key=key,
         )
+        await audit.record(tx, audit.Actor.officer(officer_id), "announcement.send",
+                           audit.Target("broadcast", broadcast_id), municipality_code=municipality_code,
+                           details={"languages": sorted(texts)})
         from bot.domain.reach.posts import post_to_public  # also to the linked channel and village groups
 
         await post_to_public(tx, municipality_code, notice(texts, _names(found)))

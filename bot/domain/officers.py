@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.db import Database, Transaction
+from bot.domain import audit
 from bot.domain.errors import DomainError, InvalidInput, NotAnOfficer, NotFound, NotSuperadmin, WrongMunicipality
 from bot.domain.clock import clock, now_db, to_db
 from bot.store import municipalities as municipalities_store
@@ -177,6 +178,8 @@ async def grant_officer(
             raise NotRegistered(telegram_id)
         await _grant(tx, telegram_id=telegram_id, municipality_code=municipality_code, actor_id=actor_id,
                      via="command", invite_code=None)
+        await audit.record(tx, audit.Actor.superadmin(actor_id), "officer.grant", audit.Target("resident", telegram_id),
+                           municipality_code=municipality_code)
     officer = await get_officer(db, telegram_id)
     assert officer is not None
     return officer
@@ -197,6 +200,8 @@ async def revoke_officer(db: Database, *, actor_id: int, superadmins: frozenset[
         _roles_changed(tx)
         await store.insert_event(tx, telegram_id=telegram_id, municipality_code=row["municipality_code"],
                                  action="revoke", via="command", actor_id=actor_id, invite_code=None, at=now_db())
+        await audit.record(tx, audit.Actor.superadmin(actor_id), "officer.revoke", audit.Target("resident", telegram_id),
+                           municipality_code=row["municipality_code"])
     return _officer(row)
 
 
@@ -220,6 +225,8 @@ async def create_invite(
             if not await store.invite_code_taken(tx, code):
                 break
         await store.insert_invite(tx, code, municipality_code, created_by=actor_id, at=now_db(), expires_at=expires)
+        await audit.record(tx, audit.Actor.superadmin(actor_id), "officer.invite", audit.Target("municipality"),
+                           municipality_code=municipality_code, details={"expires_at": expires})  # never the code
     return Invite(code, municipality_code, expires)
 
 
@@ -247,6 +254,8 @@ async def redeem_invite(db: Database, *, telegram_id: int, code: str) -> Officer
         await store.use_invite(tx, normalized, telegram_id, now)
         await _grant(tx, telegram_id=telegram_id, municipality_code=invite["municipality_code"],
                      actor_id=invite["created_by"], via="invite", invite_code=normalized)
+        await audit.record(tx, audit.Actor.officer(telegram_id), "officer.redeem", audit.Target("resident", telegram_id),
+                           municipality_code=invite["municipality_code"])
     officer = await get_officer(db, telegram_id)
     assert officer is not None
     return officer

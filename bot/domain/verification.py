@@ -21,6 +21,7 @@ import secrets
 import sqlite3
 from datetime import timedelta
 
+from bot.domain import audit
 from bot.db import Database
 from bot.domain import DomainError, InvalidInput, NotFound, NumberOutOfRange
 from bot.domain.clock import clock, from_db, now_db, to_db
@@ -175,6 +176,8 @@ async def generate_codes(db: Database, *, officer_id: int, count: int) -> list[s
                 if code in inserted:
                     codes.append(code)
                     inserted.discard(code)  # a code repeated in the batch was inserted once
+        await audit.record(tx, audit.Actor.officer(officer_id), "verification.codes", audit.Target("municipality"),
+                           municipality_code=officer.municipality_code, details={"count": count})
     return codes
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.db import Database
+from bot.domain import audit
 from bot.domain.clock import now_db
 from bot.domain.errors import NotAnOfficer, NotFound, TextTooLong, TextTooShort, WrongMunicipality
 from bot.domain.municipalities.model import NAME_MAX_LENGTH, NameNotOneLine, Place, search_key
@@ -45,6 +46,8 @@ async def set_name_ky(db: Database, *, officer_id: int, municipality_code: str, 
             raise NotFound("municipality")
         await store.set_officer_name_ky(tx, municipality_code, name_ky=name, officer_id=officer_id,
                                         search_key=search_key(names[0], name), at=now_db())
+        await audit.record(tx, audit.Actor.officer(officer_id), "municipality.name_ky", audit.Target("municipality"),
+                           municipality_code=municipality_code, details={"name_ky": name})
     place = await get_municipality(db, municipality_code)
     assert place is not None
     return place

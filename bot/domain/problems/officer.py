@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.db import Database, Transaction
+from bot.domain import audit
 from bot.domain.clock import now_db
 from bot.domain.errors import InvalidInput, NumberOutOfRange
 from bot.domain.officers import require_officer
@@ -78,6 +79,9 @@ async def change_status(
         updated = await store.set_status(tx, problem_id, status, now)
         await store.insert_event(tx, problem_id, actor_id=officer_id, action="status", old_status=problem.status,
                                  new_status=status, comment=comment, at=now)
+        await audit.record(tx, audit.Actor.officer(officer_id), "problem.status", audit.Target("problem", problem_id),
+                           municipality_code=problem.municipality_code,
+                           details={"from": problem.status, "to": status})
         await enqueue(tx, kind="problem_status", audience=Audience.residents(await followers(tx, problem)),
                       content=notices.status_changed(problem, status, comment),
                       municipality_code=problem.municipality_code, sender_id=officer_id)
@@ -119,6 +123,9 @@ async def mark_duplicate(
         await store.set_duplicate_of(tx, problem.id, target.id, now)
         await store.insert_merge_events(tx, problem_id=problem.id, target_id=target.id, actor_id=officer_id,
                                         old_status=problem.status, comment=comment, moved=moved, at=now)
+        await audit.record(tx, audit.Actor.officer(officer_id), "problem.duplicate",
+                           audit.Target("problem", problem.id), municipality_code=problem.municipality_code,
+                           details={"into": target.id, "supports_moved": moved})
         await enqueue(tx, kind="problem_duplicate", audience=Audience.residents(audience),
                       content=notices.merged(problem, target.id, comment),
                       municipality_code=problem.municipality_code, sender_id=officer_id)
@@ -146,6 +153,8 @@ async def hide_problem(db: Database, *, officer_id: int, problem_id: int, reason
         updated = await store.set_hidden(tx, problem_id, checked, now)
         await store.insert_event(tx, problem_id, actor_id=officer_id, action="hidden", old_status=problem.status,
                                  new_status=problem.status, comment=checked, at=now)
+        await audit.record(tx, audit.Actor.officer(officer_id), "problem.hide", audit.Target("problem", problem_id),
+                           municipality_code=problem.municipality_code)
         await enqueue(tx, kind="problem_hidden", audience=Audience.residents([problem.author_id]),
                       content=notices.hidden(problem, checked), municipality_code=problem.municipality_code,
                       sender_id=officer_id)
@@ -165,4 +174,6 @@ async def set_reopen_threshold(db: Database, *, officer_id: int, value: int | No
     async with db.transaction() as tx:
         officer = await require_officer(db, officer_id)
         await store.set_reopen_threshold_of(tx, officer.municipality_code, value, by=officer_id, at=now_db())
+        await audit.record(tx, audit.Actor.officer(officer_id), "problem.threshold", audit.Target("municipality"),
+                           municipality_code=officer.municipality_code, details={"value": value})
     return value

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from bot.db import Database
+from bot.domain import audit
 from bot.domain.errors import WrongMunicipality
 from bot.domain.officers import get_officer, require_officer
 from bot.domain.problems.errors import ForeignProblem, NotReadable, ProblemHidden, ProblemNotFound
@@ -182,8 +183,12 @@ async def ranked_for_export(db: Database, officer_id: int) -> tuple[str, list[Pr
     """All open problems of the officer's municipality in ranked order, for the hearing.
     Returns ``(municipality_code, problems)``.
 
+    The export is an officer action: it leaves one audit entry (``problem.export``).
+
     Raises:
         NotAnOfficer: not an officer.
     """
     officer = await require_officer(db, officer_id)
+    await audit.record_alone(db, audit.Actor.officer(officer_id), "problem.export", audit.Target("municipality"),
+                             municipality_code=officer.municipality_code)
     return officer.municipality_code, await store.open_ranked(db, officer.municipality_code)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.db import Database, Transaction
+from bot.domain import audit
 from bot.domain.clock import now_db
 from bot.domain.errors import InvalidInput
 from bot.domain.officers import require_officer
@@ -95,6 +96,8 @@ async def move_status(
         assert updated is not None  # read in this transaction
         await store.insert_event(tx, service_id, kind="status", from_status=current, to_status=to_status,
                                  actor_id=officer_id, actor_role="officer", comment=comment, at=now)
+        await audit.record(tx, audit.Actor.officer(officer_id), "service.status", audit.Target("service", service_id),
+                           municipality_code=service.municipality_code, details={"from": current, "to": to_status})
         followers = await store.follower_ids(tx, service_id)
         if not followers:
             return StatusMoved(updated, None, 0)
@@ -138,6 +141,8 @@ async def add_service(
         })
         await store.insert_event(tx, service.id, kind="created", to_status=status, actor_id=officer_id,
                                  actor_role="officer", at=now)
+        await audit.record(tx, audit.Actor.officer(officer_id), "service.add", audit.Target("service", service.id),
+                           municipality_code=officer.municipality_code, details={"status": status, "area": area})
     return service
 
 
@@ -166,6 +171,8 @@ async def edit_service(db: Database, *, officer_id: int, service_id: int, **fiel
         await store.insert_event(tx, service_id, kind="edited", actor_id=officer_id, actor_role="officer",
                                  comment=", ".join(sorted(clean)), at=now)
         updated = await store.update_fields(tx, service_id, clean, at=now)
+        await audit.record(tx, audit.Actor.officer(officer_id), "service.edit", audit.Target("service", service_id),
+                           municipality_code=service.municipality_code, details={"fields": sorted(clean)})
     assert updated is not None
     return updated
 
@@ -219,6 +226,8 @@ async def export_rows(db: Database, *, officer_id: int) -> list[dict[str, object
     """
     officer = await require_officer(db, officer_id)
     await ensure_seeded(db, officer.municipality_code)
+    await audit.record_alone(db, audit.Actor.officer(officer_id), "registry.export", audit.Target("municipality"),
+                             municipality_code=officer.municipality_code)
     rows = await store.export_rows(db, officer.municipality_code)
     return [{c: row[c] for c in EXPORT_COLUMNS} for row in rows]
 
@@ -250,7 +259,11 @@ async def link_problem(db: Database, *, officer_id: int, service_id: int, proble
         service = await _entry(tx, db, officer_id, service_id)
         if not await store.visible_problem_exists(tx, problem_id, service.municipality_code):
             raise ProblemNotFound(problem_id)
-        return await store.add_problem_link(tx, service_id, problem_id, linked_by=officer_id, at=now_db())
+        linked = await store.add_problem_link(tx, service_id, problem_id, linked_by=officer_id, at=now_db())
+        if linked:
+            await audit.record(tx, audit.Actor.officer(officer_id), "service.link", audit.Target("service", service_id),
+                               municipality_code=service.municipality_code, details={"problem": problem_id})
+        return linked
 
 
 async def unlink_problem(db: Database, *, officer_id: int, service_id: int, problem_id: int) -> bool:
@@ -261,6 +274,11 @@ async def unlink_problem(db: Database, *, officer_id: int, service_id: int, prob
         PermissionDenied: not an officer of the entry's municipality.
     """
     async with db.transaction() as tx:
-        await _entry(tx, db, officer_id, service_id)
-        return await store.remove_problem_link(tx, service_id, problem_id)
+        service = await _entry(tx, db, officer_id, service_id)
+        unlinked = await store.remove_problem_link(tx, service_id, problem_id)
+        if unlinked:
+            await audit.record(tx, audit.Actor.officer(officer_id), "service.unlink",
+                               audit.Target("service", service_id), municipality_code=service.municipality_code,
+                               details={"problem": problem_id})
+        return unlinked
 

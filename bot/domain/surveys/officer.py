@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.db import Database, Transaction
+from bot.domain import audit
 from bot.domain.clock import clock, from_db, to_db
 from bot.domain.errors import NotAnOfficer
 from bot.domain.officers import require_officer
@@ -56,6 +57,9 @@ async def create_survey(db: Database, *, officer_id: int, draft: Draft) -> Surve
         survey = await require_survey(tx, survey_id)
         if status == "open":
             await announce_tx(tx, survey, sender_id=officer_id)
+        await audit.record(tx, audit.Actor.officer(officer_id), "survey.create", audit.Target("survey", survey_id),
+                           municipality_code=officer.municipality_code,
+                           details={"status": status, "options": len(draft.options)})
     return survey
 
 
@@ -116,6 +120,8 @@ async def close_survey(db: Database, *, officer_id: int, survey_id: int) -> Surv
         if survey.status == "closed":
             raise SurveyAlreadyClosed("closed")
         now = clock.now()
+        await audit.record(tx, audit.Actor.officer(officer_id), "survey.close", audit.Target("survey", survey_id),
+                           municipality_code=survey.municipality_code, details={"ballots": survey.ballots})
         if survey.state(now) == "scheduled":
             return _exists(await store.mark_deleted(tx, survey_id, to_db(now), survey.options), survey_id)
         closes = min(survey.closes_at, now)
@@ -144,6 +150,8 @@ async def extend_survey(db: Database, *, officer_id: int, survey_id: int, closes
             raise TooFarAhead(latest=now + MAX_AHEAD)
         survey = _exists(await store.set_times(tx, survey_id, closes_at=to_db(closes_at), options=survey.options),
                          survey_id)
+        await audit.record(tx, audit.Actor.officer(officer_id), "survey.extend", audit.Target("survey", survey_id),
+                           municipality_code=survey.municipality_code, details={"closes_at": to_db(closes_at)})
         voters = await store.voters_of(tx, survey_id)
         if voters:
             await enqueue(tx, kind=notices.EXTENDED, audience=Audience.residents(voters),
@@ -161,3 +169,5 @@ async def delete_survey(db: Database, *, officer_id: int, survey_id: int) -> Non
     async with db.transaction() as tx:
         survey = await _officer_survey(tx, officer_id, survey_id)
         await store.mark_deleted(tx, survey_id, to_db(clock.now()), survey.options)
+        await audit.record(tx, audit.Actor.officer(officer_id), "survey.delete", audit.Target("survey", survey_id),
+                           municipality_code=survey.municipality_code)
