@@ -183,3 +183,16 @@ async def test_execution_report_and_figures_equal_the_data(db: Database) -> None
     figures = await plans.figures(db, AK_DEBE)
     assert (figures.residents, figures.items, figures.initiatives) == (2, 1, 1)
     assert json.loads(await db.fetchval("SELECT photos FROM monitoring_reports LIMIT 1") or "[]") == []
+
+
+async def test_officer_actions_go_to_the_audit_log_once_it_knows_them(db: Database, monkeypatch) -> None:
+    audit = pytest.importorskip("bot.domain.audit")
+    from bot.domain.plans.audit import CODES
+
+    monkeypatch.setattr(audit, "ACTIONS", audit.ACTIONS | CODES)
+    view = await _item(db, await _setup(db))
+    await plans.propose(db, officer_id=OFFICER, item_id=view.item.id, requested=1000)
+    rows = await db.fetchall("SELECT action, target_id, details FROM audit_log WHERE actor_resident_id = ? ORDER BY id",
+                             (OFFICER,))
+    assert [(r[0], r[1]) for r in rows][-2:] == [("plan.item_create", view.item.id), ("plan.propose", view.item.id)]
+    assert "Суу" not in rows[-2][2]  # ids and codes only, never texts

@@ -18,7 +18,7 @@ from typing import Any
 from bot.db import Database
 from bot.domain.clock import now_db
 from bot.domain.errors import InvalidInput
-from bot.domain.plans import notices
+from bot.domain.plans import audit, notices
 from bot.domain.plans.errors import NoPendingProposal, ProposalPending
 from bot.domain.plans.items import _tell, advance_problems, officer_item
 from bot.domain.plans.model import DECISIONS, MONEY_MAX, REASON_MAX, REASON_MIN, RESOLUTION_MAX, Proposal
@@ -60,6 +60,9 @@ async def propose(db: Database, *, officer_id: int, item_id: int, requested: int
                                                at=now)
         await advance_problems(tx, await store.problems_of(tx, item.id), "at_hearing", actor_id=officer_id,
                                comment=item.title, at=now)
+        await audit.record(tx, officer_id, "plan.propose", municipality_code=item.municipality_code, kind="plan_item",
+                           target_id=item.id, details={"proposal": proposal.id, "hearing": hearing_id,
+                                                       "requested": requested})
         await _tell(tx, item, officer_id, notices.proposed(item, proposal, hearing))
     return proposal
 
@@ -97,5 +100,8 @@ async def decide(db: Database, *, officer_id: int, item_id: int, decision: str, 
         if decision != "rejected":
             await advance_problems(tx, await store.problems_of(tx, item.id), "in_budget", actor_id=officer_id,
                                    comment=item.title, at=now)
+        await audit.record(tx, officer_id, "plan.decide", municipality_code=item.municipality_code, kind="plan_item",
+                           target_id=item.id, details={"proposal": decided.id, "decision": decision, "amount": amount,
+                                                       "resolution": number})
         await _tell(tx, item, officer_id, notices.decided(item, decided))
     return decided

@@ -11,6 +11,7 @@ from bot.db import Database
 from bot.domain.clock import now_db
 from bot.domain.errors import InvalidInput, NotFound
 from bot.domain.officers import require_officer
+from bot.domain.plans import audit
 from bot.domain.plans.model import ExecutionLine, ExecutionReport
 from bot.domain.registry.rules import write_csv
 from bot.store import plans as store
@@ -82,3 +83,5 @@ async def attach_to_hearing(db: Database, *, officer_id: int, hearing_id: int, f
         if row is None or row["topic"] != "budget_execution" or row["status"] != "scheduled":
             raise NotFound("hearing", id=hearing_id)
         await store.attach_to_hearing(tx, hearing_id, file_id, now_db())
+        await audit.record(tx, officer_id, "plan.attach", municipality_code=officer.municipality_code, kind="hearing",
+                           target_id=hearing_id)

@@ -24,7 +24,7 @@ from bot.domain.clock import now_db
 from bot.domain.errors import InvalidInput
 from bot.domain.officers import require_officer
 from bot.domain.outbox import Audience, enqueue
-from bot.domain.plans import notices
+from bot.domain.plans import audit, notices
 from bot.domain.plans.errors import ItemNotFound, ProblemNotInMunicipality, StepNotFound
 from bot.domain.plans.model import (
     ITEM_STATUSES,
@@ -135,6 +135,8 @@ async def create_item(
             await store.set_planned(tx, item.id, source, amount)
         await store.insert_change(tx, item.id, kind="created", actor_id=officer_id, at=now)
         await advance_problems(tx, list(problem_ids), "in_action_plan", actor_id=officer_id, comment=title, at=now)
+        await audit.record(tx, officer_id, "plan.item_create", municipality_code=code, kind="plan_item",
+                           target_id=item.id, details={"problems": list(problem_ids), "year": year, "kind": kind})
         view = await _view(tx, item)
         followers = await store.followers_of(tx, item.id)
         if followers:
@@ -191,6 +193,9 @@ async def change_deadline(db: Database, *, officer_id: int, item_id: int, step_i
             raise InvalidInput("the same deadline")
         now = now_db()
         await store.set_deadline(tx, step.id, deadline.isoformat())
+        await audit.record(tx, officer_id, "plan.deadline", municipality_code=item.municipality_code, kind="plan_item",
+                           target_id=item.id, details={"step": step.id, "old": step.deadline.isoformat(),
+                                                       "new": deadline.isoformat()})
         await store.insert_change(tx, item.id, kind="deadline", subject=str(step.id), old=step.deadline.isoformat(),
                                   new=deadline.isoformat(), reason=reason, actor_id=officer_id, at=now)
         await store.touch_item(tx, item.id, now)
@@ -214,6 +219,8 @@ async def change_money(db: Database, *, officer_id: int, item_id: int, source: s
             raise InvalidInput("the same amount")
         now = now_db()
         await store.set_planned(tx, item.id, source, amount)
+        await audit.record(tx, officer_id, "plan.money", municipality_code=item.municipality_code, kind="plan_item",
+                           target_id=item.id, details={"source": source, "old": old, "new": amount})
         await store.insert_change(tx, item.id, kind="money", subject=source, old=str(old), new=str(amount),
                                   reason=reason, actor_id=officer_id, at=now)
         await store.touch_item(tx, item.id, now)
@@ -232,6 +239,8 @@ async def record_spent(db: Database, *, officer_id: int, item_id: int, source: s
         item = await officer_item(db, tx, officer_id, item_id)
         now = now_db()
         await store.set_spent(tx, item.id, source, amount)
+        await audit.record(tx, officer_id, "plan.spent", municipality_code=item.municipality_code, kind="plan_item",
+                           target_id=item.id, details={"source": source, "spent": amount})
         await store.insert_change(tx, item.id, kind="spent", subject=source, new=str(amount), actor_id=officer_id, at=now)
         await store.touch_item(tx, item.id, now)
 
@@ -249,6 +258,8 @@ async def mark_step_done(db: Database, *, officer_id: int, item_id: int, step_id
         now = now_db()
         done = await store.set_step_done(tx, step_id, now)
         if done:
+            await audit.record(tx, officer_id, "plan.step_done", municipality_code=item.municipality_code,
+                               kind="plan_item", target_id=item.id, details={"step": step_id})
             await store.insert_change(tx, item.id, kind="step_done", subject=str(step_id), actor_id=officer_id, at=now)
         return done
 
@@ -267,6 +278,8 @@ async def set_status(db: Database, *, officer_id: int, item_id: int, status: str
         now = now_db()
         updated = await store.set_item_status(tx, item.id, status=status, result=clean, at=now)
         await store.insert_change(tx, item.id, kind="status", old=item.status, new=status, actor_id=officer_id, at=now)
+        await audit.record(tx, officer_id, "plan.status", municipality_code=item.municipality_code, kind="plan_item",
+                           target_id=item.id, details={"old": item.status, "new": status})
         if status in PROBLEM_STATUS_OF_ITEM:
             await advance_problems(tx, await store.problems_of(tx, item.id), PROBLEM_STATUS_OF_ITEM[status],
                                    actor_id=officer_id, comment=item.title, at=now)

@@ -25,7 +25,7 @@ from bot.db import Database
 from bot.domain.clock import clock, now_db, to_db
 from bot.domain.officers import INVITE_ALPHABET, INVITE_LENGTH, normalize_invite_code, require_officer
 from bot.domain.outbox import Audience, enqueue
-from bot.domain.plans import notices
+from bot.domain.plans import audit, notices
 from bot.domain.plans.errors import (
     AlreadyMember,
     ItemNotFound,
@@ -79,6 +79,8 @@ async def set_regulation(db: Database, *, officer_id: int, number: str, on: date
     async with db.transaction() as tx:
         officer = await require_officer(db, officer_id)
         await store.save_regulation(tx, officer.municipality_code, number, on.isoformat(), by=officer_id, at=now_db())
+        await audit.record(tx, officer_id, "monitoring.regulation", municipality_code=officer.municipality_code,
+                           kind="monitoring_group", target_id=None, details={"number": number, "date": on.isoformat()})
     return await group(db, officer.municipality_code)
 
 
@@ -96,6 +98,8 @@ async def create_invite(db: Database, *, officer_id: int) -> Invite:
             if await store.insert_invite(tx, code, officer.municipality_code, by=officer_id, at=now_db(),
                                          expires_at=expires):
                 break
+        await audit.record(tx, officer_id, "monitoring.invite", municipality_code=officer.municipality_code,
+                           kind="monitoring_group", target_id=None, details={"expires_at": expires})
     return Invite(code, officer.municipality_code, expires)
 
 
@@ -233,6 +237,8 @@ async def answer(db: Database, *, officer_id: int, report_id: int, text: str) ->
     item, report = await _officer_report(db, officer_id, report_id)
     async with db.transaction() as tx:
         await store.insert_answer(tx, report.id, officer_id, text, now_db())
+        await audit.record(tx, officer_id, "monitoring.answer", municipality_code=item.municipality_code,
+                           kind="monitoring_report", target_id=report.id)
         audience = [report.author_id, *await store.followers_of(tx, item.id)]
         await enqueue(tx, kind=notices.ANSWERED, audience=Audience.residents(audience),
                       content=notices.answered(item, report, text), municipality_code=item.municipality_code,
@@ -252,6 +258,8 @@ async def hide(db: Database, *, officer_id: int, report_id: int, reason: str) ->
     async with db.transaction() as tx:
         if not await store.hide_report(tx, report.id, reason, officer_id):
             return False
+        await audit.record(tx, officer_id, "monitoring.hide", municipality_code=item.municipality_code,
+                           kind="monitoring_report", target_id=report.id)
         members = await store.member_ids(tx, item.municipality_code)
         if members:
             await enqueue(tx, kind=notices.HIDDEN, audience=Audience.residents(members),
