@@ -20,6 +20,7 @@ from typing import Any, TextIO
 
 from bot.config import Settings
 from bot.sandbox.emulator import BotAPIEmulator
+from bot.sandbox.webapp import SandboxWebApp, free_port, webapp_help
 
 SANDBOX_TOKEN = "7000000001:SANDBOX"
 
@@ -50,6 +51,7 @@ HELP = """Sandbox commands (everything else is sent to the bot as text):
   :contact        share your own phone number (+996…)
   :block :unblock block / unblock the bot as this user
   :help           this help
+  :webapp         a link opening the officers' web app as this user (in a browser)
   :quit           leave (Ctrl-D works too)"""
 
 def bold_entities(message: dict[str, Any], *, color: bool) -> str:
@@ -203,6 +205,8 @@ class SandboxChat:
                 self.print("   :location <lat> <lon>, e.g. :location 42.87 74.59")
                 return True
             self.emulator.send_location(uid, lat, lon)
+        elif word == ":webapp":
+            self.print(_webapp_link(self))
         elif word == ":contact":
             self.emulator.send_contact(uid, f"+99670{uid:07d}", contact_user_id=uid, first_name=self.current.first_name)
         elif word == ":block":
@@ -216,6 +220,23 @@ class SandboxChat:
         else:
             self.emulator.send_text(uid, line)
         return True
+
+
+# -- the officers' web app (bot.sandbox.webapp) ---------------------------------------------------
+
+
+def sandbox_webapp() -> SandboxWebApp:
+    """The sandbox's web app on a free local port (started once the bot is built)."""
+    return SandboxWebApp(free_port(), SANDBOX_TOKEN)
+
+
+def _webapp_link(chat: SandboxChat) -> str:
+    """``:webapp``: a link opening the web app as the current simulated user."""
+    web_app = getattr(chat, "web_app", None)
+    if web_app is None:
+        return "   (the web app is not running)"
+    user = chat.current
+    return f"   open in a browser: {web_app.link(user.user_id, user.first_name, user.language_code)}"
 
 
 def _start_reader(queue: asyncio.Queue[str | None]) -> threading.Thread:
@@ -249,6 +270,7 @@ async def run_sandbox(*, database: Path, out: TextIO = sys.stdout, fresh: bool =
     logging.getLogger().setLevel(logging.WARNING)
     emulator = BotAPIEmulator(token=SANDBOX_TOKEN, bot_username="jamaat_sandbox_bot")
     await emulator.start()
+    web_app = sandbox_webapp()
     settings = Settings(
         _env_file=None,
         bot_token=SANDBOX_TOKEN,
@@ -256,11 +278,14 @@ async def run_sandbox(*, database: Path, out: TextIO = sys.stdout, fresh: bool =
         database_path=database,
         superadmin_ids=str(SUPERADMIN),
         polling_timeout=5,
+        webapp_url=web_app.base_url,
     )
     db = await prepare_database(settings)
     app = await build_application(settings, db)
     bot = build_bot(settings)
+    await web_app.start(db, settings, bot)
     chat = SandboxChat(emulator, out)
+    chat.web_app = web_app
     polling = asyncio.create_task(app.dispatcher.start_polling(bot, handle_signals=False, polling_timeout=5))
     width = min(shutil.get_terminal_size((80, 20)).columns, 100)
     chat.print("=" * width)
@@ -269,6 +294,7 @@ async def run_sandbox(*, database: Path, out: TextIO = sys.stdout, fresh: bool =
     chat.print(HELP)
     chat.print("Simulated users:")
     chat.show_users()
+    chat.print(webapp_help(web_app))
     chat.print("Type /start to begin.")
     chat.print("=" * width)
     queue: asyncio.Queue[str | None] = asyncio.Queue()
@@ -295,6 +321,7 @@ async def run_sandbox(*, database: Path, out: TextIO = sys.stdout, fresh: bool =
             await asyncio.wait_for(polling, timeout=10)
         await bot.session.close()
         await app.close()
+        await web_app.stop()
         await emulator.stop()
     chat.print("bye")
     return 0
