@@ -25,7 +25,7 @@ from bot.domain.municipalities import import_municipalities
 from bot.handlers import build_routers
 from bot.handlers.errors import setup_error_handlers
 from bot.i18n import Catalogs, _, build_i18n, set_display_timezone
-from bot.flows import DomainErrorMiddleware, NavigationMiddleware
+from bot.flows import DomainErrorMiddleware, NavigationMiddleware, album
 from bot.middlewares import ChatEventIsolation, ResidentMiddleware
 from bot.send import SendBudget, SendPathMiddleware
 from bot.send.middleware import PinnedResponseModels, UpdateContextMiddleware
@@ -106,6 +106,7 @@ async def build_application(settings: Settings, db: Database | None = None) -> A
     # tags each update's requests and log lines with its update and chat id (bot.send.middleware, bot.ops.logs)
     dispatcher.update.outer_middleware(UpdateContextMiddleware())
     ResidentMiddleware(db, settings).setup(dispatcher)
+    album.install(dispatcher)  # before the chat lock: an album's parts reach the handlers once, together
     navigation = NavigationMiddleware()
     dispatcher.message.outer_middleware(navigation)
     dispatcher.callback_query.outer_middleware(navigation)

@@ -92,6 +92,18 @@ class Person:
     async def send_photo(self, caption: str | None = None) -> list[dict[str, Any]]:
         return await self._act(self.emulator.send_photo(self.user_id, caption=caption))
 
+    async def send_album(self, count: int, captions: dict[int, str] | None = None,
+                         group: str = "album") -> list[dict[str, Any]]:
+        """Send ``count`` photos as one album (``captions``: part index → caption), the parts fed
+        concurrently as polling and webhooks do; returns the bot's new and edited messages."""
+        import asyncio
+
+        mark = self._mark()
+        updates = [self.emulator.send_photo(self.user_id, caption=(captions or {}).get(i), media_group_id=group)
+                   for i in range(count)]
+        await asyncio.gather(*(self.harness.feed(update) for update in updates))
+        return self._changes(mark)
+
     async def send_voice(self) -> list[dict[str, Any]]:
         return await self._act(self.emulator.send_voice(self.user_id))
 

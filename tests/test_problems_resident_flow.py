@@ -215,8 +215,7 @@ async def test_photos_album_file_voice_and_location(harness, db: Database) -> No
     await aigul.send("Разбитый мост через арык на улице Ленина")
     [answer] = await aigul.send_document("photo.jpg")
     assert "как файл" in plain(answer) and "Черновик сохранён" in plain(answer)
-    for _i in range(4):  # an album of 4: three are taken, the fourth is refused once
-        await aigul._act(emu.send_photo(161, media_group_id="album-1"))
+    await aigul.send_album(4, group="album-1")  # an album of 4: three are taken, the fourth is refused once
     assert any("не больше 3 фото" in plain(m) for m in emu.bot_messages(161))
     [preview] = await aigul._act(emu.send_location(161, 42.8746, 74.5698))
     assert "Фото: 3" in plain(preview) and "прикреплено" in plain(preview)

@@ -92,6 +92,15 @@ class Ctx:
         return self.deps.get("callback_answer")
 
     @property
+    def album(self) -> list[Message]:
+        """The person's message with the rest of its album (bot.flows.album), in order: one
+        message for a single message, all parts for an album (answer them once); empty for a button."""
+        parts = self.deps.get("album")
+        if parts:
+            return list(parts)
+        return [self.event] if isinstance(self.event, Message) else []
+
+    @property
     def chat_id(self) -> int:
         """The private chat of the person (their Telegram id)."""
         if isinstance(self.event, CallbackQuery):

@@ -43,13 +43,16 @@ class ProblemTextStep(TextStep):
             await ctx.goto(photos)
             return
         if message.photo:
-            if not message.caption:
+            album = ctx.album  # the caption may be on any photo of an album
+            caption = next((part.caption for part in album if part.caption), None)
+            if not caption:
                 await ctx.answer(_("Please describe the problem as a text first; you can add this photo at the "
                                    "next step. /cancel — stop."))
                 return
-            ctx.data.update(text=_checked(ctx, message.caption), voice=None, voice_duration=None,
-                            photos=[message.photo[-1].file_id], caption_photo=True)
-            await ctx.goto(photos)
+            taken = [part.photo[-1].file_id for part in album if part.photo][:pb.MAX_PHOTOS]
+            ctx.data.update(text=_checked(ctx, caption), voice=None, voice_duration=None,
+                            photos=taken, caption_photo=True)
+            await ctx.goto(location if len(taken) >= pb.MAX_PHOTOS else photos)
             return
         if message.text is None:
             await ctx.answer(_("Please describe the problem as a text message or record a voice message. "
@@ -137,18 +140,24 @@ async def _file_not_photo(ctx: Ctx) -> None:
                        "choose the gallery, not «File». Your draft is kept."))
 
 
-async def _add_photo(ctx: Ctx, message: Message) -> bool:
-    """Add the photo to the draft; ``False`` (told once) when the draft already has the most."""
-    assert message.photo
+async def _add_photos(ctx: Ctx) -> bool:
+    """Add the photos of the person's message — all parts of an album at once — to the draft; ``False``
+    (told once) when none fitted because the draft already has the most. A caption on any of them
+    is added to the problem's text as a paragraph of its own (when the text stays within the limit)."""
+    parts = [part for part in ctx.album if part.photo]
     taken: list[str] = list(ctx.data.get("photos") or [])
-    if len(taken) >= pb.MAX_PHOTOS:
-        if not ctx.data.get("told_photo_limit"):
-            ctx.data["told_photo_limit"] = True
-            await ctx.save()
-            await ctx.answer(_("A problem can have at most 3 photos; the extra ones were not added."))
-        return False
-    ctx.data["photos"] = [*taken, message.photo[-1].file_id]
-    return True
+    room = max(0, pb.MAX_PHOTOS - len(taken))
+    ctx.data["photos"] = taken + [part.photo[-1].file_id for part in parts[:room]]  # type: ignore[index]
+    for caption in (part.caption for part in parts if part.caption):
+        text = ctx.data.get("text")
+        joined = f"{text}\n\n{caption}" if text else caption
+        if len(joined) <= int(ctx.settings.problem_text_max):
+            ctx.data["text"] = joined
+    if len(parts) > room and not ctx.data.get("told_photo_limit"):
+        ctx.data["told_photo_limit"] = True
+        await ctx.save()
+        await ctx.answer(_("A problem can have at most 3 photos; the extra ones were not added."))
+    return room > 0
 
 
 @photos.handle
@@ -161,7 +170,7 @@ async def _got_photo(ctx: Ctx, message: Message | str | None) -> None:
     elif message.location is not None:  # the location is also taken here
         ctx.data.update(lat=message.location.latitude, lon=message.location.longitude)
         await _to_preview(ctx)
-    elif await _add_photo(ctx, message):
+    elif await _add_photos(ctx):
         await ctx.goto(location if len(ctx.data["photos"]) >= pb.MAX_PHOTOS else photos)
 
 
@@ -181,7 +190,7 @@ async def _got_location(ctx: Ctx, message: Message | None) -> None:
     elif message.document is not None:
         await _file_not_photo(ctx)
     elif message.photo:  # a photo after the photos step (e.g. skipped, then sent): taken, the location still asked
-        if await _add_photo(ctx, message):
+        if await _add_photos(ctx):
             await ctx.save()
             said = _("Photo added ({count} of 3). Send more, or go on.").format(count=len(ctx.data["photos"]))
             await ctx.answer(said, reply_markup=location.keyboard(Prompt(said, skip=True), ctx.data))
