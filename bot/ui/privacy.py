@@ -57,7 +57,7 @@ def privacy_text(data: PersonalData, place: str | None) -> str:
           "hearings and services, to count each person's support and vote once, and to tell you when "
           "something you raised, supported or follow changes."),
         "",
-        _("<b>Who sees what.</b> The officers (адис) of your municipality see the problems, proposals, ratings "
+        _("<b>Who sees what.</b> The officers of your municipality see the problems, proposals, ratings "
           "and questions you sent, without your name. Your name is on a hearing's hall list only if you agreed "
           "to it. Votes are secret: nobody, officers included, sees who voted what; results are shown only "
           "as totals. Other residents see problems and proposals without your name."),
@@ -83,7 +83,7 @@ def erase_keyboard(joined: int) -> InlineKeyboardMarkup:
     """"Yes, delete my data" and "Cancel"."""
     builder = InlineKeyboardBuilder()
     builder.button(text=_("Yes, delete my data"), callback_data=PrivacyCallback(action="erase", joined=joined))
-    builder.button(text=_("Cancel"), callback_data=PrivacyCallback(action="keep", joined=joined))
+    builder.button(text=_("✖ Cancel"), callback_data=PrivacyCallback(action="keep", joined=joined))
     builder.adjust(1)
     return builder.as_markup()
 
@@ -101,7 +101,7 @@ def kept_text() -> str:
 
 @explains(OfficerMustBeRevoked)
 def _officer_must_be_revoked(_error: OfficerMustBeRevoked) -> str:
-    return _("You are an officer (адис): what you do in that role must stay accountable. Ask the programme "
+    return _("You are an officer: what you do in that role must stay accountable. Ask the programme "
              "administrator to revoke your role first, then send /delete_me again.")
 
 
