@@ -13,6 +13,13 @@ and back. A statement here is one trip (execute, fetch and close together); ``BE
 with a transaction's first statement and a transaction with no statement costs none, so a
 transaction of N statements is N + 1 trips (it was 3N + 2).
 
+Faults of the machine: a write refused because the disk is full, the file is read-only or the disk
+reports an I/O error is raised as :class:`StorageUnavailable` (after the transaction was rolled
+back, so nothing of it is written), logged once when the outage starts and once when a write
+succeeds again ("database writable again"); :attr:`Database.unavailable` says whether one is going
+on. A writer connection that SQLite opened read-only (the file was not writable when the bot started)
+is reopened by itself, at most every :data:`REOPEN_EVERY` seconds, until the file is writable again.
+
 Migrations are the numbered files ``migrations/NNNN_name.sql``; each runs in its own transaction
 and sets ``PRAGMA user_version`` to its number, so a failed migration leaves the database as it was.
 """
@@ -22,68 +29,31 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import aiosqlite
 
+from bot.faults import Outage, StorageUnavailable, storage_fault
+from bot.faults import classified as _classified
+from bot.migrations import MIGRATIONS_DIR, Migration, discover_migrations
+
+__all__ = ["MIGRATIONS_DIR", "Database", "DatabaseTooNewError", "Migration", "StorageUnavailable", "Transaction",
+           "discover_migrations", "storage_fault"]
+
 log = logging.getLogger(__name__)
-
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
-"""Where the numbered ``.sql`` files live (the repository's top-level ``migrations/``)."""
-
-_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
 class DatabaseTooNewError(RuntimeError):
     """The database was migrated by a newer version of the bot than this one."""
 
 
-@dataclass(frozen=True)
-class Migration:
-    """One numbered migration file: ``version`` is its 4-digit prefix as an int."""
-
-    version: int
-    path: Path
-
-    def statements(self) -> list[str]:
-        """Split the file into complete SQL statements (triggers with ``;`` inside stay whole)."""
-        statements: list[str] = []
-        buffer = ""
-        for line in self.path.read_text(encoding="utf-8").splitlines(keepends=True):
-            buffer += line
-            if sqlite3.complete_statement(buffer):
-                if buffer.strip():
-                    statements.append(buffer.strip())
-                buffer = ""
-        if buffer.strip() and not all(
-            part.strip().startswith("--") or not part.strip() for part in buffer.splitlines()
-        ):
-            raise ValueError(f"{self.path.name}: incomplete SQL statement at the end of the file")
-        return statements
-
-
-def discover_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
-    """Return the migrations in ``directory`` ordered by version.
-
-    Raises:
-        ValueError: two files share a number, or a name is not ``NNNN_name.sql``.
-    """
-    found: dict[int, Migration] = {}
-    for path in sorted(directory.glob("*.sql")):
-        match = _MIGRATION_NAME.match(path.name)
-        if not match:
-            raise ValueError(f"migration file name {path.name!r} is not NNNN_name.sql")
-        version = int(match.group(1))
-        if version in found:
-            raise ValueError(f"two migrations numbered {version}")
-        found[version] = Migration(version, path)
-    return [found[v] for v in sorted(found)]
+REOPEN_EVERY = 5.0
+"""Seconds between two attempts to reopen a writer connection that SQLite opened read-only."""
 
 
 async def _finish(statement: Awaitable[Any], *, on_cancel: aiosqlite.Connection | None = None) -> None:
@@ -185,8 +155,9 @@ class Database(_Reader):
     """
 
     def __init__(self, conn: aiosqlite.Connection, path: Path | str,
-                 reader: aiosqlite.Connection | None = None) -> None:
+                 reader: aiosqlite.Connection | None = None, *, busy_timeout_ms: int = 5000) -> None:
         self._conn = conn
+        self._busy_timeout_ms = busy_timeout_ms
         self._read_conn = reader or conn
         self.path = path
         self._write_lock = asyncio.Lock()
@@ -197,6 +168,9 @@ class Database(_Reader):
         self.cache: dict[str, Any] = {}
         """Per-database caches of the domain (e.g. residents by id), keyed by their owner's name: they live
         and die with this connection, so two databases (tests, a restart) never share cached rows."""
+        self.outage = Outage()
+        """Whether writes are refused by the machine now, since when and why (for logs and health)."""
+        self._reopen_at: float | None = None
 
     @classmethod
     async def open(cls, path: Path | str, *, busy_timeout_ms: int = 5000) -> Database:
@@ -209,28 +183,50 @@ class Database(_Reader):
         memory = str(path) == ":memory:"
         if not memory:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-
-        async def connect(*, query_only: bool) -> aiosqlite.Connection:
-            conn = await aiosqlite.connect(str(path), isolation_level=None)
-            conn.row_factory = sqlite3.Row
-            if not query_only:
-                await conn.execute("PRAGMA journal_mode=WAL")
-            await conn.execute("PRAGMA foreign_keys=ON")
-            await conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-            await conn.execute("PRAGMA synchronous=NORMAL")
-            if query_only:
-                await conn.execute("PRAGMA query_only=ON")
-            return conn
-
-        writer = await connect(query_only=False)
+        writer = await _connect(path, busy_timeout_ms, query_only=False)
         # an in-memory database is private to its connection: there, reads share the writer
-        reader = None if memory else await connect(query_only=True)
-        return cls(writer, path, reader)
+        reader = None if memory else await _connect(path, busy_timeout_ms, query_only=True)
+        return cls(writer, path, reader, busy_timeout_ms=busy_timeout_ms)
 
     @property
     def in_transaction(self) -> bool:
         """Whether the connection is inside an open transaction (never true between two transactions)."""
         return self._conn.in_transaction
+
+    # -- faults of the machine --------------------------------------------------------------
+
+    @property
+    def unavailable(self) -> str | None:
+        """The cause of the current outage (:attr:`StorageUnavailable.cause`), ``None`` while writes succeed."""
+        return self.outage.cause
+
+    def _fault(self, fault: StorageUnavailable) -> None:
+        self.outage.fault(fault)
+        if fault.read_only and self._reopen_at is None and str(self.path) != ":memory:":
+            self._reopen_at = time.monotonic() + REOPEN_EVERY
+
+    def _healthy(self) -> None:
+        if self.outage.healthy():
+            self._reopen_at = None
+
+    async def _prepare_writer(self) -> None:
+        """Under the write lock, before a transaction: end a transaction a failed ``ROLLBACK`` left open
+        (after an I/O error), and reopen a read-only writer connection when it is due."""
+        if self._conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                await _finish(self._conn.execute("ROLLBACK"))
+        if self._reopen_at is None or time.monotonic() < self._reopen_at:
+            return
+        self._reopen_at = time.monotonic() + REOPEN_EVERY  # and again later if it is still read-only
+        try:
+            fresh = await _connect(self.path, self._busy_timeout_ms, query_only=False)
+        except sqlite3.Error as error:
+            log.debug("reopening the database writer failed: %s", error)
+            return
+        old, self._conn = self._conn, fresh
+        with contextlib.suppress(sqlite3.Error):
+            await old.close()
+        log.info("database writer reopened (it was read-only)")
 
     async def close(self) -> None:
         """Close both connections (waits for a running transaction and queued units to finish)."""
@@ -261,19 +257,31 @@ class Database(_Reader):
             # or not the awaiting task is cancelled, so they are shielded and always awaited to the end:
             # a task cancelled at the wrong moment (a worker being stopped) must never leave the writer
             # connection inside a transaction.
+            await self._prepare_writer()
             tx = Transaction(self._conn, self)
             try:
                 yield tx
-            except BaseException:
+                if tx.begun:
+                    try:
+                        await _finish(self._conn.execute("COMMIT"))
+                    except sqlite3.Error as error:
+                        raise _classified(error) from error
+            except BaseException as error:
                 # not when the first statement's own cancellation handling rolled back already
                 if self._conn.in_transaction:
-                    await _finish(self._conn.execute("ROLLBACK"))
+                    try:
+                        await _finish(self._conn.execute("ROLLBACK"))
+                    except sqlite3.Error:
+                        if storage_fault(error) is None:
+                            raise
+                        # an I/O error can refuse the rollback too; SQLite rolls back when next used
+                if isinstance(error, StorageUnavailable):
+                    self._fault(error)
                 raise
-            else:
-                if tx.begun:
-                    await _finish(self._conn.execute("COMMIT"))
-                for callback in tx.after_commit:
-                    callback()
+            if tx.begun:
+                self._healthy()
+            for callback in tx.after_commit:
+                callback()
 
     async def unit(self, body: Callable[[Transaction], Awaitable[T]]) -> T:
         """Run ``body(tx)`` as one write transaction in the writer connection's own thread.
@@ -308,8 +316,16 @@ class Database(_Reader):
         while self._units:
             batch, self._units = self._units, []
             async with self._write_lock:
-                outcomes = await _finish_value(_call(self._conn, _run_batch, batch))
+                await self._prepare_writer()
+                try:
+                    outcomes = await _finish_value(_call(self._conn, _run_batch, batch))
+                except Exception as error:  # noqa: BLE001 - the connection failed: each unit gets the error
+                    outcomes = [(False, _classified(error))] * len(batch)
             for (_body, _tx, future), (ok, value) in zip(batch, outcomes, strict=True):
+                if isinstance(value, StorageUnavailable):
+                    self._fault(value)
+                elif ok:
+                    self._healthy()
                 if future.done():
                     continue
                 if ok:
@@ -361,6 +377,8 @@ def _run_batch(conn: sqlite3.Connection, batch: list[Any]) -> list[tuple[bool, A
     for body, tx, _future in batch:
         tx._unit_conn = conn
         try:
+            if conn.in_transaction:  # a ROLLBACK refused after an I/O error left it open
+                conn.execute("ROLLBACK")
             conn.execute("BEGIN IMMEDIATE")
             coroutine = body(tx)
             try:
@@ -373,9 +391,24 @@ def _run_batch(conn: sqlite3.Connection, batch: list[Any]) -> list[tuple[bool, A
             raise RuntimeError("a transaction unit may await only its own statements")
         except BaseException as error:  # noqa: BLE001 - the unit's own error goes back to its caller
             if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            outcomes.append((False, error))
+                with contextlib.suppress(sqlite3.Error):  # an I/O error can refuse the rollback too
+                    conn.execute("ROLLBACK")
+            outcomes.append((False, _classified(error)))
     return outcomes
+
+
+async def _connect(path: Path | str, busy_timeout_ms: int, *, query_only: bool) -> aiosqlite.Connection:
+    """One connection with the store's pragmas (WAL on the writer; ``query_only`` on the reader)."""
+    conn = await aiosqlite.connect(str(path), isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    if not query_only:
+        await conn.execute("PRAGMA journal_mode=WAL")
+    await conn.execute("PRAGMA foreign_keys=ON")
+    await conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+    await conn.execute("PRAGMA synchronous=NORMAL")
+    if query_only:
+        await conn.execute("PRAGMA query_only=ON")
+    return conn
 
 
 def _begin_then(conn: sqlite3.Connection, fn: Any, *args: Any) -> Any:
@@ -415,12 +448,18 @@ class Transaction(_Reader):
         self.statements += 1
         if self._db is not None:
             self._db.statements += 1
-        if self._unit_conn is not None:  # inside Database.unit: already in the writer's thread
-            return fn(self._unit_conn, *args)
-        if self.begun:
-            return await _call(self._conn, fn, *args)
-        self.begun = True
-        return await _finish_value(_call(self._conn, _begin_then, fn, *args), on_cancel=self._conn)
+        try:
+            if self._unit_conn is not None:  # inside Database.unit: already in the writer's thread
+                return fn(self._unit_conn, *args)
+            if self.begun:
+                return await _call(self._conn, fn, *args)
+            self.begun = True
+            return await _finish_value(_call(self._conn, _begin_then, fn, *args), on_cancel=self._conn)
+        except sqlite3.Error as error:
+            fault = storage_fault(error)
+            if fault is None:
+                raise
+            raise fault from error
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         """Run a query inside the transaction and return its first row, or ``None``."""

@@ -21,7 +21,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 
-from bot.db import Database
+from bot.db import Database, storage_fault
 from bot.domain.clock import Clock
 from bot.domain.clock import clock as default_clock
 
@@ -47,6 +47,8 @@ class Scheduler:
     Args:
         db: the database handed to each job.
         jobs: the jobs, run in order each tick; a job that raises is logged and the others still run.
+            A job the storage refused (:class:`bot.db.StorageUnavailable`: the transaction rolled back)
+            is not logged each tick, and runs again at the next one: a due item is done once writes succeed.
         interval_s: seconds between the end of one tick and the start of the next.
         clock: source of ``now`` (``bot.domain.clock.clock`` by default).
     """
@@ -78,8 +80,9 @@ class Scheduler:
             name = getattr(job, "__qualname__", repr(job))
             try:
                 handled[name] = int(await job(self.db, now))
-            except Exception:
-                log.exception("scheduled job %s failed", name)
+            except Exception as error:  # noqa: BLE001 - one job must not stop the others
+                if storage_fault(error) is None:  # an outage is logged by the database, once; the job
+                    log.exception("scheduled job %s failed", name)  # runs again at the next tick
                 handled[name] = -1
         return handled
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from babel.dates import format_timedelta
 
-from bot.db import Database
+from bot.db import Database, storage_fault
 from bot.delivery.lanes import Backlog, is_urgent
 from bot.domain.clock import from_db, now_db
 from bot.domain.residents import get_resident
@@ -193,8 +193,9 @@ class ProgressReporter:
                 await self.check()
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001 - progress must never stop the deliveries
-                log.exception("delivery progress failed")
+            except Exception as error:  # noqa: BLE001 - progress must never stop the deliveries
+                if storage_fault(error) is None:  # an outage is logged by the database, once
+                    log.exception("delivery progress failed")
             await asyncio.sleep(CHECK_EVERY)
 
     async def check(self) -> None:

@@ -35,7 +35,8 @@ async def stale_button(callback: CallbackQuery, callback_answer: CallbackAnswer)
 
 async def edited(message: Message) -> None:
     """Edits of sent messages are not read; say so once instead of silently ignoring them."""
-    await message.reply(_("I don't read edited messages. Please send the text again as a new message."))
+    await message.reply(_("I don't read edited messages. Please send the text again as a new message."),
+                        allow_sending_without_reply=True)  # the edited message may be deleted by now
 
 
 def build_router() -> Router:
