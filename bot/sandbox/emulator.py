@@ -767,6 +767,9 @@ class _LinkedChatsEmulation:
     _chats: dict[int, dict[str, Any]]
     _send_times: dict[Any, deque[float]]
     bot_user: dict[str, Any]
+    #: ``(messages, seconds)``: at most that many messages in any window of that many seconds in one
+    #: group or channel (Telegram's 20 per minute; tests scale it down).
+    group_rate_limit: tuple[int, float] = (GROUP_MESSAGES_PER_MINUTE, 60.0)
 
     def _init_linked_chats(self) -> None:
         self._bot_member: dict[int, dict[str, Any]] = {}
@@ -807,7 +810,7 @@ class _LinkedChatsEmulation:
                 "can_be_edited": False, "is_anonymous": False, "can_manage_chat": True, "can_delete_messages": True,
                 "can_manage_video_chats": True, "can_restrict_members": True, "can_promote_members": False,
                 "can_change_info": True, "can_invite_users": True, "can_post_stories": False,
-                "can_edit_stories": False, "can_delete_stories": False,
+                "can_edit_stories": False, "can_delete_stories": False, "can_send_welcome_messages": False,
             })
             if channel:
                 member["can_post_messages"] = bool(state.get("can_post_messages", True))
@@ -817,7 +820,8 @@ class _LinkedChatsEmulation:
             member.update({"is_member": True, "until_date": 0, **{key: allowed for key in (
                 "can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos", "can_send_videos",
                 "can_send_video_notes", "can_send_voice_notes", "can_send_polls", "can_send_other_messages",
-                "can_add_web_page_previews")}, "can_change_info": False, "can_invite_users": False,
+                "can_add_web_page_previews", "can_react_to_messages")}, "can_edit_tag": False,
+                "can_change_info": False, "can_invite_users": False,
                 "can_pin_messages": False, "can_manage_topics": False})
         elif status == "kicked":
             member["until_date"] = 0
@@ -936,15 +940,16 @@ class _LinkedChatsEmulation:
         return ("group-minute", cid)
 
     def _check_group_rate(self, params: dict[str, Any], now: float) -> None:
-        """At most :data:`GROUP_MESSAGES_PER_MINUTE` messages in any 60 s to one group or channel."""
+        """At most :attr:`group_rate_limit` messages in any window to one group or channel."""
         key = self._group_rate_key(params)
         if key is None:
             return
+        limit, window = self.group_rate_limit
         times = self._send_times[key]
-        while times and times[0] <= now - 60.0:
+        while times and times[0] <= now - window:
             times.popleft()
-        if len(times) >= GROUP_MESSAGES_PER_MINUTE:
-            retry_after = max(1, math.ceil(times[0] + 60.0 - now))
+        if len(times) >= limit:
+            retry_after = max(1, math.ceil(times[0] + window - now))
             raise BotAPIError(429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after)
 
     def _record_group_send(self, params: dict[str, Any], now: float) -> None:
