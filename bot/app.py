@@ -17,7 +17,6 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BotCommand, BotCommandScopeDefault
-from aiogram.utils.callback_answer import CallbackAnswerMiddleware
 
 from bot.config import SUPPORTED_LOCALES, Settings
 from bot.db import Database
@@ -26,6 +25,7 @@ from bot.handlers import build_routers
 from bot.handlers.errors import setup_error_handlers
 from bot.i18n import Catalogs, _, build_i18n, set_display_timezone
 from bot.flows import DomainErrorMiddleware, NavigationMiddleware, album
+from bot.flows.middleware import CallbackAnswers
 from bot.middlewares import ChatEventIsolation, ResidentMiddleware
 from bot.send import SendBudget, SendPathMiddleware
 from bot.send.middleware import PinnedResponseModels, UpdateContextMiddleware
@@ -110,7 +110,7 @@ async def build_application(settings: Settings, db: Database | None = None) -> A
     navigation = NavigationMiddleware()
     dispatcher.message.outer_middleware(navigation)
     dispatcher.callback_query.outer_middleware(navigation)
-    dispatcher.callback_query.middleware(CallbackAnswerMiddleware())  # answers every button once, after its handler
+    dispatcher.callback_query.middleware(CallbackAnswers())  # answers every button once, after its handler
     refusals = DomainErrorMiddleware()  # inside CallbackAnswerMiddleware, so a refusal becomes the button's alert
     dispatcher.message.middleware(refusals)
     dispatcher.callback_query.middleware(refusals)

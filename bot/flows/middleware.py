@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -13,7 +14,8 @@ from aiogram.types import (
     Message,
     TelegramObject,
 )
-from aiogram.utils.callback_answer import CallbackAnswer
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
 
 from bot.domain.errors import DomainError
 from bot.ui.errors import explain
@@ -92,3 +94,26 @@ class DomainErrorMiddleware(BaseMiddleware):
             return None
 
 
+
+
+LATE_QUERY_MARKERS = ("query is too old", "query ID is invalid")
+"""Telegram's 400 for ``answerCallbackQuery`` after its deadline (about 15 s; e.g. taps queued while
+the bot restarted): https://core.telegram.org/bots/api#answercallbackquery."""
+
+
+class CallbackAnswers(CallbackAnswerMiddleware):
+    """aiogram's :class:`CallbackAnswerMiddleware` (every button answered once, after its handler),
+    tolerant of late taps: when Telegram says the query is too old, the action has already been
+    applied by the handler, so this is no error — the person still sees its result (the edited card,
+    or, when the result was only the button's pop-up, the same words as a message). Logged at INFO."""
+
+    async def answer(self, event: CallbackQuery, callback_answer: CallbackAnswer) -> Any:  # type: ignore[override]
+        try:
+            return await super().answer(event, callback_answer)
+        except TelegramBadRequest as error:
+            if not any(marker in error.message for marker in LATE_QUERY_MARKERS):
+                raise
+            log.info("late button press %s answered by message: %s", event.id, error.message)
+            if callback_answer.text and event.bot is not None:
+                await event.bot.send_message(event.from_user.id, html.escape(callback_answer.text))
+            return None
