@@ -55,48 +55,56 @@ def _table(data: dict[str, Any], sheet: str, locale: str) -> tuple[list[str], li
     """Header and rows of one sheet, in ``locale``."""
     t: Callable[[str], str] = lambda msgid: _(msgid, locale=locale)  # noqa: E731
     if sheet == "problems":
-        header = [t("Number"), t("Category"), t("Status"), t("Supports"), t("Raised on"), t("Last change"), t("Text")]
+        header = [_("Number", locale=locale), _("Category", locale=locale), _("Status", locale=locale), _("Supports", locale=locale), _("Raised on", locale=locale), _("Last change", locale=locale), _("Text", locale=locale)]
         rows = [[p["id"], t(pb.CATEGORIES[p["category"]]), t(pb.STATUSES[p["status"]]), p["supports"],
                  _date(p["created_at"], locale), _date(p["updated_at"], locale),
-                 t("Voice message") if p["voice"] else p["text"]] for p in data["problems"]]
+                 _("Voice message", locale=locale) if p["voice"] else p["text"]] for p in data["problems"]]
     elif sheet == "surveys":
-        header = [t("Number"), t("Question"), t("State"), t("Opens"), t("Closes"), t("Voters")]
+        header = [_("Number", locale=locale), _("Question", locale=locale), _("State", locale=locale), _("Opens", locale=locale), _("Closes", locale=locale), _("Voters", locale=locale)]
         rows = [[s["id"], s["question_" + locale] or s["question_ky"] or s["question_ru"],
                  survey_state_label(s["state"], locale), _date(s["opens_at"], locale), _date(s["closes_at"], locale),
                  s["ballots"]] for s in data["surveys"]]
     elif sheet == "results":
-        header = [t("Survey number"), t("Question"), t("Answer"), t("Votes")]
+        header = [_("Survey number", locale=locale), _("Question", locale=locale), _("Answer", locale=locale), _("Votes", locale=locale)]
         rows = []
         for s in data["surveys"]:
             if not s["results_shown"]:
                 continue
             for o in s["options"]:
                 rows.append([s["id"], s["question_" + locale], o["text_" + locale],
-                             t("hidden to keep votes secret") if o["votes"] is None else o["votes"]])
+                             _("hidden to keep votes secret", locale=locale) if o["votes"] is None else o["votes"]])
     elif sheet == "hearings":
-        header = [t("Number"), t("Title"), t("Topic"), t("State"), t("Starts"), t("Place"), t("Coming"),
-                  t("Not coming"), t("Participants"), t("Decisions"), t("Reason for cancelling")]
+        header = [_("Number", locale=locale), _("Title", locale=locale), _("Topic", locale=locale), _("State", locale=locale), _("Starts", locale=locale), _("Place", locale=locale), _("Coming", locale=locale),
+                  _("Not coming", locale=locale), _("Participants", locale=locale), _("Decisions", locale=locale), _("Reason for cancelling", locale=locale)]
         rows = [[h["id"], h["title_" + locale], t(TOPIC_LABELS.get(h["topic"], h["topic"])),
                  hearing_state_label(h["status"], locale), _date(h["starts_at"], locale), h["place"], h["going"],
                  h["not_going"], h["participants"], h["decisions_" + locale], h["cancel_reason"]]
                 for h in data["hearings"]]
     elif sheet == "registry":
-        header = [t("Number"), t("Service"), t("Area"), t("Registry"), t("Status"), t("Provider"), t("Cost"),
-                  t("Council resolution"), t("Supports"), t("Followers"), t("Average rating")]
+        header = [_("Number", locale=locale), _("Service", locale=locale), _("Area", locale=locale), _("Registry", locale=locale), _("Status", locale=locale), _("Provider", locale=locale), _("Cost", locale=locale),
+                  _("Council resolution", locale=locale), _("Supports", locale=locale), _("Followers", locale=locale), _("Average rating", locale=locale)]
         rows = [[s["id"], s["name_" + locale] or s["name_ky"] or s["name_ru"], area_label(s["area"], locale),
                  t(REGISTRY_LABELS[s["registry"]]), t(STATUS_LABELS[s["status"]]),
                  " — ".join(x for x in (t(PROVIDER_LABELS[s["provider_kind"]]), s["provider_name"]) if x),
-                 (t("Paid") + (f": {s['tariff']}" if s["tariff"] else "")) if s["paid"] else t("Free of charge"),
+                 (_("Paid", locale=locale) + (f": {s['tariff']}" if s["tariff"] else "")) if s["paid"] else _("Free of charge", locale=locale),
                  " ".join(x for x in (s["resolution_number"] or "", format_date(
                      date.fromisoformat(s["resolution_date"]), locale)
                      if s["resolution_date"] else "") if x),
                  s["supports"], s["followers"], s["rating_average"]] for s in data["registry"]]
     else:
-        header = [t("Month"), t("Residents joined"), t("Problems raised"), t("Supports given"),
-                  t("Survey voters"), t("Coming to hearings")]
-        rows = [[m["month"], m["joined"], m["raised"], m["supports"], m["ballots"], m["going"]]
+        header = [_("Month", locale=locale), _("Residents joined", locale=locale), _("Problems raised", locale=locale), _("Supports given", locale=locale),
+                  _("Survey voters", locale=locale), _("Coming to hearings", locale=locale)]
+        rows = [[_month(m["month"], locale), m["joined"], m["raised"], m["supports"], m["ballots"], m["going"]]
                 for m in data["participation"]]
     return header, rows
+
+
+def _month(key: str, locale: str) -> str:
+    """``"2026-12"`` as the month's name and year in ``locale`` (Babel's stand-alone month, ``LLLL y``)."""
+    from babel.dates import format_date as babel_date
+
+    year, month = (int(x) for x in key.split("-"))
+    return babel_date(date(year, month, 1), "LLLL y", locale=locale)
 
 
 def workbook(data: dict[str, Any], locale: str) -> bytes:

@@ -46,15 +46,15 @@ def figure(data: dict[str, Any], locale: str) -> Any:
     place = data["municipality"]
     name = place["name_" + locale] or place["name_ru"]
     fig = Figure(figsize=(8.27, 11.69), dpi=100)
-    fig.text(0.06, 0.965, t("Report for the public hearing"), fontsize=16, fontweight="bold", family=FONT)
+    fig.text(0.06, 0.965, _("Report for the public hearing", locale=locale), fontsize=16, fontweight="bold", family=FONT)
     fig.text(0.06, 0.94, f"{name} · {format_date(data['today'], locale)}", fontsize=11, family=FONT)
     grid = fig.add_gridspec(3, 1, left=0.36, right=0.95, top=0.9, bottom=0.06, hspace=0.45)
 
     ax = fig.add_subplot(grid[0])
     problems = data["problems"]
-    ax.set_title(t("Open problems with the most supports"), fontsize=12, loc="left", family=FONT)
+    ax.set_title(_("Open problems with the most supports", locale=locale), fontsize=12, loc="left", family=FONT)
     if problems:
-        labels = [textwrap.shorten(f"#{p['id']} " + (p["text"] or t("Voice message")), 48, placeholder="…")
+        labels = [textwrap.shorten(f"#{p['id']} " + (p["text"] or _("Voice message", locale=locale)), 48, placeholder="…")
                   for p in problems]
         values = [p["supports"] for p in problems]
         ax.barh(range(len(values)), values, color="#2a7ae2")
@@ -63,17 +63,18 @@ def figure(data: dict[str, Any], locale: str) -> Any:
         for i, v in enumerate(values):
             ax.text(v, i, f" {format_number(v, locale)}", va="center", fontsize=8, family=FONT)
     else:
-        _empty(ax, t("No open problems."))
+        _empty(ax, _("No open problems.", locale=locale))
 
     ax = fig.add_subplot(grid[1])
     survey = data["survey"]
     if survey is None:
-        ax.set_title(t("Latest survey"), fontsize=12, loc="left", family=FONT)
-        _empty(ax, t("No survey has closed yet."))
+        ax.set_title(_("Latest survey", locale=locale), fontsize=12, loc="left", family=FONT)
+        _empty(ax, _("No survey has closed yet.", locale=locale))
     else:
         question = survey["question_" + locale]
-        ax.set_title(textwrap.shorten(question, 80, placeholder="…") + "\n" + t("Voters:") + " "
-                     + format_number(survey["ballots"], locale), fontsize=11, loc="left", family=FONT)
+        voters = _("Voters: {n}", locale=locale).format(n=format_number(survey["ballots"], locale))
+        ax.set_title("\n".join((_("Latest survey", locale=locale), textwrap.shorten(question, 70, placeholder="…"),
+                                voters)), fontsize=11, loc="left", family=FONT)
         if survey["results_shown"]:
             options = survey["options"]
             values = [o["votes"] or 0 for o in options]
@@ -82,18 +83,18 @@ def figure(data: dict[str, Any], locale: str) -> Any:
                           labels=[textwrap.shorten(o["text_" + locale], 48, placeholder="…") for o in options])
             ax.invert_yaxis()
             for i, o in enumerate(options):
-                label = (t("hidden to keep votes secret") if o["votes"] is None
+                label = (_("hidden to keep votes secret", locale=locale) if o["votes"] is None
                          else f"{format_number(o['votes'], locale)} ({format_share(o['share'] or 0, locale)})")
                 ax.text(values[i], i, " " + label, va="center", fontsize=8, family=FONT)
         else:
-            _empty(ax, t("Results are not shown: too few people voted, and votes stay secret."))
+            _empty(ax, _("Results are not shown: too few people voted, and votes stay secret.", locale=locale))
 
     ax = fig.add_subplot(grid[2])
-    ax.set_title(t("Participation over twelve months"), fontsize=12, loc="left", family=FONT)
+    ax.set_title(_("Participation over twelve months", locale=locale), fontsize=12, loc="left", family=FONT)
     months = data["participation"]
     xs = range(len(months))
-    for key, label, color in (("raised", t("Problems raised"), "#2a7ae2"), ("supports", t("Supports given"), "#e67e22"),
-                              ("ballots", t("Survey voters"), "#27ae60")):
+    for key, label, color in (("raised", _("Problems raised", locale=locale), "#2a7ae2"), ("supports", _("Supports given", locale=locale), "#e67e22"),
+                              ("ballots", _("Survey voters", locale=locale), "#27ae60")):
         ax.plot(xs, [m[key] for m in months], marker="o", label=label, color=color)
     ax.set_xticks(list(xs), labels=[m["month"][2:].replace("-", ".") for m in months], fontsize=7, rotation=45,
                   family=FONT)
@@ -108,7 +109,7 @@ def figure(data: dict[str, Any], locale: str) -> Any:
 
 def _empty(ax: Any, message: str) -> None:
     ax.set_axis_off()
-    ax.text(0.0, 0.5, message, fontsize=10, family=FONT, transform=ax.transAxes)
+    ax.text(0.0, 0.5, textwrap.fill(message, 60), fontsize=10, family=FONT, transform=ax.transAxes, va="center")
 
 
 def render_report(data: dict[str, Any], locale: str, kind: str = "png") -> bytes:
