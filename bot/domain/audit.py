@@ -32,6 +32,15 @@ ACTIONS = frozenset({
     "service.add", "service.edit", "service.status", "service.link", "service.unlink", "registry.export",
     "officer.grant", "officer.revoke", "officer.invite", "officer.redeem",
     "announcement.send", "municipality.name_ky", "verification.codes",
+}) | frozenset({  # recorded by other features through their own helpers
+    # action plans, budget and monitoring (bot.domain.plans.audit.CODES)
+    "plan.item_create", "plan.deadline", "plan.money", "plan.spent", "plan.step_done", "plan.status",
+    "plan.propose", "plan.decide", "plan.attach", "plan.export", "monitoring.regulation", "monitoring.invite",
+    "monitoring.answer", "monitoring.hide",
+    # linked chats (bot.domain.reach.links)
+    "chat.link", "chat.unlink",
+    # the officers' web app: an XLSX/CSV/PNG/PDF export (details: {"format": ...})
+    "workspace.export",
 })
 """Every action code the log knows (the chat view has a localized name for each, ``bot.ui.audit``).
 A feature adding an officer action adds its code here and its name there."""

@@ -54,6 +54,23 @@ ACTION_LABELS: dict[str, str] = {
     "announcement.send": N_("Announcement sent"),
     "municipality.name_ky": N_("Setting: the municipality's Kyrgyz name"),
     "verification.codes": N_("Residence codes created"),
+    "plan.item_create": N_("Action plan item #{id}: created"),
+    "plan.deadline": N_("Action plan item #{id}: deadline changed"),
+    "plan.money": N_("Action plan item #{id}: money changed"),
+    "plan.spent": N_("Action plan item #{id}: spending recorded"),
+    "plan.step_done": N_("Action plan item #{id}: a step done"),
+    "plan.status": N_("Action plan item #{id}: status changed"),
+    "plan.propose": N_("Action plan item #{id}: proposed for the budget"),
+    "plan.decide": N_("Action plan item #{id}: council decision recorded"),
+    "plan.attach": N_("Execution report attached to hearing #{id}"),
+    "plan.export": N_("Action plan report exported"),
+    "monitoring.regulation": N_("Setting: the monitoring group's regulation"),
+    "monitoring.invite": N_("Monitoring group invite created"),
+    "monitoring.answer": N_("Monitoring report #{id}: answered"),
+    "monitoring.hide": N_("Monitoring report #{id}: hidden"),
+    "chat.link": N_("Chat linked to the municipality"),
+    "chat.unlink": N_("Chat unlinked from the municipality"),
+    "workspace.export": N_("Exported from the web app"),
 }
 """A localized name per action code of :data:`bot.domain.audit.ACTIONS`."""
 
@@ -80,11 +97,17 @@ def _status(entry: AuditEntry, status: object, locale: str) -> str:
 
 def _details(entry: AuditEntry, locale: str) -> str:
     facts = entry.facts()
-    if {"from", "to"} <= set(facts):
-        return f"{_status(entry, facts['from'], locale)} → {_status(entry, facts['to'], locale)}"
-    parts = [f"{key}: {value}" for key, value in sorted(facts.items())
-             if isinstance(value, str | int | float) and not isinstance(value, bool)]
-    return ", ".join(parts)
+    for before, after in (("from", "to"), ("old", "new")):
+        if {before, after} <= set(facts):
+            rest = {k: v for k, v in facts.items() if k not in (before, after)}
+            change = f"{_status(entry, facts[before], locale)} → {_status(entry, facts[after], locale)}"
+            return ", ".join([change, *_pairs(rest)])
+    return ", ".join(_pairs(facts))
+
+
+def _pairs(facts: dict[str, object]) -> list[str]:
+    return [f"{key}: {value}" for key, value in sorted(facts.items())
+            if isinstance(value, str | int | float) and not isinstance(value, bool)]
 
 
 def entry_line(entry: AuditEntry, actor: str, locale: str) -> str:
