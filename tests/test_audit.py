@@ -259,3 +259,19 @@ async def test_a_linked_chat_is_logged_once_when_linked_and_once_when_unlinked(d
     chat = await rec("chat.link", links.link_chat(db, code=code.code, chat_id=-100123, chat_type="supergroup",
                                                   title="Адистер", actor_id=OFFICER))
     await rec("chat.unlink", links.unlink_chat(db, officer_id=OFFICER, ref=chat.ref), target=("chat", chat.ref))
+
+
+async def test_a_superadmin_reads_every_municipality_with_its_name(harness, db) -> None:
+    from bot.domain import municipalities as geo
+
+    await officer_person(harness, db, 202, locale="ru")
+    await officer_person(harness, db, 203, code=ALAMUDUN, locale="ru")
+    await pbo.set_reopen_threshold(db, officer_id=202, value=4)
+    await pbo.set_reopen_threshold(db, officer_id=203, value=6)
+    admin = harness.person(SUPERADMIN_ID, "Админ", language_code="ru")
+    await make_resident(db, SUPERADMIN_ID, "ru", AK_DEBE)
+    [log] = await admin.send("/audit")
+    text = plain(log)
+    for code in (AK_DEBE, ALAMUDUN):
+        assert (await geo.get_municipality(db, code)).name("ru") in text
+    assert "value: 4" in text and "value: 6" in text

@@ -44,7 +44,16 @@ async def _show(bot: Bot, chat_id: int, db: Database, reader_id: int, settings: 
         place = await geo.get_municipality(db, officer.municipality_code) if officer else None
         scope = esc(place.name(locale)) if place else ""
     names: dict[int | None, str] = {}
-    lines = [entry_line(e, await _actor_name(db, e.actor_resident_id, names), locale) for e in entries]
+    places: dict[str, str] = {}
+    lines = []
+    for e in entries:
+        place = None
+        if reader_id in settings.superadmin_ids and e.municipality_code:
+            if e.municipality_code not in places:
+                found = await geo.get_municipality(db, e.municipality_code)
+                places[e.municipality_code] = esc(found.name(locale) if found else e.municipality_code)
+            place = places[e.municipality_code]
+        lines.append(entry_line(e, await _actor_name(db, e.actor_resident_id, names), locale, place))
     parts = split_html(audit_text(lines, scope=scope, first_page=before is None))
     for part in parts[:-1]:
         await bot.send_message(chat_id, part)

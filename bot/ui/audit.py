@@ -110,13 +110,16 @@ def _pairs(facts: dict[str, object]) -> list[str]:
             if isinstance(value, str | int | float) and not isinstance(value, bool)]
 
 
-def entry_line(entry: AuditEntry, actor: str, locale: str) -> str:
-    """One entry as HTML: time in Bishkek, who (name and role), what, and its small details."""
+def entry_line(entry: AuditEntry, actor: str, locale: str, place: str | None = None) -> str:
+    """One entry as HTML: time in Bishkek, who (name and role), what, and its small details; ``place``
+    (the municipality's name, already HTML) first when the log covers every municipality."""
     details = _details(entry, locale)
     line = _("{when} · {who} ({role})\n{what}").format(
         when=format_datetime(from_db(entry.at), locale), who=esc(actor),
         role=_(ROLE_LABELS.get(entry.actor_role, entry.actor_role), locale=locale),
         what=esc(action_label(entry, locale)))
+    if place:
+        line = f"<b>{place}</b>\n{line}"
     return f"{line}\n<i>{esc(details)}</i>" if details else line
 
 
