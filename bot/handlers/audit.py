@@ -41,13 +41,13 @@ async def _show(bot: Bot, chat_id: int, db: Database, reader_id: int, settings: 
         scope = _("all municipalities")
     else:
         officer = await get_officer(db, reader_id)
-        place = await geo.get_municipality(db, officer.municipality_code) if officer else None
-        scope = esc(place.name(locale)) if place else ""
+        own = await geo.get_municipality(db, officer.municipality_code) if officer else None
+        scope = esc(own.name(locale)) if own else ""
     names: dict[int | None, str] = {}
     places: dict[str, str] = {}
     lines = []
     for e in entries:
-        place = None
+        place: str | None = None
         if reader_id in settings.superadmin_ids and e.municipality_code:
             if e.municipality_code not in places:
                 found = await geo.get_municipality(db, e.municipality_code)
