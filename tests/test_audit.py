@@ -129,6 +129,7 @@ async def test_each_kind_of_officer_action_leaves_exactly_one_entry(db, frozen_c
     await rec("survey.extend", sv.extend_survey(db, officer_id=OFFICER, survey_id=survey.id,
                                                 closes_at=START + timedelta(days=9)))
     await rec("survey.close", sv.close_survey(db, officer_id=OFFICER, survey_id=survey.id))
+    await rec("survey.export", sv.officer.record_export(db, officer_id=OFFICER, survey_id=survey.id, file_format="csv"))
     other = await sv.create_survey(db, officer_id=OFFICER, draft=draft)
     await rec("survey.delete", sv.delete_survey(db, officer_id=OFFICER, survey_id=other.id))
     # hearings

@@ -26,7 +26,7 @@ from bot.store.audit import AuditEntry
 
 ACTIONS = frozenset({
     "problem.status", "problem.duplicate", "problem.hide", "problem.threshold", "problem.export",
-    "survey.create", "survey.close", "survey.extend", "survey.delete",
+    "survey.create", "survey.close", "survey.extend", "survey.delete", "survey.export",
     "hearing.create", "hearing.edit", "hearing.cancel", "hearing.outcome",
     "hearing.notice_days",
     "service.add", "service.edit", "service.status", "service.link", "service.unlink", "registry.export",

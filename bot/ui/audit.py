@@ -36,6 +36,7 @@ ACTION_LABELS: dict[str, str] = {
     "survey.close": N_("Survey #{id}: closed early"),
     "survey.extend": N_("Survey #{id}: extended"),
     "survey.delete": N_("Survey #{id}: withdrawn"),
+    "survey.export": N_("Survey #{id}: results exported"),
     "hearing.create": N_("Hearing #{id}: announced"),
     "hearing.edit": N_("Hearing #{id}: changed"),
     "hearing.cancel": N_("Hearing #{id}: cancelled"),

@@ -105,6 +105,19 @@ async def officer_tally(db: Database, *, officer_id: int, survey_id: int) -> tup
     return survey, tally_of(survey)
 
 
+async def record_export(db: Database, *, officer_id: int, survey_id: int, file_format: str) -> None:
+    """An officer took the survey's results as a file (``file_format`` ``'csv'`` or ``'png'``): one audit
+    entry (``survey.export``), written once the file may be given (the caller checked the secrecy rules).
+
+    Raises:
+        SurveyNotFound, NotAnOfficer, ManagedElsewhere.
+    """
+    async with db.transaction() as tx:
+        survey = await _officer_survey(tx, officer_id, survey_id)
+        await audit.record(tx, audit.Actor.officer(officer_id), "survey.export", audit.Target("survey", survey_id),
+                           municipality_code=survey.municipality_code, details={"format": file_format})
+
+
 async def close_survey(db: Database, *, officer_id: int, survey_id: int) -> Survey:
     """Close a survey early; results go out through the outbox in the same transaction.
 

@@ -23,6 +23,7 @@ from bot.domain import surveys as sv
 from bot.domain import verification as ver
 from bot.domain.clock import from_db, to_db
 from bot.domain.officers import Officer
+from bot.domain.surveys.officer import record_export
 from bot.flows import ONE_MESSAGE, Ctx, Prompt, Wizard
 from bot.handlers.roles import officer_router
 from bot.handlers.surveys import new
@@ -99,6 +100,7 @@ async def on_chart(callback: CallbackQuery, callback_data: SurveyAdminCallback, 
     if found is None or not isinstance(callback.message, Message):
         return
     survey, counts = found
+    await record_export(db, officer_id=officer.telegram_id, survey_id=survey.id, file_format="png")
     png = await render(results_chart_png, survey, counts, locale)
     await callback.message.answer_photo(BufferedInputFile(png, results_filename(survey, "png")),
                                         caption=esc(survey.question(locale))[:1000])
@@ -111,6 +113,7 @@ async def on_csv(callback: CallbackQuery, callback_data: SurveyAdminCallback, ca
     if found is None or not isinstance(callback.message, Message):
         return
     survey, counts = found
+    await record_export(db, officer_id=officer.telegram_id, survey_id=survey.id, file_format="csv")
     await callback.message.answer_document(
         BufferedInputFile(results_csv(survey, counts, locale), results_filename(survey, "csv")),
         caption=_("Results of survey #{id} (counts only, no voters).").format(id=survey.id))
