@@ -13,7 +13,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.domain import plans
 from bot.domain.clock import from_db
 from bot.domain.plans.photos import NotAPhoto
-from bot.i18n import _, format_date, format_number, ngettext
+from bot.i18n import N_, _, format_date, format_number, ngettext
 from bot.ui.callbacks import IdField, PageField
 from bot.ui.errors import explains
 from bot.ui.messages import esc
@@ -186,9 +186,10 @@ def figures_text(figures: plans.Figures, place: str, locale: str) -> str:
     ])
 
 
-EXPORT_HEADER = ("No.", "Kind", "Title", "Responsible", "Status", "Steps done", "Money planned, som",
-                 "Money spent, som", "Accepted in the budget, som", "Monitoring reports", "Last progress",
-                 "Findings")
+EXPORT_HEADER = (N_("No."), N_("Kind"), N_("Title"), N_("Responsible"), N_("Status"), N_("Steps done"),
+                 N_("Money planned, som"), N_("Money spent, som"), N_("Accepted in the budget, som"),
+                 N_("Monitoring reports"), N_("Last progress"), N_("Findings"))
+"""Column names of the execution report's CSV (msgids)."""
 
 
 def export_header(locale: str) -> list[str]:
