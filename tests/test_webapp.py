@@ -5,6 +5,7 @@ tests/test_webapp_browser.py."""
 from __future__ import annotations
 
 import io
+import json
 import re
 from urllib.parse import parse_qsl, urlencode
 
@@ -55,7 +56,10 @@ async def test_dashboard_figures_equal_the_database(served, db) -> None:
     small = next(s for s in data["surveys"]["recent"] if s["id"] == seeded.small_survey)
     assert small["ballots"] == 3 and small["results_shown"] is False and {o["votes"] for o in small["options"]} == {None}
     hearing = data["hearings"][0]
-    assert (hearing["id"], hearing["going"], hearing["not_going"], hearing["remind"]) == (seeded.hearing, 3, 1, 1)
+    assert (hearing["id"], hearing["going"], hearing["not_going"]) == (seeded.hearing, 3, 1)
+    from bot.store.hearings import rsvp_counts
+
+    assert hearing["remind"] == (await rsvp_counts(db, seeded.hearing)).get("remind", 0) >= 1
     assert data["registry"] == {"included": await count(
         "SELECT count(*) FROM services WHERE municipality_code = ?", AK_DEBE)}
 
@@ -247,3 +251,26 @@ async def test_the_page_shell_carries_no_data_and_no_secrets(served) -> None:
     assert "Ак-Деб" not in html and "Көчөдө" not in html
     assert response.headers["Cache-Control"] == "no-store"
     assert (await client.get("/webapp/nope")).status == 404
+
+
+async def test_the_audit_log_shows_each_municipality_its_own_and_records_exports(served, db) -> None:
+    client, seeded = served
+    await client.post(f"/webapp/api/problems/{seeded.problems[2]}/status", headers=auth(OFFICER),
+                      json={"status": "under_review"})
+    assert (await client.get("/webapp/api/export.xlsx", headers=auth(OFFICER))).status == 200
+    assert (await client.get(f"/webapp/api/report.pdf?m={ALAMUDUN}", headers=auth(SUPERADMIN_ID))).status == 200
+    own = await (await client.get("/webapp/api/audit", headers=auth(OFFICER))).json()
+    assert own["available"] is True
+    entries = own["entries"]
+    assert {e["municipality_code"] for e in entries} == {AK_DEBE}
+    export = next(e for e in entries if e["action"] == "workspace.export")
+    assert (export["actor_resident_id"], export["actor_role"], json.loads(export["details"])) == (
+        OFFICER, "officer", {"format": "xlsx"})
+    other = await (await client.get("/webapp/api/audit", headers=auth(OTHER_OFFICER))).json()
+    assert all(e["municipality_code"] == ALAMUDUN for e in other["entries"])
+    everything = await (await client.get("/webapp/api/audit", headers=auth(SUPERADMIN_ID))).json()
+    report = next(e for e in everything["entries"] if e["action"] == "workspace.export"
+                  and e["municipality_code"] == ALAMUDUN)
+    assert (report["actor_role"], json.loads(report["details"])) == ("superadmin", {"format": "report:pdf"})
+    page = await (await client.get("/webapp/api/view/audit", headers=auth(OFFICER))).text()
+    assert f'data-entry="{export["id"]}"' in page

@@ -23,6 +23,8 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 SURVEY_STATES = {"scheduled": N_("Survey state: scheduled"), "open": N_("Survey state: open"),
                  "closed": N_("Survey state: closed"), "deleted": N_("Survey state: withdrawn")}
+ROLE_LABELS = {"officer": N_("officer"), "superadmin": N_("superadmin")}
+"""The audit log's roles (the same msgids as the chat's /audit)."""
 HEARING_STATES = {"scheduled": N_("Hearing state: scheduled"), "cancelled": N_("Hearing state: cancelled"),
                   "held": N_("Hearing state: held")}
 
@@ -71,6 +73,7 @@ def _environment() -> jinja2.Environment:
         registry_label=lambda r: _(REGISTRY_LABELS.get(r) or r),
         provider_label=lambda p: _(PROVIDER_LABELS.get(p) or p),
         area=lambda a, locale: area_label(a, locale),
+        role_label=lambda r: _(ROLE_LABELS.get(r) or r),
     )
     return env
 

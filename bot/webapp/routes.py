@@ -170,6 +170,17 @@ async def _municipal(request: web.Request) -> tuple[Viewer, str]:
     return viewer, code
 
 
+async def _audited(request: web.Request, viewer: Viewer, code: str, file_format: str) -> None:
+    """Record the export in the audit log (``workspace.export``, details ``{"format": …}``), in a
+    transaction of its own, before the file is sent."""
+    from bot.domain.audit import Actor, record_alone
+
+    own = viewer.officer is not None and viewer.home == code
+    actor = Actor.officer(viewer.telegram_id) if own else Actor.superadmin(viewer.telegram_id)
+    await record_alone(request.app[DB], actor, "workspace.export", municipality_code=code,
+                       details={"format": file_format})
+
+
 def _file(body: bytes, content_type: str, name: str) -> web.Response:
     return web.Response(body=body, content_type=content_type,
                         headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'})
@@ -180,6 +191,7 @@ async def export_xlsx(request: web.Request) -> web.Response:
     viewer, code = await _municipal(request)
     data = await exports.collect(request.app[DB], code)
     body = await asyncio.to_thread(exports.workbook, data, viewer.locale)
+    await _audited(request, viewer, code, "xlsx")
     return _file(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"jamaat-{code}.xlsx")
 
 
@@ -190,7 +202,9 @@ async def export_csv(request: web.Request) -> web.Response:
     if sheet not in exports.SHEETS:
         raise web.HTTPNotFound()
     data = await exports.collect(request.app[DB], code)
-    return _file(exports.csv_sheet(data, sheet, viewer.locale), "text/csv", f"{sheet}-{code}.csv")
+    body = exports.csv_sheet(data, sheet, viewer.locale)
+    await _audited(request, viewer, code, f"csv:{sheet}")
+    return _file(body, "text/csv", f"{sheet}-{code}.csv")
 
 
 async def hearing_report(request: web.Request) -> web.Response:
@@ -199,6 +213,7 @@ async def hearing_report(request: web.Request) -> web.Response:
     kind = request.match_info["kind"]
     data = await report.collect(request.app[DB], code)
     body = await asyncio.to_thread(report.render_report, data, viewer.locale, kind)
+    await _audited(request, viewer, code, f"report:{kind}")
     return _file(body, "application/pdf" if kind == "pdf" else "image/png", f"hearing-report-{code}.{kind}")
 
 

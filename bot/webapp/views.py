@@ -215,11 +215,18 @@ async def audit(db: Database, code: str | None, *, limit: int = 100, before_id: 
 
 
 def _audit_entry(entry: Any) -> dict[str, Any]:
+    """An entry's columns, plus its action and details in words per locale (``bot.ui.audit``, the same
+    names the chat's /audit shows) when that module is there."""
     fields = ("id", "at", "actor_resident_id", "actor_role", "municipality_code", "action", "target_kind",
               "target_id", "details")
-    if isinstance(entry, dict):
-        return {f: entry.get(f) for f in fields}
-    return {f: getattr(entry, f, None) for f in fields}
+    row = {f: getattr(entry, f, None) for f in fields}
+    try:
+        from bot.ui.audit import _details as details_text
+        from bot.ui.audit import action_label
+    except ImportError:
+        return {**row, "what": {"ky": row["action"], "ru": row["action"]}, "facts": {"ky": "", "ru": ""}}
+    return {**row, "what": {loc: action_label(entry, loc) for loc in ("ky", "ru")},
+            "facts": {loc: details_text(entry, loc) for loc in ("ky", "ru")}}
 
 
 def when(value: str) -> datetime:
