@@ -142,9 +142,18 @@ async def test_erasure_leaves_nothing_of_the_person_in_any_table_and_keeps_every
         " (SELECT COUNT(*) FROM hearing_rsvps WHERE hearing_id = ?) AS rsvps",
         (ids["mine"], ids["theirs"], ids["survey"], ids["survey"], ids["hearing"]))
 
+    queued = await db.fetchval("SELECT COUNT(*) FROM deliveries WHERE resident_id = ? AND status = 'queued'", (GONE,))
+    acted = await db.fetchval("SELECT COUNT(*) FROM audit_log WHERE actor_resident_id = ?", (GONE,))
+    assert queued > 0 and acted > 0  # announcements were waiting for them; they acted as an officer once
+
     stub = await privacy.erase_me(db, telegram_id=GONE, superadmins=frozenset({SUPERADMIN_ID}))
 
     assert stub < 0
+    assert await db.fetchval("SELECT COUNT(*) FROM deliveries d JOIN residents r ON r.telegram_id = d.resident_id"
+                             " WHERE r.deleted_at IS NOT NULL AND d.status = 'queued'") == 0
+    assert await db.fetchval("SELECT COUNT(*) FROM audit_log WHERE actor_resident_id = ?", (stub,)) == acted
+    assert await db.fetchval("SELECT COUNT(*) FROM audit_log WHERE target_kind = 'resident' AND target_id = ?",
+                             (stub,)) == 2  # the grant and the revocation of their role
     assert await leftovers(db, GONE, [NAME, LAST, USERNAME, PHONE, PHONE[1:]]) == []
     after = await db.fetchone(
         "SELECT (SELECT supports FROM problems WHERE id = ?) AS mine, (SELECT supports FROM problems WHERE id = ?)"
