@@ -105,6 +105,15 @@ async def search_active(db: Reader, words: Sequence[str]) -> list[tuple[Place, s
     return [(_place(r), r["search_key"]) for r in rows]
 
 
+async def search_index(db: Reader) -> tuple[list[tuple[Place, str]], list[Place]]:
+    """What the typed search matches against: active municipalities as ``(place, district_code)`` and
+    active districts, unsorted."""
+    rows = await db.fetchall(
+        "SELECT code, name_ru, name_ky, kind, district_code FROM municipalities WHERE active = 1")
+    districts = await db.fetchall("SELECT code, name_ru, name_ky FROM districts WHERE active = 1")
+    return [(_place(r), r["district_code"]) for r in rows], [_place(r) for r in districts]
+
+
 async def count_active(db: Reader) -> int:
     """Number of active municipalities."""
     return int(await db.fetchval("SELECT count(*) FROM municipalities WHERE active = 1"))

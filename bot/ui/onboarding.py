@@ -10,7 +10,7 @@ from bot.domain.municipalities import Location, SearchQueryTooShort
 from bot.domain.residents import UnknownMunicipality, UnsupportedLocale
 from bot.i18n import _
 from bot.ui.errors import explains
-from bot.ui.messages import esc, place_label
+from bot.ui.messages import place_label
 
 
 def language_prompt() -> str:
@@ -91,19 +91,6 @@ def help_text(*, officer: bool, superadmin: bool) -> str:
             )
         )
     return "\n\n".join(parts)
-
-
-def nothing_found(query: str) -> str:
-    """A typed search found nothing (``query`` as cleaned, escaped here)."""
-    return _("Nothing found for «{query}». Check the spelling, or choose from the list.").format(query=esc(query))
-
-
-def found(total: int, shown: int) -> str:
-    """The heading above the search hits."""
-    if total > shown:
-        return _("Found {total}; showing the first {shown}. Type more of the name to narrow it down.").format(
-            total=total, shown=shown)
-    return _("Choose your municipality:")
 
 
 # -- explanations -----------------------------------------------------------------------------------

@@ -21,8 +21,45 @@ from bot.store import municipalities as store
 
 
 def bundled_csv() -> bytes:
-    """The municipality list shipped with the package (484 rows, SOATE 2019–2020 baseline)."""
-    return resources.files("bot.resources").joinpath("kg_municipalities.csv").read_bytes()
+    """The municipality list shipped with the package (484 rows, SOATE 2019–2020 baseline), with the
+    attested Kyrgyz names of ``ky_names_sources.csv`` filled in (:func:`with_attested_names`)."""
+    files = resources.files("bot.resources")
+    return with_attested_names(files.joinpath("kg_municipalities.csv").read_bytes(),
+                               files.joinpath("ky_names_sources.csv").read_bytes())
+
+
+def with_attested_names(data: bytes, sources: bytes) -> bytes:
+    """``data`` (a municipality list) with empty Kyrgyz cells filled from ``sources``
+    (``code, level, name_ky, attested_as, confidence, source_url``: one attested name per row).
+
+    Only attested names are used, never guessed ones (bot/resources/SOURCES.md): a ``municipality``
+    row fills ``municipality_ky``, a ``district`` row ``district_ky`` (by the first 8 digits), and a
+    city that SOATE files as its own district (``district_ru`` = ``municipality_ru``, as г. Нарын)
+    takes its municipality's attested name as the district's. A name already in ``data`` is kept.
+    """
+    names: dict[tuple[str, str], str] = {}
+    for row in csv.DictReader(io.StringIO(sources.decode("utf-8-sig"))):
+        code, level, name = (row.get(k) or "" for k in ("code", "level", "name_ky"))
+        if code.strip() and name.strip() and level.strip() in ("municipality", "district"):
+            key = code.strip() if level.strip() == "municipality" else code.strip()[:8]
+            names[(level.strip(), key)] = name.strip()
+    reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
+    fields = list(reader.fieldnames or [])
+    if not {"code", "municipality_ky", "district_ky", "district_ru", "municipality_ru"} <= set(fields):
+        return data  # _parse says what is missing
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    for row in reader:
+        code = (row.get("code") or "").strip()
+        if not (row.get("municipality_ky") or "").strip():
+            row["municipality_ky"] = names.get(("municipality", code), "")
+        if not (row.get("district_ky") or "").strip():
+            own_district = (row.get("district_ru") or "").strip() == (row.get("municipality_ru") or "").strip()
+            row["district_ky"] = names.get(("district", code[:8]), "") or (
+                row["municipality_ky"] if own_district else "")
+        writer.writerow(row)
+    return out.getvalue().encode("utf-8")
 
 
 def _parse(data: bytes) -> list[dict[str, str]]:
@@ -82,6 +119,7 @@ async def import_municipalities(db: Database, data: bytes | None = None, *, forc
     updates: list[tuple[str, str, str, str | None, str | None, str, str, str]] = []
     async with db.transaction() as tx:
         tx.after_commit.append(lambda: tx.cache.pop("locations", None))  # places.LOCATIONS_CACHE
+        tx.after_commit.append(lambda: tx.cache.pop("municipality_search", None))  # search.SEARCH_CACHE
         existing = await store.all_municipalities(tx)
         # every row's oblast and district, in file order (the last row naming one decides, as before)
         await store.upsert_oblasts(tx, [(r["code"][:5], r["oblast_ru"], r["oblast_ky"] or None) for r in rows])

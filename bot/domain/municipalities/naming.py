@@ -36,6 +36,7 @@ async def set_name_ky(db: Database, *, officer_id: int, municipality_code: str, 
         raise TextTooLong(limit=NAME_MAX_LENGTH, actual=len(name))
     async with db.transaction() as tx:
         tx.after_commit.append(lambda: tx.cache.pop("locations", None))  # places.LOCATIONS_CACHE
+        tx.after_commit.append(lambda: tx.cache.pop("municipality_search", None))  # search.SEARCH_CACHE
         own = await officers_store.municipality_of(tx, officer_id)
         if own is None:
             raise NotAnOfficer("not an officer")

@@ -6,14 +6,10 @@ from collections.abc import Callable
 
 from bot.db import Database
 from bot.domain.municipalities.model import (
-    SEARCH_QUERY_MAX,
-    SEARCH_QUERY_MIN,
     Location,
     Place,
-    SearchQueryTooLong,
-    SearchQueryTooShort,
 )
-from bot.domain.text import clean_user_text, fold
+from bot.domain.text import fold
 from bot.store import municipalities as store
 
 
@@ -67,10 +63,8 @@ async def locate(db: Database, code: str) -> Location | None:
 
 
 async def search_municipalities(db: Database, query: str, *, limit: int = 8) -> tuple[list[Place], int]:
-    """Active municipalities whose Russian or Kyrgyz name contains every word of ``query``.
-
-    Matching is on :func:`bot.domain.text.fold`ed text, so "кок жангак" finds "Көк-Жаңгак" and
-    "Кок-Жангак". Results whose name starts with the query come first, then alphabetical.
+    """Active municipalities named like ``query``, best first (:func:`.search.find_places`: tolerant
+    of a few wrong letters, hyphens and spaces, Latin letters and Russian spellings).
 
     Returns:
         (up to ``limit`` places, total number of matches).
@@ -78,21 +72,7 @@ async def search_municipalities(db: Database, query: str, *, limit: int = 8) -> 
         SearchQueryTooShort: under :data:`SEARCH_QUERY_MIN` letters once folded.
         SearchQueryTooLong: over :data:`SEARCH_QUERY_MAX` characters.
     """
-    query = clean_user_text(query)
-    folded = fold(query)
-    if len(folded) < SEARCH_QUERY_MIN:
-        raise SearchQueryTooShort(limit=SEARCH_QUERY_MIN, actual=len(folded))
-    if len(query) > SEARCH_QUERY_MAX:
-        raise SearchQueryTooLong(limit=SEARCH_QUERY_MAX, actual=len(query))
-    words = folded.split(" ")
-    found = await store.search_active(db, words)
+    from bot.domain.municipalities.search import find_places  # it imports this package's model only
 
-    def rank(match: tuple[Place, str]) -> tuple[int, str]:
-        key = match[1]
-        starts = any(n.startswith(folded) or n.startswith("г " + folded) for n in key.split(" | "))
-        return (0 if starts else 1, key)
-
-    found.sort(key=rank)
-    return [place for place, _ in found[:limit]], len(found)
-
-
+    result = await find_places(db, query)
+    return result.municipalities[:limit], result.total

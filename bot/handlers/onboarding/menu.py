@@ -17,7 +17,7 @@ from bot.db import Database
 from bot.domain.officers import get_officer
 from bot.domain.residents import Resident
 from bot.handlers.onboarding.home import send_language_prompt
-from bot.handlers.onboarding.picker import open_picker
+from bot.handlers.onboarding.picker import show_current_or_pick
 from bot.handlers.onboarding.start import continue_onboarding
 from bot.ui.callbacks import MenuCallback
 from bot.ui.onboarding import help_text
@@ -46,10 +46,11 @@ async def on_language(callback: CallbackQuery, state: FSMContext) -> None:
         await send_language_prompt(callback.message)
 
 
-async def on_municipality(callback: CallbackQuery, state: FSMContext, **deps: Any) -> None:
-    """"My municipality" in the main menu: open the picker."""
+async def on_municipality(callback: CallbackQuery, db: Database, resident: Resident, locale: str,
+                          state: FSMContext, **deps: Any) -> None:
+    """"My municipality" in the main menu: the current one first, and a question before changing it."""
     if isinstance(callback.message, Message):
-        await open_picker(callback.message, state, deps)
+        await show_current_or_pick(callback.message, db, resident, locale, state, deps)
 
 
 async def on_home(callback: CallbackQuery, db: Database, resident: Resident, locale: str, state: FSMContext) -> None:

@@ -20,17 +20,34 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from bot.db import Database
 from bot.domain import municipalities as geo
 from bot.domain.residents import Resident, claim_prompt, get_resident, set_municipality
-from bot.domain.text import clean_user_text
+from bot.domain.text import clean_user_text, fold
 from bot.flows import Ctx, Prompt, Wizard
 from bot.handlers.onboarding.home import send_home
-from bot.i18n import _
+from bot.i18n import N_, _
 from bot.ui.callbacks import GeoCallback, MunicipalityCallback
-from bot.ui.keyboards import places_keyboard, search_results_keyboard
+from bot.ui.keyboards import places_keyboard
 from bot.ui.messages import edit_or_send, esc, place_label
-from bot.ui.onboarding import found, nothing_found, picker_intro
+from bot.ui.municipality_search import (
+    RESULTS_PAGE,
+    MyMunicipalityCallback,
+    SearchCallback,
+    current_municipality_keyboard,
+    current_municipality_text,
+    hit_districts_keyboard,
+    hit_districts_text,
+    nothing_found_text,
+    results_keyboard,
+    results_text,
+    search_again_text,
+    suggestions_keyboard,
+)
+from bot.ui.onboarding import picker_intro
 
-picker = Wizard("picker", owns=(GeoCallback.__prefix__, MunicipalityCallback.__prefix__))
+picker = Wizard("picker", owns=(GeoCallback.__prefix__, MunicipalityCallback.__prefix__, SearchCallback.__prefix__),
+                cancelled=N_("Nothing changed: your municipality stays the same."))
 search = picker.text("search", max_len=geo.SEARCH_QUERY_MAX)
+QUERY_KEY = "q"
+"""Key of the last typed search in the picker's draft (its result buttons page through it)."""
 
 
 async def _oblasts_keyboard(db: Database, locale: str, page: int = 0) -> Any:
@@ -40,29 +57,85 @@ async def _oblasts_keyboard(db: Database, locale: str, page: int = 0) -> Any:
 @search.prompt
 async def _intro(ctx: Ctx) -> Prompt:
     keyboard = await _oblasts_keyboard(ctx.db, ctx.locale)
-    return Prompt(picker_intro(), rows=keyboard.inline_keyboard, back=False, cancel=False)
+    resident: Resident | None = ctx.deps.get("resident")
+    # changing a municipality one has can be cancelled; the first choice cannot be skipped
+    changing = resident is not None and resident.municipality_code is not None
+    return Prompt(picker_intro(), rows=keyboard.inline_keyboard, back=False, cancel=changing)
 
 
 @search.handle
 async def _search(ctx: Ctx, query: str | None) -> None:
-    """A typed name: search, tolerant of о/ө, у/ү, н/ң and case (``bot.domain.text.fold``).
+    """A typed name: search, tolerant of a few wrong letters, hyphens, Latin letters and Russian
+    spellings (``bot.domain.municipalities.search``); a district named like it is offered to browse.
 
     A query under 2 letters is refused by the domain (``SearchQueryTooShort``, explained by the kit's
-    error middleware); the step stays open for the next try.
+    error middleware); the step stays open for the next try. The query is kept in the draft, so the
+    result buttons can page through it.
     """
     db: Database = ctx.db
     locale: str = ctx.locale
-    places, total = await geo.search_municipalities(db, query or "")
-    if not places:
-        await ctx.answer(nothing_found(clean_user_text(query or "")), await _oblasts_keyboard(db, locale))
+    query = clean_user_text(query or "")
+    result = await geo.find_places(db, query)
+    ctx.data[QUERY_KEY] = query
+    await ctx.save()
+    if not result.municipalities and not result.districts:
+        contexts = await _contexts(db, [p for p in result.suggestions if len(p.code) == 14], locale)
+        await ctx.answer(nothing_found_text(query, bool(result.suggestions)),
+                         suggestions_keyboard(result.suggestions, locale, contexts))
         return
+    text, keyboard = await _results(db, locale, query, result, page=0, district="")
+    await ctx.answer(text, keyboard)
+
+
+async def _contexts(db: Database, places: list[geo.Place], locale: str) -> dict[str, str]:
+    """Municipality code → its district's name (tells namesakes apart; empty for a city of its own)."""
     contexts = {}
     for place in places:
         location = await geo.locate(db, place.code)
         if location is not None:
             context = location.context(locale)
-            contexts[place.code] = context[0] if context else ""  # the district tells namesakes apart
-    await ctx.answer(found(total, len(places)), search_results_keyboard(places, locale, contexts))
+            contexts[place.code] = context[0] if context else ""
+    return contexts
+
+
+async def _results(db: Database, locale: str, query: str, result: geo.SearchResult, *, page: int,
+                   district: str) -> tuple[str, Any]:
+    """Text and keyboard of a page of search results (``district``: 8 digits to narrow, ``""`` for all)."""
+    places = [p for p in result.municipalities if not district or result.district_of.get(p.code) == district]
+    start = min(max(page, 0), max(0, (len(places) - 1) // RESULTS_PAGE)) * RESULTS_PAGE
+    contexts = await _contexts(db, places[start:start + RESULTS_PAGE], locale)
+    chosen = await geo.get_district(db, district) if district else None
+    among = len({result.district_of.get(p.code) for p in result.municipalities})
+    return (results_text(query, result, places, chosen, locale),
+            results_keyboard(result, places, locale, contexts, page=page, district=district if chosen else "",
+                             districts_among_hits=among))
+
+
+async def on_results_page(callback: CallbackQuery, callback_data: SearchCallback, db: Database, locale: str,
+                          state: FSMContext, callback_answer: CallbackAnswer) -> None:
+    """A page of the last search, its districts ("narrow by district"), or its hits in one district."""
+    query = (await state.get_data()).get(QUERY_KEY) if await state.get_state() == search.state else None
+    if not query:  # the picker was left (or another search came since the message was sent)
+        callback_answer.text = search_again_text()
+        callback_answer.show_alert = True
+        return
+    result = await geo.find_places(db, query)
+    if callback_data.district == "*":
+        counts: dict[str, int] = {}
+        for place in result.municipalities:
+            code = result.district_of.get(place.code, "")
+            counts[code] = counts.get(code, 0) + 1
+        districts = [(d, counts[d.code]) for d in await _districts(db, list(counts), locale)]
+        await edit_or_send(callback, hit_districts_text(), hit_districts_keyboard(districts, locale))
+        return
+    text, keyboard = await _results(db, locale, query, result, page=callback_data.page,
+                                    district=callback_data.district)
+    await edit_or_send(callback, text, keyboard)
+
+
+async def _districts(db: Database, codes: list[str], locale: str) -> list[geo.Place]:
+    places = [d for d in [await geo.get_district(db, code) for code in codes] if d is not None]
+    return sorted(places, key=lambda d: fold(d.name(locale)))
 
 
 async def open_picker(event: Message | CallbackQuery, state: FSMContext, deps: dict[str, Any]) -> None:
@@ -77,18 +150,29 @@ async def _keep_listening(state: FSMContext) -> None:
         await state.set_data({"_trail": [search.name]})
 
 
+async def show_current_or_pick(message: Message, db: Database, resident: Resident, locale: str, state: FSMContext,
+                               deps: dict[str, Any]) -> None:
+    """"My municipality" and /municipality: the current one and the question whether to change it
+    ("Change" opens the picker, "Cancel" goes back to the menu); the picker at once when there is none."""
+    location = await geo.locate(db, resident.municipality_code) if resident.municipality_code else None
+    if location is None:
+        await open_picker(message, state, {**deps, "db": db, "resident": resident, "locale": locale})
+        return
+    await state.clear()
+    await message.answer(current_municipality_text(location, locale), reply_markup=current_municipality_keyboard())
+
+
 async def cmd_municipality(message: Message, db: Database, resident: Resident, locale: str, state: FSMContext,
                            **deps: Any) -> None:
-    """/municipality: open the picker (the current choice stays until a new one is made)."""
-    if resident.municipality_code:
-        location = await geo.locate(db, resident.municipality_code)
-        if location is not None:
-            await message.answer(
-                _("Now you are registered in <b>{municipality}</b>. Choose another municipality or type its name.").format(
-                    municipality=esc(location.municipality.name(locale))
-                )
-            )
-    await open_picker(message, state, {**deps, "db": db, "resident": resident, "locale": locale})
+    """/municipality: the current municipality first, and a question before changing it."""
+    await show_current_or_pick(message, db, resident, locale, state, deps)
+
+
+async def on_change(callback: CallbackQuery, state: FSMContext, **deps: Any) -> None:
+    """"Change municipality" under the current one: the picker (with Cancel; the current choice stays
+    until a new one is made)."""
+    if isinstance(callback.message, Message):
+        await open_picker(callback.message, state, deps)
 
 
 async def _list_changed(callback: CallbackQuery, callback_answer: CallbackAnswer, db: Database, locale: str) -> None:
@@ -186,5 +270,7 @@ def build_router() -> Router:
     router.callback_query.register(on_oblast, GeoCallback.filter(F.level == "oblast"))
     router.callback_query.register(on_district, GeoCallback.filter(F.level == "district"))
     router.callback_query.register(on_municipality, MunicipalityCallback.filter())
+    router.callback_query.register(on_results_page, SearchCallback.filter())
+    router.callback_query.register(on_change, MyMunicipalityCallback.filter(F.action == "change"))
     picker.register(router)
     return router

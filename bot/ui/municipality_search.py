@@ -1,0 +1,160 @@
+"""Screens of the typed municipality search and of "My municipality": buttons and texts.
+
+Callback prefixes ``geosr`` (a page of search results, optionally narrowed to a district) and
+``mymun`` (change the municipality after seeing the current one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.domain.municipalities import Location, Place
+from bot.domain.municipalities.search import SearchResult
+from bot.i18n import _, ngettext
+from bot.ui.callbacks import GeoCallback, MenuCallback, MunicipalityCallback, PageField
+from bot.ui.keyboards import page_count
+from bot.ui.messages import esc, place_label
+
+RESULTS_PAGE = 8
+"""Search hits per page: one per row (long names with their district), 8 rows fit a small phone."""
+
+
+class SearchCallback(CallbackData, prefix="geosr"):
+    """A page of the last typed search: ``district`` (8 digits) narrows it, ``"*"`` lists the districts
+    of the hits, ``""`` is every hit. Longest: ``geosr:41708203:999999`` = 21 bytes."""
+
+    district: str = ""
+    page: PageField = 0
+
+
+class MyMunicipalityCallback(CallbackData, prefix="mymun"):
+    """"Change" under "My municipality": open the picker (``action`` is ``change``)."""
+
+    action: str
+
+
+def district_label(district: Place, locale: str) -> str:
+    """A district to browse: "Аламүдүн району →"."""
+    return f"{district.name(locale)} →"
+
+
+def _municipality_button(place: Place, locale: str, context: str) -> InlineKeyboardButton:
+    label = place.name(locale) if not context else f"{place.name(locale)} ({context})"
+    return InlineKeyboardButton(text=label, callback_data=MunicipalityCallback(code=place.code).pack())
+
+
+def _district_button(place: Place, locale: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=district_label(place, locale),
+                                callback_data=GeoCallback(level="district", code=place.code).pack())
+
+
+def _list_button() -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=_("Choose from the list"), callback_data=GeoCallback(level="root").pack())
+
+
+def results_text(query: str, result: SearchResult, shown: Sequence[Place], district: Place | None,
+                 locale: str) -> str:
+    """The heading above search hits (``query`` as typed, escaped here)."""
+    if district is not None:
+        return _("Found in <b>{district}</b>: {count}. Choose your municipality:").format(
+            district=esc(district.name(locale)), count=len(shown))
+    if result.close:
+        return _("Nothing is named exactly «{query}»; these names are close. Choose yours:").format(query=esc(query))
+    if not result.municipalities:
+        return _("«{query}» is a district. Open it to see all its municipalities:").format(query=esc(query))
+    if result.total > RESULTS_PAGE:
+        return ngettext(
+            "Found {total} municipality. Choose yours, turn the pages, or narrow by district:",
+            "Found {total} municipalities. Choose yours, turn the pages, or narrow by district:",
+            result.total,
+        ).format(total=result.total)
+    return _("Choose your municipality:")
+
+
+def results_keyboard(result: SearchResult, places: Sequence[Place], locale: str, contexts: dict[str, str], *,
+                     page: int, district: str, districts_among_hits: int) -> InlineKeyboardMarkup:
+    """Matching districts ("… району →", first page only), a page of municipalities one per row
+    ("Name (District)"), ‹ n/m › paging, "narrow by district" when the hits lie in several districts
+    and do not fit one page, then "choose from the list"."""
+    rows: list[list[InlineKeyboardButton]] = []
+    if page == 0 and not district:
+        rows.extend([_district_button(d, locale)] for d in result.districts)
+    pages = page_count(len(places), RESULTS_PAGE)
+    page = min(max(page, 0), pages - 1)
+    for place in places[page * RESULTS_PAGE:(page + 1) * RESULTS_PAGE]:
+        rows.append([_municipality_button(place, locale, contexts.get(place.code, ""))])
+    nav: list[InlineKeyboardButton] = []
+    if page > 0:
+        nav.append(InlineKeyboardButton(text="‹", callback_data=SearchCallback(district=district, page=page - 1).pack()))
+    if pages > 1:
+        nav.append(InlineKeyboardButton(text=f"{page + 1}/{pages}",
+                                        callback_data=SearchCallback(district=district, page=page).pack()))
+    if page < pages - 1:
+        nav.append(InlineKeyboardButton(text="›", callback_data=SearchCallback(district=district, page=page + 1).pack()))
+    if nav:
+        rows.append(nav)
+    if district:
+        rows.append([InlineKeyboardButton(text=_("« All results"), callback_data=SearchCallback().pack())])
+    elif districts_among_hits > 1 and len(places) > RESULTS_PAGE:
+        rows.append([InlineKeyboardButton(text=_("Narrow by district"),
+                                          callback_data=SearchCallback(district="*").pack())])
+    rows.append([_list_button()])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def hit_districts_keyboard(counts: Sequence[tuple[Place, int]], locale: str) -> InlineKeyboardMarkup:
+    """The districts the hits lie in, each with its number of hits, to narrow the results."""
+    rows = [[InlineKeyboardButton(text=f"{d.name(locale)} ({n})",
+                                  callback_data=SearchCallback(district=d.code).pack())] for d, n in counts]
+    rows.append([InlineKeyboardButton(text=_("« All results"), callback_data=SearchCallback().pack())])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def hit_districts_text() -> str:
+    """Heading of the list of districts to narrow the results by."""
+    return _("In which district is your municipality?")
+
+
+def nothing_found_text(query: str, has_suggestions: bool) -> str:
+    """Nothing matched ``query`` (escaped here), even with a few wrong letters."""
+    if has_suggestions:
+        return _(
+            "Nothing found for «{query}». The closest names are below.\n"
+            "You can type in Cyrillic or in Latin letters (<i>аламүдүн</i>, <i>alamudun</i>), "
+            "or choose from the list."
+        ).format(query=esc(query))
+    return _(
+        "Nothing found for «{query}». You can type in Cyrillic or in Latin letters "
+        "(<i>аламүдүн</i>, <i>alamudun</i>), or choose from the list."
+    ).format(query=esc(query))
+
+
+def suggestions_keyboard(suggestions: Sequence[Place], locale: str, contexts: dict[str, str]) -> InlineKeyboardMarkup:
+    """The closest names (a district opens its list), then "choose from the list"."""
+    rows = [[_district_button(p, locale) if len(p.code) == 8 else _municipality_button(p, locale, contexts.get(p.code, ""))]
+            for p in suggestions]
+    rows.append([_list_button()])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def search_again_text() -> str:
+    """A results button whose search is over (the picker was left since): type the name again."""
+    return _("This search is over. Type the name again.")
+
+
+def current_municipality_text(location: Location, locale: str) -> str:
+    """"My municipality": where the resident is registered, and the question whether to change it."""
+    return _("Your municipality: {place}.\nDo you want to change it?").format(place=place_label(location, locale))
+
+
+def current_municipality_keyboard() -> InlineKeyboardMarkup:
+    """"Change" (opens the picker) and "Cancel" (back to the main menu, nothing changes)."""
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Change municipality"), callback_data=MyMunicipalityCallback(action="change"))
+    builder.button(text=_("✖ Cancel"), callback_data=MenuCallback(action="home"))
+    builder.adjust(1)
+    return builder.as_markup()
