@@ -239,3 +239,38 @@ async def test_wizard_steps_end_on_navigation_and_outsiders_are_refused(harness:
                                    responsible="ayil_okmotu")
     await officer.press_data(officer.last()["message_id"], PlanCb(a="oc", i=item.item.id).pack())
     assert officer.alerts()[-1]["text"] == said(plans.ItemNotFound(item.item.id), "ru")
+
+
+async def test_a_signed_report_names_its_member_and_its_photos_open_from_the_card(harness: Harness, db: Database,
+                                                                                  frozen_clock) -> None:
+    p = await _people(harness, db)
+    problem = await pb.raise_problem(db, author_id=AUTHOR, category="water", text="Суу жок, үч айдан бери суу келбейт")
+    view = await plans.create_item(db, officer_id=OFFICER, title="Суу түтүгү", year=2027, responsible="ayil_okmotu",
+                                   problem_ids=[problem.id])
+    await plans.join(db, resident_id=MEMBER, code=(await plans.create_invite(db, officer_id=OFFICER)).code)
+    photo = harness.emulator._store_file(exif_jpeg(), "photo", ext="jpg").file_id  # stands for a cleaned copy
+    signed = await plans.post_report(db, resident_id=MEMBER, item_id=view.item.id, progress="on_schedule",
+                                     note="Иш жүрүп жатат", photos=[photo], signed=True, author_name="Бакыт")
+    unsigned = await plans.post_report(db, resident_id=MEMBER, item_id=view.item.id, progress="delayed",
+                                       note="Кечигүү бар")
+    author = p["author"]
+    await author.send("/plan")
+    card = (await press(author, PlanCb(a="card", i=view.item.id).pack()))[-1]
+    name = "Жашоочу504"  # the member's stored name
+    with use_locale("ky"):
+        signed_line = _("Signed: {name}, member of the monitoring group.").format(name=name)
+        author_line = _("Author: {name}").format(name=name)
+    assert plain(card).count(signed_line) == 1 and author_line not in plain(card)
+    assert f"#{unsigned.id}" in plain(card)
+    [sent] = await press(author, PlanCb(a="ph", i=signed.id).pack())
+    assert sent["photo"][-1]["file_id"] == photo
+    # the officer's card names the author of the unsigned report too
+    officer = p["officer"]
+    await officer.send("/plans")
+    officer_card = (await press(officer, PlanCb(a="oc", i=view.item.id).pack()))[-1]
+    with use_locale("ru"):
+        assert _("Author: {name}").format(name=name) in plain(officer_card)
+    # hidden: its photos no longer open
+    await plans.hide(db, officer_id=OFFICER, report_id=signed.id, reason="Жеке маалымат бар")
+    await author.press_data(card["message_id"], PlanCb(a="ph", i=signed.id).pack())
+    assert author.alerts()[-1]["text"] == said(plans.ReportNotFound(signed.id), "ky")

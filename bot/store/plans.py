@@ -370,6 +370,15 @@ async def reports_of(db: Reader, item_id: int, limit: int = 10) -> list[Report]:
     return [_report(r) for r in rows]
 
 
+async def resident_names(db: Reader, resident_ids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
+    """``{id: (first_name, last_name)}`` of these residents (absent ids are left out)."""
+    if not resident_ids:
+        return {}
+    rows = await db.fetchall(f"SELECT telegram_id, first_name, last_name FROM residents WHERE telegram_id IN"
+                             f" ({_marks(resident_ids)})", tuple(resident_ids))
+    return {int(r[0]): (str(r[1] or ""), r[2]) for r in rows}
+
+
 async def count_reports(db: Reader, item_id: int) -> int:
     """Visible reports on the item."""
     return int(await db.fetchval("SELECT count(*) FROM monitoring_reports WHERE item_id = ? AND hidden = 0",

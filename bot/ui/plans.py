@@ -4,7 +4,7 @@ errors. Every text from a person goes through :func:`bot.ui.messages.esc`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from aiogram.filters.callback_data import CallbackData
@@ -88,7 +88,8 @@ def proposal_text(proposal: plans.Proposal | None, locale: str | None = None) ->
         reason=esc(proposal.reason), resolution=resolution)
 
 
-def item_card(view: plans.ItemView, reports: Sequence[plans.Report], locale: str, *, officer: bool = False) -> str:
+def item_card(view: plans.ItemView, reports: Sequence[plans.Report], locale: str, *, officer: bool = False,
+              authors: Mapping[int, str] | None = None) -> str:
     """The card of an item: kind, year, status, the responsible party, problems, steps with deadlines,
     money by source (planned and spent), the budget proposal, the newest monitoring reports (a hidden
     report shows only the officer's reason; an unsigned one never names its author)."""
@@ -123,12 +124,13 @@ def item_card(view: plans.ItemView, reports: Sequence[plans.Report], locale: str
     if reports:
         lines.append("\n" + _("<b>Monitoring reports</b>", locale=locale))
         for report in list(reports)[:CARD_REPORTS]:
-            lines.append(report_line(report, locale, officer=officer))
+            lines.append(report_line(report, locale, officer=officer, author=(authors or {}).get(report.id)))
     return "\n".join(lines)
 
 
 def report_line(report: plans.Report, locale: str, *, officer: bool = False, author: str | None = None) -> str:
-    """One report on a card: its date and progress, note, procurement, photos; hidden ones show only the reason."""
+    """One report on a card: its date and progress, note, procurement, photos, the author's name when
+    given (``author``: pass it only for a signed report, or to an officer); hidden ones show only the reason."""
     when = day(from_db(report.created_at).date(), locale)
     if report.hidden:
         return _("#{id} · {date}: hidden by an officer. Reason: {reason}", locale=locale).format(
@@ -141,7 +143,9 @@ def report_line(report: plans.Report, locale: str, *, officer: bool = False, aut
     if report.photos:
         text += "\n" + ngettext("📷 {count} photo", "📷 {count} photos", len(report.photos), locale=locale).format(
             count=len(report.photos))
-    if officer and author:
+    if author and report.signed:
+        text += "\n" + _("Signed: {name}, member of the monitoring group.", locale=locale).format(name=esc(author))
+    elif author and officer:
         text += "\n" + _("Author: {name}", locale=locale).format(name=esc(author))
     for answer in report.answers:
         text += "\n" + _("💬 Answer of the ayil okmotu: {text}", locale=locale).format(text=esc(answer[:300]))

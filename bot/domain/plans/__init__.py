@@ -82,6 +82,7 @@ from bot.domain.plans.model import (
 )
 from bot.domain.plans.monitoring import (
     answer,
+    authors,
     check_can_report,
     create_invite,
     group,
@@ -93,6 +94,7 @@ from bot.domain.plans.monitoring import (
     report_for_officer,
     reports_on,
     set_regulation,
+    visible_report,
 )
 from bot.domain.plans.rules import check_text, parse_date, parse_problem_ids, parse_som, parse_steps
 
@@ -104,9 +106,9 @@ __all__ = [
     "Invite", "Item", "ItemNotFound", "ItemView", "MemberInviteInvalid", "Money", "NoPendingProposal", "NotAMember",
     "NotYourMunicipality", "OtherMunicipalityMember", "ProblemNotInMunicipality", "Proposal", "ProposalPending",
     "Report", "ReportNotFound", "Step", "StepNotFound",
-    "answer", "attach_to_hearing", "budget_hearings", "change_deadline", "change_money", "check_can_report",
+    "answer", "attach_to_hearing", "authors", "budget_hearings", "change_deadline", "change_money", "check_can_report",
     "check_text", "create_invite", "create_item", "decide", "execution_hearings", "execution_report", "figures",
     "group", "hide", "item_in", "item_view", "items_for_problem", "join", "leave", "mark_step_done", "membership",
     "officer_item", "parse_date", "parse_problem_ids", "parse_som", "parse_steps", "plan_of", "post_report", "propose",
-    "record_spent", "report_csv", "report_for_officer", "reports_on", "set_regulation", "set_status",
+    "record_spent", "report_csv", "report_for_officer", "reports_on", "set_regulation", "set_status", "visible_report",
 ]

@@ -51,6 +51,7 @@ from bot.domain.plans.model import (
 )
 from bot.domain.plans.rules import check_text, date_from_db
 from bot.domain.errors import InvalidInput
+from bot.domain.text import clean_user_text
 from bot.store import officers as officers_store
 from bot.store import plans as store
 from bot.store import residents as residents_store
@@ -208,6 +209,30 @@ async def post_report(db: Database, *, resident_id: int, item_id: int, progress:
 async def reports_on(db: Database, item: Item) -> list[Report]:
     """The item's reports, newest first (hidden ones carry their reason instead of their content)."""
     return await store.reports_of(db, item.id)
+
+
+async def visible_report(db: Database, *, report_id: int, municipality_code: str | None) -> Report:
+    """A report that is not hidden, on an item of ``municipality_code`` (the reader's).
+
+    Raises:
+        ReportNotFound: no such visible report there.
+    """
+    report = await store.report_by_id(db, report_id)
+    if report is None or report.hidden or report.municipality_code != municipality_code:
+        raise ReportNotFound(report_id)
+    return report
+
+
+async def authors(db: Database, reports: Sequence[Report], *, officer: bool) -> dict[int, str]:
+    """``{report id: the author's name}`` for the reports whose author the reader may see: the signed
+    ones, or all of them for an officer of the municipality (names cleaned of bidi/zero-width controls)."""
+    shown = [r for r in reports if r.signed or officer]
+    names = await store.resident_names(db, sorted({r.author_id for r in shown}))
+    result = {}
+    for report in shown:
+        first, last = names.get(report.author_id, ("", None))
+        result[report.id] = clean_user_text(" ".join(p for p in (first, last) if p and p.strip()))
+    return result
 
 
 async def _officer_report(db: Database, officer_id: int, report_id: int) -> tuple[Item, Report]:

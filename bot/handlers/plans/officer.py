@@ -64,7 +64,8 @@ async def card_view(db: Database, officer: Officer, locale: str, item_id: int) -
     """
     item = await plans.officer_item(db, db, officer.telegram_id, item_id)
     view = await plans.item_view(db, item)
-    text = item_card(view, await plans.reports_on(db, item), locale, officer=True)
+    reports = await plans.reports_on(db, item)
+    text = item_card(view, reports, locale, officer=True, authors=await plans.authors(db, reports, officer=True))
     i = item.id
     rows: list[list[tuple[str, PlanCb]]] = [
         [(_("🗓 Change a deadline"), PlanCb(a="dl", i=i)), (_("✔ Mark a step done"), PlanCb(a="sdm", i=i))],

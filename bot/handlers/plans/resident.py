@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, InputMediaPhoto, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.db import Database
@@ -23,7 +23,7 @@ from bot.domain.residents import Resident
 from bot.handlers.problems.gate import resident_router
 from bot.i18n import _
 from bot.ui.messages import edit_or_send
-from bot.ui.plans import PlanCb, button, item_card, item_list, keyboard
+from bot.ui.plans import CARD_REPORTS, PlanCb, button, item_card, item_list, keyboard
 
 
 async def list_view(db: Database, resident: Resident, locale: str) -> tuple[str, InlineKeyboardMarkup]:
@@ -43,8 +43,11 @@ async def card_view(db: Database, resident: Resident, locale: str, item_id: int)
     """
     item = await plans.item_in(db, item_id, resident.municipality_code)
     view = await plans.item_view(db, item)
-    text = item_card(view, await plans.reports_on(db, item), locale)
-    rows: list[list[tuple[str, PlanCb]]] = []
+    reports = await plans.reports_on(db, item)
+    text = item_card(view, reports, locale, authors=await plans.authors(db, reports, officer=False))
+    rows: list[list[tuple[str, PlanCb]]] = [
+        [(_("📷 Photos of report #{id}").format(id=r.id), PlanCb(a="ph", i=r.id))]
+        for r in reports[:CARD_REPORTS] if r.photos and not r.hidden]
     if await plans.membership(db, resident.telegram_id) == item.municipality_code:
         rows.append([(_("📝 Post a monitoring report"), PlanCb(a="rep", i=item.id))])
     officer = await roles.get_officer(db, resident.telegram_id)
@@ -104,6 +107,17 @@ async def on_leave(callback: CallbackQuery, db: Database, resident: Resident, ca
                        keyboard([[(_("« Back to the plan"), PlanCb(a="list"))]]))
 
 
+async def on_photos(callback: CallbackQuery, callback_data: PlanCb, db: Database, resident: Resident,
+                    bot: Bot) -> None:
+    """The photos of a visible report on an item of the resident's municipality (copies without metadata)."""
+    report = await plans.visible_report(db, report_id=callback_data.i, municipality_code=resident.municipality_code)
+    if len(report.photos) == 1:
+        await bot.send_photo(resident.telegram_id, report.photos[0], caption=f"#{report.id}")
+    elif report.photos:
+        await bot.send_media_group(resident.telegram_id, [
+            InputMediaPhoto(media=fid, caption=f"#{report.id}" if i == 0 else None) for i, fid in enumerate(report.photos)])
+
+
 def build_router() -> Router:
     """A new router with the residents' plan screens and the report wizard (register before the fallback)."""
     from bot.handlers.plans import report
@@ -112,7 +126,7 @@ def build_router() -> Router:
     router.message.register(cmd_plan, Command("plan"))
     router.message.register(cmd_monitoring, Command("monitoring"))
     screens: dict[str, Callable[..., Any]] = {"list": on_list, "card": on_card, "mine": on_mine, "leave": on_leave,
-                                              "rep": report.on_report}
+                                              "rep": report.on_report, "ph": on_photos}
     for action, handler in screens.items():
         router.callback_query.register(handler, PlanCb.filter(F.a == action))
     report.wizard.register(router)
