@@ -126,6 +126,18 @@ class Settings(BaseSettings):
             return value or None
         return value
 
+    @field_validator("webapp_url")
+    @classmethod
+    def _webapp_https(cls, value: str | None) -> str | None:
+        """Telegram opens web apps over HTTPS only; plain http is allowed for 127.0.0.1 (the sandbox)."""
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        local = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost")
+        if not parts.hostname or (parts.scheme != "https" and not local):
+            raise ValueError("WEBAPP_URL must be an https:// address such as https://bot.example.kg/webapp/")
+        return value
+
     @field_validator("webhook_url", mode="before")
     @classmethod
     def _webhook_url(cls, value: object) -> object:

@@ -64,3 +64,16 @@ def test_without_webapp_url_there_is_no_button(settings) -> None:
     plain = settings.model_copy(update={"webapp_url": None})
     assert workspace_url(plain) is None and workspace_keyboard(plain) is None
     assert workspace_url(settings) == URL + "/"
+
+
+def test_webapp_url_must_be_https_except_on_this_machine() -> None:
+    from pydantic import ValidationError
+
+    from bot.config import Settings
+
+    assert Settings(_env_file=None, webapp_url="https://bot.example.kg/webapp/").webapp_url == \
+        "https://bot.example.kg/webapp"
+    assert Settings(_env_file=None, webapp_url="http://127.0.0.1:8080/webapp").webapp_url  # the sandbox
+    assert Settings(_env_file=None, webapp_url=" ").webapp_url is None
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None, webapp_url="http://bot.example.kg/webapp/")  # Telegram would refuse it

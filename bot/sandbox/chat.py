@@ -175,6 +175,8 @@ class SandboxChat:
                 message_id, button = buttons[index - 1]
                 if "callback_data" in button:
                     self.emulator.press_button(uid, message_id, button["callback_data"])
+                elif "web_app" in button:
+                    self.print(_webapp_link(self))
                 else:
                     self.print(f"   (a link button: {button.get('url', '')})")
                 return True
