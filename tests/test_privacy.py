@@ -113,6 +113,15 @@ async def populate(db: Database) -> dict[str, int]:
         name="Балдар аянтчасы", description="Көчөдө балдар үчүн аянтча куруу", recipients="Балдар",
         on_behalf_of=None, area="social", locale="ky"))
     await reg.support(db, resident_id=GONE, service_id=other.id)
+    # a signed monitoring report on an action-plan item (officers are told with the author's name)
+    from bot.domain import plans
+
+    item = await plans.create_item(db, officer_id=OFFICER, title="Суу түтүгүн алмаштыруу", year=2027,
+                                   responsible="ayil_okmotu", problem_ids=[mine.id])
+    invite = await plans.create_invite(db, officer_id=OFFICER)
+    await plans.join(db, resident_id=GONE, code=invite.code)
+    await plans.post_report(db, resident_id=GONE, item_id=item.item.id, progress="delayed", note="Иш токтоп турат",
+                            signed=True, author_name=f"{NAME} {LAST}")
     return {"mine": mine.id, "theirs": theirs.id, "survey": survey.id, "hearing": hearing.id,
             "proposal": proposal.id}
 

@@ -2,7 +2,8 @@
 what the bot stores about them (:func:`my_data`) and can have their identity removed (:func:`erase_me`).
 
 Erasure keeps what the person contributed and removes who they were: their name, username, Telegram id,
-language, municipality, verification, conversation state, follows and pending messages go; their
+language, municipality, verification, conversation state, follows and pending messages go (and any
+fact of a stored notice that is their name, e.g. a monitoring report's author, becomes null); their
 problems, supports, ratings, questions and RSVPs stay, tied to an anonymous stub (a residents row with a
 negative id and ``deleted_at`` set, migration 0008); their survey votes stay counted, tied to a second
 stub so they cannot be linked to anything else. Officers' views never show a stub's name (it has none),
@@ -13,11 +14,14 @@ superadmin) cannot erase themselves; once revoked they are a resident again and 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from typing import Any
 
 from bot.db import Database, Transaction
 from bot.domain.clock import now_db
 from bot.domain.errors import DomainError, NotFound
+from bot.domain.text import clean_user_text
 from bot.store import officers as officers_store
 from bot.store import privacy as store
 
@@ -97,6 +101,42 @@ def _forget_cached(tx: Transaction, telegram_id: int) -> None:
     tx.after_commit.append(forget)
 
 
+async def _identifiers(tx: Transaction, telegram_id: int) -> set[str]:
+    """The person's name as other features may have copied it into a notice: the full name as Telegram
+    gave it and as shown (controls removed), the first name, the username with and without ``@``."""
+    row = await store.summary(tx, telegram_id)
+    if row is None:
+        return set()
+    first, last, username = row["first_name"] or "", row["last_name"] or "", row["username"] or ""
+    full = " ".join(p for p in (first, last) if p.strip())
+    found = {full, clean_user_text(full), first, username, "@" + username if username else ""}
+    return {value for value in found if len(value.strip()) >= 2}
+
+
+def _scrubbed(value: Any, names: set[str]) -> Any:
+    if isinstance(value, str):
+        return None if value in names else value
+    if isinstance(value, list):
+        return [_scrubbed(v, names) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrubbed(v, names) for k, v in value.items()}
+    return value
+
+
+async def _scrub_notices(tx: Transaction, names: set[str]) -> None:
+    """Queued and sent notices keep their facts (a monitoring report's author for the officers, say): every
+    fact that IS the person's name becomes ``null`` (a text that merely contains it is left alone)."""
+    for name in sorted(names):
+        for row in await store.broadcasts_mentioning(tx, name):
+            try:
+                content = json.loads(row["content"])
+            except ValueError:
+                continue
+            cleaned = _scrubbed(content, names)
+            if cleaned != content:
+                await store.set_broadcast_content(tx, int(row["id"]), json.dumps(cleaned, ensure_ascii=False))
+
+
 async def check_erasable(db: Database, *, telegram_id: int, superadmins: frozenset[int]) -> None:
     """Whether the person may ask for erasure now (before the confirmation is shown).
 
@@ -126,6 +166,7 @@ async def erase_me(db: Database, *, telegram_id: int, superadmins: frozenset[int
             raise NotFound("resident")
         if await officers_store.officer_by_id(tx, telegram_id) is not None:
             raise OfficerMustBeRevoked("officer")
+        await _scrub_notices(tx, await _identifiers(tx, telegram_id))
         stub = await store.next_stub_id(tx)
         await store.insert_stub(tx, stub, now)
         await store.insert_stub(tx, stub - 1, now)

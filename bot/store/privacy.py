@@ -188,6 +188,17 @@ async def erase(tx: Transaction, telegram_id: int, *, stub_id: int, ballot_stub_
     await tx.execute("DELETE FROM residents WHERE telegram_id = ?", (telegram_id,))
 
 
+async def broadcasts_mentioning(tx: Transaction, text: str) -> list[sqlite3.Row]:
+    """``id, content`` of every broadcast whose stored content contains ``text`` (a name to scrub)."""
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return await tx.fetchall("SELECT id, content FROM broadcasts WHERE content LIKE ? ESCAPE '\\'", (pattern,))
+
+
+async def set_broadcast_content(tx: Transaction, broadcast_id: int, content: str) -> None:
+    """Replace a broadcast's stored content (the privacy scrub only)."""
+    await tx.execute("UPDATE broadcasts SET content = ? WHERE id = ?", (content, broadcast_id))
+
+
 async def is_stub(db: Reader, resident_id: int) -> bool:
     """Whether this residents row is an anonymous stub of a deleted person."""
     return await db.fetchval("SELECT 1 FROM residents WHERE telegram_id = ? AND deleted_at IS NOT NULL",
