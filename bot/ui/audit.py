@@ -106,6 +106,11 @@ def _details(entry: AuditEntry, locale: str) -> str:
     return ", ".join(_pairs(facts))
 
 
+def details_text(entry: AuditEntry, locale: str) -> str:
+    """The entry's small details in words ("Новый → Отклонена", "value: 4"); "" when there are none."""
+    return _details(entry, locale)
+
+
 def _pairs(facts: dict[str, object]) -> list[str]:
     return [f"{key}: {value}" for key, value in sorted(facts.items())
             if isinstance(value, str | int | float) and not isinstance(value, bool)]
