@@ -99,7 +99,7 @@ async def test_announce_rsvp_question_reminders_outcome_in_both_languages(harnes
     assert "шейшемби" in plain(card[-1]) and "Барам" in " ".join(labels(card[-1]))
     await ky.press("Барам")
     assert "сактадык" in ky.alerts()[-1]["text"].lower() or "сакталды" in ky.alerts()[-1]["text"].lower()
-    await ky.press("Атымды залдагы тизмеге")
+    await ky.press("Атымды тизмеге")
     card = await open_card(ru, hearing.title_ru)
     await ru.press("Напомнить мне")
     await ru.press("Задать вопрос")
@@ -153,7 +153,7 @@ async def test_announce_rsvp_question_reminders_outcome_in_both_languages(harnes
     [out_preview] = await officer.send_document("protokol.pdf", b"%PDF-1.4")
     assert "57 участников" in plain(out_preview)
     done = (await officer.press("Опубликовать"))[-1]
-    assert f"#{problem.id}" in plain(done) and "В местном бюджете" in plain(done)
+    assert f"№{problem.id}" in plain(done) and "В местном бюджете" in plain(done)
     [outcome] = await broadcasts(db, "hearing_outcome")
     assert "57 катышуучу" in text_of(outcome, "ky") and "Проект бюджета одобрен." in text_of(outcome, "ru")
     assert (await pb.get_problem(db, problem.id)).status == "in_budget"

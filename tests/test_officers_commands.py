@@ -34,7 +34,7 @@ async def test_invite_code_makes_an_officer_and_is_single_use(harness: Harness, 
     officer = harness.person(201, "Бакыт", language_code="ky")
     await _onboard(officer, "Кыргызча", "Ак-Дебенский", "Ак-Дебенский айылный аймак (Аламүдүн району)")
     [welcome] = await officer.send(f"/join {code.lower()}")
-    assert "Эми сиз адиссиз. Муниципалитет: Ак-Дебенский айылный аймак" in plain(welcome)
+    assert "Эми сиз адиссиз (Ак-Дебенский айылный аймак)" in plain(welcome)
     assert (await get_officer(db, 201)).municipality_code == AK_DEBE
     [panel] = await officer.send("/officer")
     assert "Адис" in plain(panel) and "ботту 1 тургун колдонот" in plain(panel)
@@ -228,4 +228,4 @@ async def test_bidi_controls_in_a_name_cannot_reorder_an_admins_screen(harness: 
 async def test_id_command_tells_the_sender_their_id(harness: Harness) -> None:
     user = harness.person(504, "Нуржан", language_code="ky")
     [answer] = await user.send("/id")
-    assert plain(answer) == "Сиздин Telegram id: 504"
+    assert plain(answer) == "Telegram ID номериңиз: 504"

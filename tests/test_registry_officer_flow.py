@@ -297,12 +297,12 @@ async def test_the_status_comment_left_by_back_ignores_later_text(harness: Harne
     service = await reg.propose(db, resident_id=391, proposal=reg.Proposal(
         name="Кечки автобус", description="", recipients="", on_behalf_of=None, area="transport", locale="ky"))
     card = await _card(officer, service.id)
-    await officer.press("Перевести: 🔎 на рассмотрении", card)
+    await officer.press("В статус «🔎 на рассмотрении»", card)
     await officer.press("« Назад", card)  # back to the list, on the card's message
     [reply] = await officer.send("спасибо")
     assert "Уведомление" not in plain(reply)
     card = await _card(officer, service.id)
-    await officer.press("Перевести: ❌ отклонена", card)
+    await officer.press("В статус «❌ отклонена»", card)
     await officer.send("/menu")
     await officer.send("Нет бюджета на автобус")
     assert (await reg.get_service(db, service.id)).status == "proposed"

@@ -84,7 +84,7 @@ async def test_propose_support_consider_approve_include_notifies_followers_in_th
     [step2] = await aigul.send(name)
     assert "Кадам 2/5" in plain(step2)
     [too_long] = await aigul.send("ы" * 5000)
-    assert (f"эң көп {format_number(1000, 'ky')} белги, сиздикинде {format_number(5000, 'ky')} белги"
+    assert (f"текст {format_number(1000, 'ky')} белгиден ашпашы керек, сиздикинде {format_number(5000, 'ky')} белги"
             in plain(too_long))
     await asyncio.sleep(0)
     later = harness.emulator.send_text(301, "Ооруканага жана айыл өкмөтүнө кирүүчү жерлерге пандус керек.")
@@ -94,16 +94,16 @@ async def test_propose_support_consider_approve_include_notifies_followers_in_th
     assert "Кадам 3/5" in plain(step3)
     *_, step4 = await aigul.press(SKIP["ky"])
     assert "Кадам 4/5" in plain(step4)
-    [step4_answered, step5] = await aigul.press("Ден соолугунун мүмкүнчүлүктөрү чектелген адамдар")
+    [step4_answered, step5] = await aigul.press("Мүмкүнчүлүгү чектелген адамдар")
     # the step-4 question now records the choice, without buttons; step 5 comes as a new message
-    assert plain(step4_answered) == "Кадам 4/5. Кимдин атынан: Ден соолугунун мүмкүнчүлүктөрү чектелген адамдар"
+    assert plain(step4_answered) == "Кадам 4/5. Кимдин атынан: Мүмкүнчүлүгү чектелген адамдар"
     assert not labels(step4_answered) and "Кадам 5/5" in plain(step5)
     *_, preview = await aigul.press("Социалдык колдоо")
     assert f"Кызмат: {name}" in plain(preview) and "Тармак: Социалдык колдоо" in plain(preview)
     [card] = await aigul.press("✅ Сунушту жөнөтүү")
     assert card["message_id"] == preview["message_id"]  # the preview became the card
     assert plain(card).startswith(f"💡 {name}\n")
-    assert "Тургун сунуштаган, кимдин атынан: Ден соолугунун мүмкүнчүлүктөрү чектелген адамдар" in plain(card)
+    assert "Тургун топтун атынан сунуштаган: Мүмкүнчүлүгү чектелген адамдар" in plain(card)
     assert "🔕 Жазылууну токтотуу" in labels(card)  # the proposer follows it
     assert _alert(aigul).startswith("✅")
     service_id = await db.fetchval("SELECT id FROM services WHERE origin = 'resident'")
@@ -132,18 +132,18 @@ async def test_propose_support_consider_approve_include_notifies_followers_in_th
     await officer.press("💡 предложена (1)")
     [ocard] = await officer.press(name[:20])
     assert "За этой услугой следят 3 человека." in plain(ocard)
-    [prompt] = await officer.press("Перевести: 🔎 на рассмотрении")
+    [prompt] = await officer.press("В статус «🔎 на рассмотрении»")
     # the comment prompt names the move and the bound (its wording is a new msgid, see the report)
     assert f"{name} → 🔎 на рассмотрении" in plain(prompt) and "500" in plain(prompt)
     assert labels(prompt) == ["⏭ Пропустить", "✖ Отмена"]
     [done] = await officer.send("Рассмотрим на сессии кенеша")
     assert "Уведомление получат жители, следящие за услугой: 3." in plain(done)
     await officer.press("Открыть услугу")
-    await officer.press("Перевести: ✅ утверждена кенешем")
+    await officer.press("В статус «✅ утверждена кенешем»")
     *_, done = await officer.press(SKIP["ru"])
     assert "✅ утверждена кенешем" in plain(done)
     await officer.press("Открыть услугу")
-    await officer.press("Перевести: 📗 включена в реестр")
+    await officer.press("В статус «📗 включена в реестр»")
     await officer.send("Постановление № 7")
 
     notes = await _notifications(db)
@@ -184,7 +184,7 @@ async def test_crafted_buttons_for_another_municipality_change_nothing(harness: 
     [overview] = await officer.send("/registry")
     for data in (f"rg:oc:{foreign.id}:0:", f"rg:mv:{foreign.id}:0:excluded"):
         await officer.press_data(overview["message_id"], data)
-        assert _alert(officer) == "Бул кызмат сиздин муниципалитеттин реестринде жок."
+        assert _alert(officer) == "Бул кызмат муниципалитетиңиздин реестринде жок."
     # a resident who is not an officer presses an officer button
     await ivan.press_data(message_id, f"rg:mv:{foreign.id}:0:excluded")
     assert "только для специалистов" in _alert(ivan)
@@ -328,7 +328,7 @@ async def test_rating_once_per_quarter_officer_sees_no_names(harness: Harness, d
     assert "2" in plain(comment) and "500" in plain(comment)  # a new msgid (see the report)
     assert labels(comment) == ["⏭ Өткөрүп жиберүү", "« Артка", "✖ Жокко чыгаруу"]
     [too_long] = await aigul.send("ы" * (reg.COMMENT_MAX + 1))
-    assert "эң көп 500 белги" in plain(too_long)
+    assert "500 белгиден ашпашы керек" in plain(too_long)
     later = harness.emulator.send_text(341, "Суу <жумасына> бир эле жолу келет")
     later["message"]["date"] += 30
     await harness.feed(later)

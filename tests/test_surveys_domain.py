@@ -45,8 +45,12 @@ async def _closed_with_votes(db: Database, harness, votes: list[list[int]], **kw
 
 
 def _csv_votes(survey: sv.Survey, counts: sv.Tally) -> list[str]:
-    rows = list(csv.reader(io.StringIO(results_csv(survey, counts).decode("utf-8-sig"))))
-    return [r[3] for r in rows[4:]]
+    """The votes column of the officer's (Russian) results file; hidden counts read "hidden"."""
+    from bot.i18n import _
+
+    rows = list(csv.reader(io.StringIO(results_csv(survey, counts, "ru").decode("utf-8-sig")), delimiter=";"))
+    hidden = _("hidden to keep votes secret", locale="ru")
+    return ["hidden" if r[3] == hidden else r[3] for r in rows[7:]]
 
 
 # -- secrecy ---------------------------------------------------------------------------------------
@@ -63,7 +67,7 @@ async def test_results_csv_has_no_voters_and_small_groups_are_hidden(db: Databas
     counts = await sv.tally(db, survey.id)
     text = results_text(closed, counts, "ru")
     assert "2 жителя проголосовали" in text and "Школьная улица" not in text and "меньше 5" in text
-    rows = list(csv.reader(io.StringIO(results_csv(closed, counts).decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(results_csv(closed, counts, "ru").decode("utf-8-sig")), delimiter=";"))
     assert not any("801" in cell or "802" in cell for row in rows for cell in row)
 
 
@@ -361,7 +365,7 @@ async def test_linked_hearing_is_named_in_the_announcement(db: Database, harness
     survey = await sv.create_survey(db, officer_id=OFFICER, draft=draft(hearing_id=hearing_id))
     assert survey.hearing_id == hearing_id
     [announcement] = await broadcasts(db, "survey_announcement")
-    assert "публичных слушаниях «Бюджет 2027» 20 декабря 2026" in rendered(announcement, "ru").text
+    assert "публичных слушаниях «Бюджет 2027» (20 декабря 2026" in rendered(announcement, "ru").text
 
 
 def test_importing_the_survey_domain_loads_no_aiogram() -> None:

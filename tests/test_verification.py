@@ -126,7 +126,7 @@ async def test_verified_resident_does_not_use_up_a_second_code(db: Database, har
     await make_resident(db, 801, "ky", AK_DEBE)
     await person.send(f"/verify {first}")
     [reply] = await person.send(f"/verify {second}")
-    assert "буга чейин эле тастыкталгансыз" in plain(reply)
+    assert "буга чейин эле ырасталгансыз" in plain(reply)
     assert await db.fetchval("SELECT used_by FROM residence_codes WHERE code = ?", (second,)) is None
     # a phone-verified resident too
     await make_resident(db, 802, "ru", AK_DEBE)

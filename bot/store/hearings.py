@@ -226,19 +226,22 @@ async def told_of(db: Reader, hearing_id: int, announcement_id: int | None) -> l
 # -- RSVPs and questions --------------------------------------------------------------------------
 
 
-async def rsvp_of(db: Reader, hearing_id: int, resident_id: int) -> tuple[str, bool] | None:
-    """The resident's answer and hall-list consent, or ``None`` when they have not answered."""
-    row = await db.fetchone("SELECT answer, share_name FROM hearing_rsvps WHERE hearing_id = ? AND resident_id = ?",
-                            (hearing_id, resident_id))
-    return None if row is None else (row["answer"], bool(row["share_name"]))
+async def rsvp_of(db: Reader, hearing_id: int, resident_id: int) -> tuple[str, bool, bool] | None:
+    """The resident's answer, hall-list consent and reminder flag, or ``None`` when they have not answered."""
+    row = await db.fetchone(
+        "SELECT answer, share_name, reminder FROM hearing_rsvps WHERE hearing_id = ? AND resident_id = ?",
+        (hearing_id, resident_id))
+    return None if row is None else (row["answer"], bool(row["share_name"]), bool(row["reminder"]))
 
 
-async def save_rsvp(tx: Transaction, hearing_id: int, resident_id: int, answer: str, now: str) -> None:
-    """Insert or change the resident's answer (the consent stays as it was)."""
+async def save_rsvp(tx: Transaction, hearing_id: int, resident_id: int, answer: str, reminder: bool,
+                    now: str) -> None:
+    """Insert or change the resident's answer and reminder flag (the consent stays as it was)."""
     await tx.execute(
-        "INSERT INTO hearing_rsvps (hearing_id, resident_id, answer, updated_at) VALUES (?, ?, ?, ?)"
+        "INSERT INTO hearing_rsvps (hearing_id, resident_id, answer, reminder, updated_at) VALUES (?, ?, ?, ?, ?)"
         " ON CONFLICT (hearing_id, resident_id) DO UPDATE SET answer = excluded.answer,"
-        " updated_at = excluded.updated_at", (hearing_id, resident_id, answer, now))
+        " reminder = excluded.reminder, updated_at = excluded.updated_at",
+        (hearing_id, resident_id, answer, int(reminder), now))
 
 
 async def set_share_name_if_going(tx: Transaction, hearing_id: int, resident_id: int, share: bool, now: str) -> bool:
@@ -261,10 +264,23 @@ async def rsvp_residents(db: Reader, hearing_id: int, answers: Iterable[str] | N
 
 
 async def rsvp_counts(db: Reader, hearing_id: int) -> dict[str, int]:
-    """How many answered each answer (answers nobody gave are absent)."""
-    rows = await db.fetchall("SELECT answer, count(*) FROM hearing_rsvps WHERE hearing_id = ? GROUP BY answer",
+    """``going`` and ``not_going``: residents who gave that answer; ``remind``: residents who will be
+    reminded, whatever their answer (answers nobody gave are absent)."""
+    rows = await db.fetchall("SELECT answer, count(*) FROM hearing_rsvps WHERE hearing_id = ?"
+                             " AND answer IN ('going', 'not_going') GROUP BY answer", (hearing_id,))
+    counts = {r[0]: int(r[1]) for r in rows}
+    reminded = int(await db.fetchval(
+        "SELECT count(*) FROM hearing_rsvps WHERE hearing_id = ? AND reminder = 1", (hearing_id,)) or 0)
+    if reminded:
+        counts["remind"] = reminded
+    return counts
+
+
+async def reminded_residents(db: Reader, hearing_id: int) -> list[int]:
+    """Resident ids who asked to be reminded of the hearing (by "Remind me" or with "I will come")."""
+    rows = await db.fetchall("SELECT resident_id FROM hearing_rsvps WHERE hearing_id = ? AND reminder = 1",
                              (hearing_id,))
-    return {r[0]: int(r[1]) for r in rows}
+    return [r[0] for r in rows]
 
 
 async def hall_list(db: Reader, hearing_id: int) -> list[sqlite3.Row]:

@@ -84,22 +84,26 @@ def when_text(starts: datetime) -> str:
 # -- keyboards (also under queued notices) ------------------------------------------------------------
 
 
-def card_rows(facts: Mapping[str, Any], answer: str | None = None, share: bool = False) -> list[list[InlineKeyboardButton]]:
+def card_rows(facts: Mapping[str, Any], answer: str | None = None, share: bool = False,
+              reminder: bool | None = None) -> list[list[InlineKeyboardButton]]:
     """Buttons under an announcement card: come / can't come, question / remind, calendar, map,
-    document, survey; the resident's ``answer`` is ticked, and a resident who is coming gets the
-    hall-list consent (``share``: already given)."""
+    document, survey; the resident's ``answer`` is ticked, "Remind me" is ticked when ``reminder``
+    (independent of the answer: someone coming is reminded too), and a resident who is coming gets
+    the hall-list consent (``share``: already given)."""
     from bot.ui.surveys import SurveyCallback  # the surveys feature owns its callback format
 
     hid = int(facts["id"])
 
-    def mark(label: str, value: str) -> str:
-        return "✔️ " + label if answer == value else label
+    def mark(label: str, chosen: bool) -> str:
+        return "✔️ " + label if chosen else label
 
+    if reminder is None:  # cards rendered from stored facts: the answer alone decides, as before
+        reminder = answer in ("going", "remind")
     rows = [
-        [resident_button(mark(_("✅ I will come"), "going"), "go", hid),
-         resident_button(mark(_("🚫 Can't come"), "not_going"), "no", hid)],
+        [resident_button(mark(_("✅ I will come"), answer == "going"), "go", hid),
+         resident_button(mark(_("🚫 Can't come"), answer == "not_going"), "no", hid)],
         [resident_button(_("❓ Add a question"), "ask", hid),
-         resident_button(mark(_("⏰ Remind me"), "remind"), "rem", hid)],
+         resident_button(mark(_("⏰ Remind me"), reminder), "rem", hid)],
     ]
     extra = [resident_button(_("📅 Calendar (.ics)"), "ics", hid)]
     if facts.get("map"):

@@ -56,7 +56,7 @@ async def send_due_reminders(db: Database, now: datetime) -> int:
             await store.close_due_reminders(tx, hearing_id, now_s, kind)
             if hearing is None or kind is None:
                 continue
-            recipients = await store.rsvp_residents(tx, hearing_id, ("going", "remind"))
+            recipients = await store.reminded_residents(tx, hearing_id)
             notice = notices.reminder(hearing, kind, now)
             await enqueue(tx, kind=notice.kind, audience=Audience.residents(recipients), content=notice,
                           municipality_code=hearing.municipality_code)

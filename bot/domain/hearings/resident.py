@@ -1,7 +1,9 @@
 """Public hearings: what residents do — read, answer (RSVP), consent to the hall list, ask a question.
 
-One RSVP row per resident (``going`` / ``not_going`` / ``remind``), changeable, with a separate
-consent to show the resident's name on the hall list; officers see names only of consenting
+One RSVP row per resident: the answer (``going`` / ``not_going``, or ``remind`` for "no answer, only
+a reminder"), changeable, a reminder flag of its own (someone coming also wants a reminder: "I will
+come" turns it on, "Can't come" off, "Remind me" toggles it), and a separate consent to show the
+resident's name on the hall list; officers see names only of consenting
 residents who are coming, and counts for everything else. A resident acts only on hearings of
 their own municipality (a crafted button for another one is :class:`HearingElsewhere`).
 """
@@ -54,15 +56,18 @@ async def open_hearing(db: Reader, *, resident_id: int, hearing_id: int) -> Hear
     return hearing
 
 
-async def my_rsvp(db: Database, resident_id: int, hearing_id: int) -> tuple[str | None, bool]:
-    """The resident's answer (``None`` when none) and whether they consented to the hall list."""
+async def my_rsvp(db: Database, resident_id: int, hearing_id: int) -> tuple[str | None, bool, bool]:
+    """The resident's answer (``None`` when none), their hall-list consent and whether they will be reminded."""
     answer = await store.rsvp_of(db, hearing_id, resident_id)
-    return (None, False) if answer is None else answer
+    return (None, False, False) if answer is None else answer
 
 
-async def rsvp(db: Database, *, resident_id: int, hearing_id: int, answer: str) -> Hearing:
-    """Record or change the resident's answer (one row per resident and hearing).
+async def rsvp(db: Database, *, resident_id: int, hearing_id: int, answer: str) -> tuple[Hearing, bool]:
+    """Record the resident's button: ``going`` (and a reminder), ``not_going`` (no reminder), or
+    ``remind`` (the reminder toggled, the answer kept). One row per resident and hearing.
 
+    Returns:
+        the hearing and whether the resident will now be reminded.
     Raises:
         InvalidInput: unknown answer. See :func:`open_hearing`.
     """
@@ -70,8 +75,14 @@ async def rsvp(db: Database, *, resident_id: int, hearing_id: int, answer: str) 
         raise InvalidInput("answer")
     async with db.transaction() as tx:
         hearing = await open_hearing(tx, resident_id=resident_id, hearing_id=hearing_id)
-        await store.save_rsvp(tx, hearing_id, resident_id, answer, now_db())
-    return hearing
+        before = await store.rsvp_of(tx, hearing_id, resident_id)
+        if answer == "remind":
+            kept = before[0] if before is not None else "remind"
+            reminder = not (before is not None and before[2])
+        else:
+            kept, reminder = answer, answer == "going"
+        await store.save_rsvp(tx, hearing_id, resident_id, kept, reminder, now_db())
+    return hearing, reminder
 
 
 async def set_share_name(db: Database, *, resident_id: int, hearing_id: int, share: bool) -> Hearing:

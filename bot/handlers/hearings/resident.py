@@ -38,6 +38,7 @@ SAVED = {
     "not_going": N_("Saved: you can't come. You can still send a question for the hearing."),
     "remind": N_("Saved: we will remind you 24 hours and 1 hour before."),
 }
+REMINDER_OFF = N_("Reminder turned off. Your answer is kept.")
 RSVP = {"go": "going", "no": "not_going", "rem": "remind"}
 """Button action → answer."""
 
@@ -99,22 +100,22 @@ async def send_card(bot: Bot, db: Database, hearing: hr.Hearing, resident: Resid
     A card longer than a Telegram message (an agenda of up to 6,000 characters) is cut with
     :func:`bot.delivery.split.split_html` into several valid HTML messages, the buttons under the last.
     """
-    answer, share = await hr.my_rsvp(db, resident.telegram_id, hearing.id)
+    answer, share, reminder = await hr.my_rsvp(db, resident.telegram_id, hearing.id)
     facts_notice = hr.notices.announcement(hearing, await hr.survey_questions(db, hearing.survey_id))
     parts = split_html(render(facts_notice, locale).text)
     for part in parts[:-1]:
         await bot.send_message(resident.telegram_id, part)
-    markup = kb(*card_rows(facts_notice.facts, answer, share)) if hearing.status == "scheduled" else None
+    markup = kb(*card_rows(facts_notice.facts, answer, share, reminder)) if hearing.status == "scheduled" else None
     await bot.send_message(resident.telegram_id, parts[-1], reply_markup=markup)
 
 
 async def _refresh_keyboard(callback: CallbackQuery, db: Database, hearing: hr.Hearing, resident: Resident) -> None:
-    answer, share = await hr.my_rsvp(db, resident.telegram_id, hearing.id)
+    answer, share, reminder = await hr.my_rsvp(db, resident.telegram_id, hearing.id)
     if not isinstance(callback.message, Message):
         return
     try:
         await callback.message.edit_reply_markup(
-            reply_markup=kb(*card_rows(hr.notices.hearing_facts(hearing), answer, share)))
+            reply_markup=kb(*card_rows(hr.notices.hearing_facts(hearing), answer, share, reminder)))
     except TelegramBadRequest:  # not modified, or too old to edit: the toast is enough
         log.debug("could not refresh the hearing keyboard", exc_info=True)
 
@@ -133,8 +134,9 @@ async def on_rsvp(callback: CallbackQuery, callback_data: HearingCallback, db: D
     if not _onboarded(resident, callback_answer):
         return
     answer = RSVP[callback_data.action]
-    hearing = await hr.rsvp(db, resident_id=resident.telegram_id, hearing_id=callback_data.hearing_id, answer=answer)
-    callback_answer.text = _(SAVED[answer])
+    hearing, reminded = await hr.rsvp(db, resident_id=resident.telegram_id, hearing_id=callback_data.hearing_id,
+                                      answer=answer)
+    callback_answer.text = _(SAVED[answer]) if reminded or answer != "remind" else _(REMINDER_OFF)
     await _refresh_keyboard(callback, db, hearing, resident)
 
 
