@@ -9,17 +9,60 @@ the wording of the new texts (their translations are merged later)."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
 from bot.sandbox.emulator import BotAPIEmulator
-from tests.test_e2e_features import DELIVERY_WAIT, WAIT, Person, community, text_of
-from tests.test_e2e_features import bot_process as bot_process  # the fixture: the real process
+from tests.test_e2e_features import DELIVERY_WAIT, ROOT, TOKEN, WAIT, Person, _env, community, text_of
+from tests.support import SUPERADMIN_ID as ADMIN
 
 pytestmark = pytest.mark.slow
 CHANNEL, VILLAGE = -1004242, -4243
+STARTUP_WAIT = 120.0  # seconds until the process polls
+
+
+@pytest.fixture
+async def bot_process(tmp_path: Path) -> AsyncIterator[BotAPIEmulator]:
+    """The real bot process against a fresh emulator (as tests/test_e2e_features.py's, with its web
+    server on a free port, so it runs beside other bot processes)."""
+    emulator = BotAPIEmulator(token=TOKEN)
+    emulator.idle_quiet_period = 0.2
+    await emulator.start()
+    log_path = tmp_path / "bot.log"
+    log = log_path.open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        env=_env(BOT_TOKEN=TOKEN, TELEGRAM_API_URL=emulator.base_url, DATABASE_PATH=str(tmp_path / "e2e.sqlite3"),
+                 SUPERADMIN_IDS=str(ADMIN), POLLING_TIMEOUT="2", SCHEDULER_INTERVAL_S="1", DELIVERY_RATE="100",
+                 WEB_LISTEN="127.0.0.1:0"))
+    try:
+        deadline = time.monotonic() + STARTUP_WAIT  # start-up is slow on a busy machine: wait for the first poll
+        while not any(method == "getUpdates" for method, _ in emulator.requests):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"the bot process did not start polling: {log_path.read_text()[-2000:]}")
+            await asyncio.sleep(0.2)
+        yield emulator
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.to_thread(process.wait, 20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        log.close()
+        await emulator.stop()
+        output = log_path.read_text()
+        print(output[-4000:])
+        assert "Traceback" not in output, "the bot process logged an exception (see the output above)"
 
 
 async def _code(officer: Person, choice: int) -> str:
@@ -30,7 +73,7 @@ async def _code(officer: Person, choice: int) -> str:
 
 
 async def test_channel_and_village_group_linked_announced_migrated_joined_and_removed(
-        bot_process: BotAPIEmulator) -> None:  # noqa: F811  (the imported fixture)
+        bot_process: BotAPIEmulator) -> None:
     emu = bot_process
     _aigul, _ivan, officer = await community(emu)
 

@@ -305,7 +305,7 @@ class SendBudget:
         if chat_id is not None:
             self.hold_chat(chat_id, retry_after)
             if ticket is not None and ticket.prior is not None \
-                    and ticket.started - ticket.prior < self.per_chat_interval + 0.05:
+                    and ticket.started - ticket.prior < self.interval_for(chat_id) + 0.05:
                 self.stats.chat_floods += 1
                 # the chat takes no more bursts for a while: replies there are spaced by the interval
                 self._chat_strict[chat_id] = time.monotonic() + retry_after + REPLY_BURST * self.per_chat_interval
