@@ -68,12 +68,23 @@ async def onboard(emulator, user_id: int, name: str, locale: str, place: str) ->
     return person
 
 
+async def polling(emulator, timeout: float = 90.0) -> None:  # noqa: ANN001
+    """Wait until the bot process polls (its start-up — migrations, the municipality list — may take a
+    while on a busy machine; every later step has its own bound)."""
+    for _attempt in range(int(timeout / 0.1)):
+        if any(method == "getUpdates" for method, _params in emulator.requests):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the bot process never polled")
+
+
 def _space(text: str) -> str:
     return text.replace("\u00a0", " ").replace("\u202f", " ")
 
 
 async def test_from_priority_to_result(bot_process) -> None:  # noqa: F811
     emulator = bot_process
+    await polling(emulator)
     aigul, ivan, officer = await community(emulator)
     member = await onboard(emulator, 4104, "Бакыт", "ky", "alamudun")
 
