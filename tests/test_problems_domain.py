@@ -297,8 +297,18 @@ async def test_similar_problems_fold_kyrgyz_letters(db: Database) -> None:
     typed = "кочодо суу жок, тутук жарылган"  # typed on a Russian keyboard
     found = await pb.similar_problems(db, AK_DEBE, "water", typed)
     assert [p.id for p in found][0] == water and len(found) == 1
-    assert await pb.similar_problems(db, AK_DEBE, "roads", typed) == []
+    # filed under another category ("Other"): the same problem is still found (issue 12)
+    assert [p.id for p in await pb.similar_problems(db, AK_DEBE, "other", typed)] == [water]
+    assert await pb.similar_problems(db, AK_DEBE, "roads", "жаңы көпүрө керек") == []
     assert len(await pb.similar_problems(db, AK_DEBE, "water", None)) == 2  # voice: the category's top
+
+
+async def test_similar_problems_prefer_the_same_category_on_a_tie(db: Database) -> None:
+    author = await _resident(db, 91)
+    other = await _problem(db, author, "Суу түтүгү жарылды", category="other")
+    water = await _problem(db, author, "Суу түтүгү жарылды", category="water")
+    found = await pb.similar_problems(db, AK_DEBE, "water", "суу түтүгү")
+    assert [p.id for p in found] == [water, other]
 
 
 async def test_still_a_problem_threshold_per_municipality_and_new_round(db: Database) -> None:

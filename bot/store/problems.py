@@ -143,6 +143,15 @@ async def open_in_category(db: Reader, municipality_code: str, category: str,
     return [(problem_from_row(r), r["search_key"].split()) for r in rows]
 
 
+async def open_in_municipality(db: Reader, municipality_code: str, limit: int) -> list[tuple[Problem, list[str]]]:
+    """Up to ``limit`` open problems of the municipality in any category, most supported first, each with
+    its search stems (``problems_ranked``)."""
+    rows = await db.fetchall(
+        f"SELECT * FROM problems WHERE municipality_code = ? AND {OPEN_WHERE} ORDER BY supports DESC, id DESC LIMIT ?",
+        (municipality_code, limit))
+    return [(problem_from_row(r), r["search_key"].split()) for r in rows]
+
+
 async def count_by_author(db: Reader, author_id: int) -> int:
     """Problems the resident raised that are not hidden (any status)."""
     return int(await db.fetchval("SELECT count(*) FROM problems WHERE author_id = ? AND hidden = 0", (author_id,)))

@@ -64,21 +64,22 @@ async def supported_problems(db: Database, resident_id: int, *, page: int = 0, s
 async def similar_problems(
     db: Database, municipality_code: str, category: str, text: str | None, *, limit: int = 3, scan: int = 500,
 ) -> list[Problem]:
-    """Up to ``limit`` open problems of the municipality in the same category that share folded
-    word stems with ``text`` (:func:`search_stems`), most shared stems first, then most supported.
+    """Up to ``limit`` open problems of the municipality that share folded word stems with ``text``
+    (:func:`search_stems`), in ANY category — villagers often file the same problem under "Other"
+    (issue 12) — most shared stems first, then the same ``category`` first, then most supported.
     With no text (a voice problem) the most supported of the category are returned.
-    Only the ``scan`` most supported problems of the category are compared."""
-    candidates = await store.open_in_category(db, municipality_code, category, scan)
+    Only the ``scan`` most supported open problems of the municipality are compared."""
     if not text:
-        return [problem for problem, _stems in candidates[:limit]]
+        return [problem for problem, _stems in (await store.open_in_category(db, municipality_code, category, limit))]
+    candidates = await store.open_in_municipality(db, municipality_code, scan)
     wanted = set(search_stems(text))
     scored = []
     for position, (problem, stems) in enumerate(candidates):
         shared = len(wanted & set(stems))
         if shared:
-            scored.append((-shared, position, problem))
-    scored.sort(key=lambda item: (item[0], item[1]))
-    return [problem for _, _, problem in scored[:limit]]
+            scored.append((-shared, problem.category != category, position, problem))
+    scored.sort(key=lambda item: item[:3])
+    return [problem for *_, problem in scored[:limit]]
 
 
 async def history(db: Reader, problem_id: int) -> list[ProblemEvent]:
