@@ -76,6 +76,8 @@ async def test_a_group_is_linked_by_code_and_gets_the_alerts(harness, db: Databa
     assert (await links.linked_chat(db, GROUP)).status == "active", plain(bye)
     await _in_group(harness, OFFICER, "/unlink")
     assert (await links.linked_chat(db, GROUP)).status == "unlinked"
+    logged = await db.fetchall("SELECT action, actor_resident_id FROM audit_log WHERE action LIKE 'chat.%' ORDER BY id")
+    assert [tuple(r) for r in logged] == [("chat.link", OFFICER), ("chat.unlink", OFFICER)]  # the audit log
 
 
 def officer_code() -> str:
