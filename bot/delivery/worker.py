@@ -6,29 +6,27 @@ Life of a delivery row (``deliveries``, migration 0002)::
                   │  └───▶ failed (reason: blocked, chat not found, bad request, gave up after retries)
                   └──────▶ queued again with next_attempt_at (network error / 5xx, backoff)
 
-Crash safety: a row is committed as ``sending`` before its request and gets its result after.
-After a crash, rows still ``sending`` are queued again at start (:func:`~bot.delivery.journal.recover`)
-and flagged ``possible_duplicate`` (the process may have died after Telegram accepted the message but
-before the answer was recorded), so a recipient gets a second copy only in that case, and it is counted.
-A long text goes out in parts; ``parts_sent`` is recorded after each: a resumed delivery continues with the next part.
+Crash safety: a row is committed as ``sending`` before its request and gets its result after. After a crash, rows
+still ``sending`` are queued again at start (:func:`~bot.delivery.journal.recover`) and flagged
+``possible_duplicate`` (the process may have died after Telegram accepted the message but before the answer was
+recorded), so a recipient gets a second copy only in that case, and it is counted. A long text goes out in parts;
+``parts_sent`` is recorded after each: a resumed delivery continues with the next part.
 
-Writes are group-committed by :class:`~bot.delivery.journal.Journal`: SQLite has one writer, and one
-transaction per send would cost more than the send at high rates; instead the marks and results
-that arrived while the previous commit ran are written together. A request waits only for its own
-``sending`` mark to be committed. The statements are the outbox store's (:mod:`bot.store.outbox`).
+Writes are group-committed by :class:`~bot.delivery.journal.Journal`: SQLite has one writer, and one transaction per
+send would cost more than the send at high rates; instead the marks and results that arrived while the previous
+commit ran are written together. A request waits only for its own ``sending`` mark to be committed. The statements
+are the outbox store's (:mod:`bot.store.outbox`).
 
-One send path: the worker takes the same :class:`~bot.send.budget.SendBudget` as the application's
-Bot (found on its session, :func:`bot.send.middleware.budget_of`), so direct replies go first and
-the outbox takes what is left of Telegram's ~30 messages/s, at most ``DELIVERY_RATE``, and never
-writes to a chat within ``DELIVERY_PER_CHAT_INTERVAL`` of the last message there, a reply's or
-its own. The worker has a Bot of its own (:func:`delivery_bot`): a separate connection pool, and
-no 429 retry inside the request, because the worker must see every 429: it holds that chat for
-exactly ``retry_after`` and, when the flood was not the chat's own, pauses the outbox for exactly
-``retry_after`` (:meth:`~bot.send.budget.SendBudget.flood`); other chats are not held longer.
+One send path: the worker takes the same :class:`~bot.send.budget.SendBudget` as the application's Bot (found on its
+session, :func:`bot.send.middleware.budget_of`), so direct replies go first and the outbox takes what is left of
+Telegram's ~30 messages/s, at most ``DELIVERY_RATE``, and never writes to a chat within ``DELIVERY_PER_CHAT_INTERVAL``
+of the last message there, a reply's or its own. The worker has a Bot of its own (:func:`delivery_bot`): a separate
+connection pool, and no 429 retry inside the request, because the worker must see every 429: it holds that chat for
+exactly ``retry_after`` and, when the flood was not the chat's own, pauses the outbox as long (``SendBudget.flood``).
 
-Fair order: every unfinished broadcast is a lane (:mod:`bot.delivery.lanes`); urgent ones (few
-recipients, time-bound kinds) go first, the others share the rate per municipality, then per
-broadcast. Rows are read per lane in id order, ahead of need (``LANE_BATCH``).
+Fair order: every unfinished broadcast is a lane (:mod:`bot.delivery.lanes`); urgent ones (few recipients, time-bound
+kinds) go first, the others share the rate per municipality, then per broadcast. Rows are read per lane in id order,
+ahead of need (``LANE_BATCH``). A storage outage: the journal waits (:mod:`bot.delivery.journal`).
 """
 
 from __future__ import annotations
@@ -57,7 +55,7 @@ from aiogram.exceptions import (
 from aiogram.types import Message
 
 from bot.config import Settings
-from bot.db import Database
+from bot.db import Database, storage_fault
 from bot.delivery import progress
 from bot.delivery.journal import Journal, recover
 from bot.delivery.lanes import Backlog, Lane, Lanes, ahead_of
@@ -383,8 +381,10 @@ class DeliveryWorker:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - one bad row must not stop the others
-                log.exception("delivery %s failed unexpectedly", row.id)
-                result = self._fail(row, f"error: {exc!r}")
+                if storage_fault(exc) is None:  # else a write was refused (marking a blocked chat): queued again
+                    log.exception("delivery %s failed unexpectedly", row.id)
+                result = self._fail(row, f"error: {exc!r}") if storage_fault(exc) is None else \
+                    store.mark_requeued(row.id, row.parts_sent, now_db())
             # the result is committed before the chat is free again, so the row is never picked twice
             await self.journal.add_and_wait(result)
         finally:
