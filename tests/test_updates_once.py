@@ -135,3 +135,19 @@ async def test_the_real_process_skips_an_update_telegram_delivers_again_after_a_
     finally:
         bot.kill()
         await emu.stop()
+
+
+@pytest.mark.slow
+def test_the_sandbox_answers_again_in_its_next_session(tmp_path: Path) -> None:
+    """The sandbox's new emulator numbers updates from 1 at every start: ids recorded in the last
+    session must not make the bot ignore the new one."""
+    import subprocess
+    import sys
+
+    from tests.web_helpers import ROOT
+
+    database = tmp_path / "sandbox.sqlite3"
+    for session in (1, 2):
+        result = subprocess.run([sys.executable, "-m", "bot", "sandbox", "--database", str(database)], cwd=ROOT,
+                                input="/start\n:quit\n", capture_output=True, text=True, timeout=240)
+        assert "Тилди тандаңыз" in result.stdout, f"session {session}:\n{result.stdout[-2000:]}"

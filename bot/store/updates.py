@@ -27,3 +27,8 @@ async def claim(tx: Transaction, update_id: int, at: str) -> bool:
 async def prune(tx: Transaction, before: str) -> int:
     """Forget updates taken before ``before`` (UTC ISO text); returns how many were removed."""
     return await tx.execute("DELETE FROM processed_updates WHERE processed_at < ?", (before,))
+
+
+async def forget_all(tx: Transaction) -> int:
+    """Forget every recorded update (a new Bot API emulator numbers updates from 1 again)."""
+    return await tx.execute("DELETE FROM processed_updates")

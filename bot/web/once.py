@@ -94,3 +94,13 @@ async def prune(db: Database, now: datetime) -> int:
         return await store.prune(tx, before)
 
     return await db.unit(body)
+
+
+async def forget_all(db: Database) -> int:
+    """Forget every recorded update id; for the sandbox, whose new emulator numbers updates from 1 at each
+    start (Telegram never reuses an id within the week they are kept). Returns how many were forgotten."""
+
+    async def body(tx: Transaction) -> int:
+        return await store.forget_all(tx)
+
+    return await db.unit(body)
