@@ -274,3 +274,13 @@ async def test_the_audit_log_shows_each_municipality_its_own_and_records_exports
     assert (report["actor_role"], json.loads(report["details"])) == ("superadmin", {"format": "report:pdf"})
     page = await (await client.get("/webapp/api/view/audit", headers=auth(OFFICER))).text()
     assert f'data-entry="{export["id"]}"' in page
+
+
+async def test_hearing_results_show_the_linked_survey_under_the_secrecy_rule(served, db) -> None:
+    client, seeded = served
+    data = await (await client.get("/webapp/api/hearings", headers=auth(OFFICER))).json()
+    (hearing,) = data["hearings"]
+    assert hearing["survey"]["id"] == seeded.open_survey and hearing["survey"]["ballots"] == 2
+    assert {o["votes"] for o in hearing["survey"]["options"]} == {None}  # open: turnout only
+    page = await (await client.get("/webapp/api/view/hearings", headers=auth(OFFICER_RU))).text()
+    assert "Ачык сурамжылоо (ru)" in page and "Мост" not in page.split("Ачык сурамжылоо (ru)")[1].split("</div>")[0]

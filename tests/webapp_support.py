@@ -55,7 +55,7 @@ class Seeded:
 async def seed(db: Database) -> Seeded:
     """Ak-Debe with two officers (ky and ru), 12 residents, 4 problems with supports, a closed survey
     with 12 voters (7 and 5: both counts may be shown), a closed one with 3 (below the secrecy minimum), an open one with 2, an upcoming
-    hearing with RSVPs and the starter registry; Alamüdün with its own officer and resident.
+    hearing with RSVPs (linked to the open survey) and the starter registry; Alamüdün with its own officer and resident.
     Leaves the domain clock at START + 2 days."""
     clock.set(lambda: START)
     for uid in (OFFICER, *RESIDENTS[:8]):
@@ -96,7 +96,7 @@ async def seed(db: Database) -> Seeded:
     hearing = await hr.create_hearing(db, officer_id=OFFICER, draft=hr.Draft(
         topic="budget_draft", title_ky="2027-жылдын бюджетинин долбоору", title_ru="Проект бюджета на 2027 год",
         agenda_ky="1. Бюджеттин долбоору", agenda_ru="1. Проект бюджета",
-        starts_at=to_db(START + timedelta(days=20)), place="Айыл өкмөтүнүн чоң залы"))
+        starts_at=to_db(START + timedelta(days=20)), place="Айыл өкмөтүнүн чоң залы", survey_id=opened.id))
     for uid, answer in zip(RESIDENTS[:5], ("going", "going", "going", "not_going", "remind"), strict=True):
         await hr.rsvp(db, resident_id=uid, hearing_id=hearing.id, answer=answer)
     await ensure_seeded(db, AK_DEBE)

@@ -151,10 +151,21 @@ async def surveys(db: Database, code: str, now: datetime | None = None, limit: i
     return {"municipality": await place(db, code), "surveys": [survey_result(s, now, active) for s in rows]}
 
 
-async def hearings(db: Database, code: str, limit: int = 20) -> dict[str, Any]:
-    """The municipality's hearings, latest start first, with RSVPs and outcomes (counts, no names)."""
+async def hearings(db: Database, code: str, limit: int = 20, now: datetime | None = None) -> dict[str, Any]:
+    """The municipality's hearings, latest start first, with RSVPs and outcomes (counts, no names) and
+    the linked survey's results as the secrecy rule allows (``survey``, ``None`` without one)."""
+    now = now or clock.now()
     rows = await hearings_store.recent_in(db, code, limit)
-    return {"municipality": await place(db, code), "hearings": [await _hearing(db, h) for h in rows]}
+    active = (await store.resident_counts(db, code, to_db(now)))["active"]
+    result = []
+    for hearing in rows:
+        item = await _hearing(db, hearing)
+        survey = await survey_queries.get_survey(db, hearing.survey_id) if hearing.survey_id else None
+        item["survey"] = (survey_result(survey, now, active)
+                          if survey is not None and survey.municipality_code == code and survey.status != "deleted"
+                          else None)
+        result.append(item)
+    return {"municipality": await place(db, code), "hearings": result}
 
 
 REGISTRY_COLUMNS = ("id", "name_ky", "name_ru", "area", "registry", "provider_kind", "provider_name", "paid",
