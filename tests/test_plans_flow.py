@@ -274,3 +274,24 @@ async def test_a_signed_report_names_its_member_and_its_photos_open_from_the_car
     await plans.hide(db, officer_id=OFFICER, report_id=signed.id, reason="Жеке маалымат бар")
     await author.press_data(card["message_id"], PlanCb(a="ph", i=signed.id).pack())
     assert author.alerts()[-1]["text"] == said(plans.ReportNotFound(signed.id), "ky")
+
+
+async def test_linking_another_problem_tells_only_its_followers(harness: Harness, db: Database, frozen_clock) -> None:
+    p = await _people(harness, db)
+    first = await pb.raise_problem(db, author_id=AUTHOR, category="water", text="Суу жок, үч айдан бери суу келбейт")
+    second = await pb.raise_problem(db, author_id=SUPPORTER, category="water", text="Кран бузук, суу агып жатат")
+    view = await plans.create_item(db, officer_id=OFFICER, title="Суу түтүгү", year=2027, responsible="ayil_okmotu",
+                                   problem_ids=[first.id])
+    officer = p["officer"]
+    await officer.send("/plans")
+    await press(officer, PlanCb(a="oc", i=view.item.id).pack())
+    await press(officer, PlanCb(a="ext", i=view.item.id).pack())
+    [refused] = await officer.send("999")
+    assert plain(refused) == said(plans.ProblemNotInMunicipality(999), "ru")
+    await officer.send(f"{first.id}, {second.id}")
+    await officer.send("Түтүк сатып алуу — 31.05.2027")
+    assert (await pb.get_problem(db, second.id)).status == "in_action_plan"
+    rows = await db.fetchall("SELECT d.resident_id FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id"
+                             " WHERE b.kind = 'plan.added' ORDER BY b.id, d.resident_id")
+    assert [r[0] for r in rows] == [AUTHOR, SUPPORTER]  # the first at creation, the newcomer now
+    assert [s.title for s in (await plans.item_view(db, view.item)).steps] == ["Түтүк сатып алуу"]

@@ -39,6 +39,8 @@ from bot.domain.plans.errors import (
 from bot.domain.plans.execution import attach_to_hearing, execution_hearings, execution_report, report_csv
 from bot.domain.plans.figures import Figures, figures
 from bot.domain.plans.items import (
+    add_to_item,
+    check_problems,
     change_deadline,
     change_money,
     create_item,
@@ -99,6 +101,7 @@ from bot.domain.plans.monitoring import (
 from bot.domain.plans.rules import check_text, parse_date, parse_problem_ids, parse_som, parse_steps
 
 __all__ = [
+    "add_to_item", "check_problems",
     "DECISIONS", "ITEM_STATUSES", "KINDS", "NAME_MAX", "NOTE_MAX", "PHOTOS_MAX", "PROGRESS", "REASON_MAX",
     "REASON_MIN", "RESOLUTION_MAX", "RESPONSIBLE", "RESULT_MAX", "SOURCES", "STEPS_MAX", "STEP_MAX", "TITLE_MAX",
     "TITLE_MIN",

@@ -15,7 +15,7 @@ from types import ModuleType
 from bot.db import Transaction
 
 CODES = frozenset({
-    "plan.item_create", "plan.deadline", "plan.money", "plan.spent", "plan.step_done", "plan.status",
+    "plan.item_create", "plan.item_edit", "plan.deadline", "plan.money", "plan.spent", "plan.step_done", "plan.status",
     "plan.propose", "plan.decide", "plan.attach", "plan.export", "monitoring.regulation", "monitoring.invite",
     "monitoring.answer", "monitoring.hide",
 })

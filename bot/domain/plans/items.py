@@ -245,6 +245,60 @@ async def record_spent(db: Database, *, officer_id: int, item_id: int, source: s
         await store.touch_item(tx, item.id, now)
 
 
+async def check_problems(db: Database, *, officer_id: int, problem_ids: Sequence[int]) -> list[int]:
+    """``problem_ids`` if each is a visible problem of the officer's municipality (a wizard checks them
+    at once; the use case checks again in its transaction).
+
+    Raises:
+        NotAnOfficer. ProblemNotInMunicipality: the first number that is not.
+    """
+    officer = await require_officer(db, officer_id)
+    found = await store.visible_problems_in(db, list(problem_ids), officer.municipality_code)
+    for problem_id in problem_ids:
+        if problem_id not in found:
+            raise ProblemNotInMunicipality(problem_id)
+    return list(problem_ids)
+
+
+async def add_to_item(db: Database, *, officer_id: int, item_id: int, problem_ids: Sequence[int] = (),
+                      steps: Sequence[tuple[str, date]] = ()) -> ItemView:
+    """An officer links more problems to an item and/or adds steps. Newly linked problems move forward
+    to "in the joint action plan" and their followers who did not follow the item yet are told of it.
+
+    Raises:
+        ItemNotFound, NotAnOfficer. ProblemNotInMunicipality: a number that is no visible problem there.
+        InvalidInput: nothing to add, or over :data:`~.model.STEPS_MAX` steps in all. TextTooLong: a step.
+    """
+    clean_steps = [(check_text(t, limit=STEP_MAX, minimum=1), d) for t, d in steps]
+    if not problem_ids and not clean_steps:
+        raise InvalidInput("nothing to add")
+    async with db.transaction() as tx:
+        item = await officer_item(db, tx, officer_id, item_id)
+        if len(await store.steps_of(tx, item.id)) + len(clean_steps) > STEPS_MAX:
+            raise InvalidInput("too many steps", limit=STEPS_MAX)
+        found = await store.visible_problems_in(tx, list(problem_ids), item.municipality_code)
+        for problem_id in problem_ids:
+            if problem_id not in found:
+                raise ProblemNotInMunicipality(problem_id)
+        now = now_db()
+        before = set(await store.followers_of(tx, item.id))
+        new_problems = [p for p in problem_ids if p not in await store.problems_of(tx, item.id)]
+        await store.link_problems(tx, item.id, new_problems)
+        for step_title, deadline in clean_steps:
+            await store.insert_step(tx, item.id, step_title, deadline.isoformat())
+        await store.touch_item(tx, item.id, now)
+        await advance_problems(tx, new_problems, "in_action_plan", actor_id=officer_id, comment=item.title, at=now)
+        await audit.record(tx, officer_id, "plan.item_edit", municipality_code=item.municipality_code,
+                           kind="plan_item", target_id=item.id, details={"problems": new_problems,
+                                                                         "steps": len(clean_steps)})
+        view = await _view(tx, item)
+        newcomers = [f for f in await store.followers_of(tx, item.id) if f not in before]
+        if newcomers:
+            await enqueue(tx, kind=notices.ADDED, audience=Audience.residents(newcomers), content=notices.added(view),
+                          municipality_code=item.municipality_code, sender_id=officer_id)
+    return view
+
+
 async def mark_step_done(db: Database, *, officer_id: int, item_id: int, step_id: int) -> bool:
     """An officer marks a step done; ``False`` when it was done already.
 

@@ -71,6 +71,7 @@ async def card_view(db: Database, officer: Officer, locale: str, item_id: int) -
         [(_("🗓 Change a deadline"), PlanCb(a="dl", i=i)), (_("✔ Mark a step done"), PlanCb(a="sdm", i=i))],
         [(_("💰 Change the planned money"), PlanCb(a="mo", i=i)), (_("💵 Record spending"), PlanCb(a="mo", i=i, v="spent"))],
     ]
+    rows.append([(_("🔗 Link problems, add steps"), PlanCb(a="ext", i=i))])
     if view.proposal is not None and view.proposal.decision is None:
         rows.append([(_("⚖ The council's decision"), PlanCb(a="dec", i=i))])
     else:
@@ -271,7 +272,7 @@ def build_router() -> Router:
     router.message.register(cmd_figures, Command("figures"))
     screens: dict[str, Callable[..., Any]] = {"olist": on_list, "oc": on_card, "sdm": on_steps_menu, "sd": on_step_done, "grp": on_group,
                "inv": on_invite, "exec": on_exec, "att": on_attach, "fig": on_figures,
-               "new": officer_flows.on_new, "dl": officer_flows.on_deadline, "mo": officer_flows.on_money,
+               "new": officer_flows.on_new, "ext": officer_flows.on_extend, "dl": officer_flows.on_deadline, "mo": officer_flows.on_money,
                "prop": budget_flows.on_propose, "dec": budget_flows.on_decide, "reg": budget_flows.on_regulation,
                "ans": budget_flows.on_answer, "hide": budget_flows.on_hide}
     for action, handler in screens.items():

@@ -98,7 +98,8 @@ async def _ask_problems(ctx: Ctx) -> Prompt:
 
 @problems_step.handle
 async def _got_problems(ctx: Ctx, text: str | None) -> None:
-    ctx.data["problems"] = plans.parse_problem_ids(text) if text else []
+    ctx.data["problems"] = await plans.check_problems(
+        ctx.db, officer_id=ctx.officer.telegram_id, problem_ids=plans.parse_problem_ids(text)) if text else []
     if ctx.data["kind"] == "initiative":
         ctx.data["responsible"] = "initiative_group"
         await ctx.goto(name_step)
@@ -309,5 +310,43 @@ async def _got_mo_reason(ctx: Ctx, text: str | None) -> None:
     await ctx.finish(_("✅ The planned money is changed.") + "\n" + _told(count), _open(int(ctx.data["item"])))
 
 
-WIZARDS = (new, deadline, money)
+# -- extend: more problems, more steps ---------------------------------------------------------------------
+
+extend = Wizard("plext", cancelled=N_("Cancelled. Nothing was changed."))
+ex_problems = extend.text("problems", max_len=200)
+ex_steps = extend.text("steps", max_len=3000)
+
+
+async def on_extend(callback: CallbackQuery, callback_data: PlanCb, db: Database, officer: Officer,
+                    state: FSMContext, **deps: object) -> None:
+    """"🔗 Link problems, add steps": the problem numbers (or Skip), then the steps (or Skip).
+
+    Raises:
+        ItemNotFound: not an item of the officer's municipality.
+    """
+    item = await plans.officer_item(db, db, officer.telegram_id, callback_data.i)
+    await extend.start(callback, state, {**deps, "db": db, "officer": officer}, {"item": item.id})
+
+
+ex_problems.prompt(_ask_problems)
+ex_steps.prompt(_ask_steps)
+
+
+@ex_problems.handle
+async def _got_ex_problems(ctx: Ctx, text: str | None) -> None:
+    ctx.data["problems"] = await plans.check_problems(
+        ctx.db, officer_id=ctx.officer.telegram_id, problem_ids=plans.parse_problem_ids(text)) if text else []
+    await ctx.goto(ex_steps)
+
+
+@ex_steps.handle
+async def _got_ex_steps(ctx: Ctx, text: str | None) -> None:
+    steps = plans.parse_steps(text, limit=plans.STEP_MAX, most=plans.STEPS_MAX) if text else []
+    view = await plans.add_to_item(ctx.db, officer_id=ctx.officer.telegram_id, item_id=int(ctx.data["item"]),
+                                   problem_ids=ctx.data.get("problems") or [], steps=steps)
+    await ctx.finish(_("✅ Saved: <b>{title}</b> (#{id}).").format(title=esc(view.item.title), id=view.item.id),
+                     _open(view.item.id))
+
+
+WIZARDS = (new, deadline, money, extend)
 """The action-plan wizards (registered on the officer router)."""
