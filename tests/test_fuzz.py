@@ -2,7 +2,8 @@
 
 Messages of every content type, edited messages, callback data of any bytes and crafted data with
 every callback prefix the bot knows (ids huge, negative, of the other municipality's rows), updates
-from groups, supergroups and channels, from a resident and from an officer of Ак-Дебе. Properties:
+from groups, supergroups and channels, update types the bot does not use (inline queries, poll
+answers, join requests, reactions), from a resident and from an officer of Ак-Дебе. Properties:
 
 * nothing raises out of a handler: the dispatcher's error handlers are reached only by refusals
   (``DomainError``) or a blocked chat, never by an unexpected exception;
@@ -32,7 +33,7 @@ from tests.support import AK_DEBE, ALAMUDUN, SUPERADMIN_ID
 pytestmark = pytest.mark.slow
 
 RESIDENT, OFFICER, OTHER_RESIDENT, OTHER_OFFICER, NEWCOMER = 7001, 7002, 7003, 7004, 424242
-EXAMPLES = 40
+EXAMPLES = 30
 """Examples per property (each a sequence of up to 6 updates); the whole file runs in well under 60 s."""
 RAN = {"examples": 0, "updates": 0}
 
@@ -261,8 +262,17 @@ def update(draw: st.DrawFn, actors: list[int], own: int, other: int) -> dict[str
     else:
         base["sender_chat"] = chat
     kind = draw(st.sampled_from(["message", "message", "edited_message", "callback_query", "callback_query",
-                                 "channel_post", "my_chat_member"]))
+                                 "channel_post", "edited_channel_post", "my_chat_member", "other"]))
     update_id = next(_ids)
+    if kind == "other":  # update types the bot does not use: inline mode, polls, join requests, reactions
+        return {"update_id": update_id, **draw(st.sampled_from([
+            {"inline_query": {"id": "iq", "from": user, "query": "суу", "offset": ""}},
+            {"poll_answer": {"poll_id": "p", "user": user, "option_ids": [0], "option_persistent_ids": ["a"]}},
+            {"chat_join_request": {"chat": {"id": -1001, "type": "supergroup", "title": "g"}, "from": user,
+                                   "user_chat_id": uid, "date": 1_764_000_000}},
+            {"message_reaction": {"chat": chat, "message_id": message_id, "user": user, "date": 1_764_000_000,
+                                  "old_reaction": [], "new_reaction": [{"type": "emoji", "emoji": "👍"}]}},
+        ]))}
     if kind == "callback_query":
         data = draw(st.one_of(crafted_data(own, other), any_bytes, st.text(max_size=64)))
         query: dict[str, Any] = {"id": str(next(_ids)), "from": user, "chat_instance": "ci", "data": data}
@@ -282,7 +292,7 @@ def update(draw: st.DrawFn, actors: list[int], own: int, other: int) -> dict[str
     message = {**base, **content}
     if kind == "edited_message":
         message["edit_date"] = 1_764_000_100
-    if kind == "channel_post":
+    if kind in ("channel_post", "edited_channel_post"):
         message = {**message, "chat": {"id": -1001, "type": "channel", "title": "c"}, "sender_chat":
                    {"id": -1001, "type": "channel", "title": "c"}}
         message.pop("from", None)
