@@ -226,11 +226,13 @@ async def audit(db: Database, code: str | None, *, limit: int = 100, before_id: 
 
 
 def _audit_entry(entry: Any) -> dict[str, Any]:
-    """An entry's columns, plus its action and details in words per locale (``bot.ui.audit``, the same
-    names the chat's /audit shows) when that module is there."""
+    """An entry's columns (without the Telegram id of a person acted on), plus its action and details in
+    words per locale (``bot.ui.audit``, the same names the chat's /audit shows) when that module is there."""
     fields = ("id", "at", "actor_resident_id", "actor_role", "municipality_code", "action", "target_kind",
               "target_id", "details")
     row = {f: getattr(entry, f, None) for f in fields}
+    if row["target_kind"] == "resident":
+        row["target_id"] = None  # a person's Telegram id stays out of the web app
     try:
         from bot.ui.audit import _details as details_text
         from bot.ui.audit import action_label
