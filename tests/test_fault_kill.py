@@ -173,6 +173,7 @@ async def _prepare(db_path: Path) -> tuple[list[int], int, int]:
         await db.close()
 
 
+@pytest.mark.timeout(600)  # six start-ups: a few seconds each on an idle machine, far more on a busy one
 async def test_five_sigkills_under_mixed_load_lose_and_double_nothing(db_path: Path, tmp_path: Path) -> None:
     seed = int(os.environ.get("FAULT_KILL_SEED") or random.SystemRandom().randrange(10**6))
     print(f"\nfault-kill seed: {seed} (FAULT_KILL_SEED={seed} replays the kill moments)")
