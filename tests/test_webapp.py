@@ -284,3 +284,19 @@ async def test_hearing_results_show_the_linked_survey_under_the_secrecy_rule(ser
     assert {o["votes"] for o in hearing["survey"]["options"]} == {None}  # open: turnout only
     page = await (await client.get("/webapp/api/view/hearings", headers=auth(OFFICER_RU))).text()
     assert "Ачык сурамжылоо (ru)" in page and "Мост" not in page.split("Ачык сурамжылоо (ru)")[1].split("</div>")[0]
+
+
+async def test_hidden_problems_stay_out_and_a_superadmin_only_reads(served, db) -> None:
+    client, seeded = served
+    hidden = seeded.problems[3]
+    await pb.hide_problem(db, officer_id=OFFICER, problem_id=hidden, reason="Орой сөздөр бар")
+    queue = await (await client.get("/webapp/api/problems", headers=auth(OFFICER))).json()
+    assert hidden not in [p["id"] for p in queue["problems"]]
+    csv = (await (await client.get("/webapp/api/export/problems.csv", headers=auth(OFFICER))).read()).decode()
+    assert "Таштанды чыгарылбай" not in csv
+    response = await client.post(f"/webapp/api/problems/{seeded.problems[0]}/status?m={AK_DEBE}",
+                                 headers=auth(SUPERADMIN_ID), json={"status": "under_review"})
+    assert response.status == 403  # status changes are the municipality's officers' (as in the chat)
+    assert await db.fetchval("SELECT status FROM problems WHERE id = ?", (seeded.problems[0],)) == "new"
+    page = await (await client.get(f"/webapp/api/view/problems?m={AK_DEBE}", headers=auth(SUPERADMIN_ID))).text()
+    assert "data-post" not in page and f'data-problem="{seeded.problems[0]}"' in page
