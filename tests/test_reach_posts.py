@@ -96,3 +96,33 @@ async def test_a_bad_or_foreign_payload_falls_back_to_ordinary_onboarding(harnes
     assert posts.parse_payload("r_41708203803000_h12_5") == posts.DeepLink(AK_DEBE, "h12", 5)
     assert posts.parse_payload("r_41708203803000_x12_5") is None
     assert len(posts.make_payload(AK_DEBE, "s999999999999", 999999999999)) <= 64
+
+
+async def test_a_survey_post_opens_the_ballot_for_a_resident_already_registered(harness, db: Database,
+                                                                                settings) -> None:
+    from datetime import timedelta
+
+    from bot.domain import surveys as sv
+    from bot.domain.clock import to_db
+    from tests.support import make_resident
+    from tests.survey_helpers import draft
+
+    emu = harness.emulator
+    officer = await make_officer(harness, db, OFFICER)
+    await posts.remember_bot_username(db, "jamaat_test_bot")
+    emu.add_group(VILLAGE_1, "Ак-Дөбө айылы")
+    await harness.feed(emu.add_bot_to_chat(VILLAGE_1, OFFICER))
+    await harness.feed(emu.send_text(OFFICER, f"/link {await _code(officer)}", chat_id=VILLAGE_1))
+    survey = await sv.create_survey(db, officer_id=OFFICER, draft=draft(
+        opens_at=to_db(START), closes_at=to_db(START + timedelta(days=5))))
+    await deliver(harness, db, settings)
+    post = emu.bot_messages(VILLAGE_1)[-1]
+    assert "Какую дорогу ремонтировать?" in plain(post) and "Кайсы жолду оңдойбуз?" in plain(post)
+    payload = parse_qs(urlparse(_link_button(post)).query)["start"][0]
+    assert payload.endswith(f"_s{survey.id}_{(await links.linked_chat(db, VILLAGE_1)).ref}")
+    await make_resident(db, NEWCOMER, "ru")  # already registered there: no question, the ballot opens
+    person = harness.person(NEWCOMER, "Бакыт", language_code="ru")
+    [ballot] = await person.send(f"/start {payload}")
+    assert "Какую дорогу ремонтировать?" in plain(ballot) and "sv:" in str(ballot["reply_markup"])
+    figures = {f.chat_id: f for f in await posts.chat_figures(db, AK_DEBE)}
+    assert figures[VILLAGE_1].joins == 0 and figures[VILLAGE_1].posts == 1  # not a newcomer: not counted

@@ -123,31 +123,34 @@ def _inner(facts: Mapping[str, Any]) -> Notice:
     return Notice.from_json(json.dumps(facts["inner"]))
 
 
+def _in_languages(facts: Mapping[str, Any]) -> tuple[list[str], str, str | None]:
+    """The chat's languages, and the inner notice's text in each (one after the other) and photo."""
+    locales = [loc for loc in facts.get("locales") or [] if loc in ("ky", "ru")] or [current_locale()]
+    notice = _inner(facts)
+    rendered = [render(notice, locale) for locale in locales]
+    photo = next((r.photo for r in rendered if r.photo), None)
+    return locales, "\n\n———\n\n".join(r.text for r in rendered), photo
+
+
 @renders(CHAT_ALERT_NOTICE)
 def chat_alert(facts: Mapping[str, Any]) -> Rendered:
-    """An officers' alert in a linked officers' group: its text; buttons would act in the group, so
-    the only button opens the bot in a private chat."""
-    inner = render(_inner(facts), current_locale())
+    """An officers' alert in a linked officers' group, in the group's languages; buttons would act in
+    the group, so the only button opens the bot in a private chat."""
+    locales, text, photo = _in_languages(facts)
     rows = []
     if facts.get("bot"):
-        rows.append([InlineKeyboardButton(text=_("Open in the bot"), url=f"https://t.me/{facts['bot']}")])
-    return Rendered(inner.text, rows, inner.photo)
+        label = " / ".join(_("Open in the bot", locale=loc) for loc in locales)
+        rows.append([InlineKeyboardButton(text=label, url=f"https://t.me/{facts['bot']}")])
+    return Rendered(text, rows, photo)
 
 
 @renders(POST_NOTICE)
 def public_post(facts: Mapping[str, Any]) -> Rendered:
     """A post in a linked public chat: the notice in each of the chat's languages (one after the
     other), its resident buttons replaced by one deep link into the bot."""
-    locales = [loc for loc in facts.get("locales") or [] if loc in ("ky", "ru")] or [current_locale()]
-    notice = _inner(facts)
-    texts = []
-    photo = None
-    for locale in locales:
-        rendered = render(notice, locale)
-        texts.append(rendered.text)
-        photo = photo or rendered.photo
+    locales, text, photo = _in_languages(facts)
     rows = []
     if facts.get("link"):
         label = " / ".join(_("Open in the bot", locale=loc) for loc in locales)
         rows.append([InlineKeyboardButton(text=label, url=str(facts["link"]))])
-    return Rendered("\n\n———\n\n".join(texts), rows, photo)
+    return Rendered(text, rows, photo)

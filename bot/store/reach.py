@@ -25,6 +25,12 @@ async def officer_ids(db: Reader, municipality_code: str) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
+async def resident_locale(db: Reader, telegram_id: int) -> str | None:
+    """The language the person chose (``ky``/``ru``), ``None`` if none."""
+    value = await db.fetchval("SELECT locale FROM residents WHERE telegram_id = ?", (telegram_id,))
+    return None if value is None else str(value)
+
+
 async def officer_municipality(db: Reader, telegram_id: int) -> str | None:
     """The municipality of the officer, ``None`` if not an officer."""
     value = await db.fetchval("SELECT municipality_code FROM officers WHERE telegram_id = ?", (telegram_id,))

@@ -183,7 +183,7 @@ def figures_text(chats: list[ChatFigures]) -> str:
         lines.append(ngettext("{count} post", "{count} posts", c.posts).format(count=c.posts) + "; "
                      + ngettext("{count} resident joined through its links",
                                 "{count} residents joined through its links", c.joins).format(count=c.joins))
-        if c.purpose == "public":
+        if c.status != "unlinked":
             lines.append(_("Languages: {languages}").format(languages=esc(_languages(c.locales))))
     return "\n".join(lines)
 
@@ -196,9 +196,9 @@ def figures_keyboard(chats: list[ChatFigures]) -> InlineKeyboardMarkup | None:
 
 
 def chat_keyboard(chat: ChatFigures) -> InlineKeyboardMarkup:
-    """One chat: languages (public chats) and unlink."""
+    """One chat: the languages of what is posted there, and unlink."""
     rows = []
-    if chat.purpose == "public":
+    if chat.status != "unlinked":
         rows.append([InlineKeyboardButton(text=_languages(tuple(choice.split(","))),
                                           callback_data=ReachCallback(action="lang", ref=chat.ref, value=i).pack())
                      for i, choice in enumerate(LOCALE_CHOICES)])

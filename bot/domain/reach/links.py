@@ -159,6 +159,11 @@ async def link_chat(db: Database, *, code: str, chat_id: int, chat_type: str, ti
                                          chat_type=chat_type, purpose=taken["purpose"], title=title,
                                          linked_by=int(taken["officer_id"]), at=now)
         chat = LinkedChat.of(linked)
+        if chat.purpose == "staff":  # officers' alerts in the language of the officer who linked it
+            own = await store.resident_locale(tx, chat.linked_by)
+            if own in ("ky", "ru"):
+                await store.set_locales(tx, chat.ref, own, now)
+                chat = LinkedChat.of(await store.chat_by_ref(tx, chat.ref) or linked)
         await store.upsert_chat_recipient(tx, chat_id, title, chat.locales[0], now)
         if actor_id is None:  # a channel: the officer learns it in private
             await enqueue(tx, kind="chat.linked", audience=Audience.residents([chat.linked_by]),

@@ -85,7 +85,7 @@ async def alert_staff_chats(tx: Transaction, municipality_code: str, notice: Not
     username = await bot_username(tx)
     now = to_db(clock.now())
     for chat in chats:
-        facts = {"inner": _inner(notice), "bot": username}
+        facts = {"inner": _inner(notice), "bot": username, "locales": str(chat["locales"]).split(",")}
         broadcast = await enqueue(tx, kind="chat.alert", audience=Audience.residents([int(chat["chat_id"])]),
                                   content=Notice(CHAT_ALERT_NOTICE, facts), municipality_code=municipality_code)
         await store.insert_post(tx, int(chat["id"]), broadcast, notice.kind, now)
@@ -138,18 +138,21 @@ async def pending_link(db: Database, resident_id: int) -> DeepLink | None:
 
 async def confirm_link(db: Database, *, resident_id: int, accept: bool) -> DeepLink | None:
     """The resident confirmed (``accept``) the municipality of their deep link, or chose to pick
-    another. Accepting registers them there and counts them as joined through the chat (once per
-    resident). Returns the link (``None``: nothing pending, e.g. a second tap)."""
-    from bot.domain.residents import set_municipality
+    another. Accepting registers them there and, when they were not registered there before, counts
+    them as joined through the chat (once per resident). Returns the link (``None``: nothing pending,
+    e.g. a second tap)."""
+    from bot.domain.residents import get_resident, set_municipality
 
     link = await pending_link(db, resident_id)
     if link is None:
         return None
+    before = await get_resident(db, resident_id)
+    joined = accept and (before is None or before.municipality_code != link.municipality_code)
     if accept:
         await set_municipality(db, resident_id, link.municipality_code)
     async with db.transaction() as tx:
         await store.drop_pending(tx, resident_id)
-        if accept:
+        if joined:
             await store.insert_join(tx, resident_id, link.chat_ref, link.municipality_code, to_db(clock.now()))
     return link
 
