@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date as _babel_format_date
 from babel.dates import format_datetime as _babel_format_datetime
 from babel.dates import format_time as _babel_format_time
+from babel.dates import format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
@@ -220,6 +221,14 @@ def format_time(value: datetime, locale: str | None = None) -> str:
     """24-hour time HH:mm in the display zone (as used in both languages)."""
     loc = locale or current_locale()
     return _babel_format_time(_aware(value).astimezone(_display_tz), "HH:mm", locale=loc)
+
+
+def format_short_datetime(value: datetime, locale: str | None = None) -> str:
+    """Weekday, day and month, and the time, short enough for a button, in the display zone:
+    ky "4-дек., жума, 18:00", ru "пт, 4 дек., 18:00" (Babel's ``MMMEd`` skeleton and ``HH:mm``)."""
+    loc = locale or current_locale()
+    local = _aware(value).astimezone(_display_tz)
+    return f"{format_skeleton('MMMEd', local, locale=loc, fuzzy=True)}, {_babel_format_time(local, 'HH:mm', locale=loc)}"
 
 
 def format_number(value: int | float, locale: str | None = None) -> str:

@@ -78,10 +78,12 @@ def parse_start(text: str, tz: ZoneInfo) -> datetime:
 
 
 def earliest_start(days: int, now: datetime) -> datetime:
-    """The earliest start allowed ``days`` days of notice after ``now``, rounded up to the next full minute."""
+    """The earliest start allowed ``days`` days of notice after ``now``, rounded up to the next full
+    hour (a time a person would choose: 16:00, not 15:37; issue 12). Display zones are whole hours
+    from UTC (Asia/Bishkek UTC+6), so a full hour in UTC is a full hour there."""
     earliest = now + timedelta(days=days)
-    if earliest.second or earliest.microsecond:
-        earliest = earliest.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    if earliest.minute or earliest.second or earliest.microsecond:
+        earliest = earliest.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     return earliest
 
 

@@ -12,6 +12,7 @@ when publishing.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from aiogram import F, Router
@@ -30,7 +31,7 @@ from bot.notices import render
 from bot.ui.callbacks import parse_id
 from bot.ui.errors import explain
 from bot.ui.hearings import HearingAdminCallback, admin_button, example_time, kb, topic_label
-
+from bot.ui.times import choice_rows, chosen, evening_choices
 
 wizard = Wizard("hrnew", cancelled=N_("The draft is discarded."))
 # typing (the title, usually) before choosing says that the topic comes first
@@ -149,13 +150,26 @@ async def _ask_starts(ctx: Ctx) -> Prompt:
         _("Send the date and time of the hearing as DD.MM.YYYY HH:MM in Bishkek time, for example {example}.").format(
             example=example_time(days)) + "\n"
         + _("The earliest possible: {date}, {time}.").format(date=format_date(earliest, weekday=True),
-                                                             time=format_time(earliest)))
+                                                             time=format_time(earliest))
+        + "\n" + _("Or choose one of these:"),
+        rows=choice_rows(starts, evening_choices(earliest, (0, 2, 7)), ctx.locale))
 
 
 @starts.handle
 async def _got_starts(ctx: Ctx, text: str | None) -> None:
+    await _set_start(ctx, hr.parse_start(text or "", ctx.settings.tz))
+
+
+@starts.tapped
+async def _start_chosen(ctx: Ctx, value: str) -> None:
+    moment = chosen(value)
+    if moment is not None:
+        await _set_start(ctx, moment)
+
+
+async def _set_start(ctx: Ctx, moment: datetime) -> None:
+    """A start typed or chosen: checked against the clock and the notice period, then the place is asked."""
     officer: Officer = ctx.officer
-    moment = hr.parse_start(text or "", ctx.settings.tz)
     await hr.check_start(ctx.db, officer.municipality_code, moment)
     draft = _draft(ctx)
     draft.starts_at = to_db(moment)

@@ -10,6 +10,7 @@ a restart loses nothing; every rule is checked again by the domain when publishi
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from aiogram.exceptions import TelegramBadRequest
@@ -30,6 +31,7 @@ from bot.ui.errors import explain
 from bot.ui.surveys import example_time, preview_text
 from bot.ui.surveys.keyboards import label as label_cut
 from bot.ui.surveys.texts import options_summary
+from bot.ui.times import choice_rows, chosen, evening_choices
 
 wizard = Wizard("svnew", cancelled=N_("The draft is discarded."))
 question_ky = wizard.text("qky", max_len=sv.QUESTION_MAX)
@@ -234,17 +236,30 @@ async def _opens_now(ctx: Ctx, value: str) -> None:
 
 @closes_at.prompt
 async def _ask_closes(ctx: Ctx) -> Prompt:
+    opens_at = draft_of(ctx).opens_at
+    earliest = max(clock.now(), from_db(opens_at)) if opens_at else clock.now()
     return Prompt(_("Step 6: when does voting close? Send the date and time in Bishkek time as DD.MM.YYYY HH:MM, "
-                    "for example {example}.").format(example=example_time()))
+                    "for example {example}.").format(example=example_time()) + "\n" + _("Or choose one of these:"),
+                  rows=choice_rows(closes_at, evening_choices(earliest, (1, 3, 7)), ctx.locale))
 
 
 @closes_at.handle
 async def _got_closes(ctx: Ctx, text: str | None) -> None:
-    now = clock.now()
+    await _set_closing(ctx, sv.parse_local_datetime(text or "", display_timezone()))
+
+
+@closes_at.tapped
+async def _closing_chosen(ctx: Ctx, value: str) -> None:
+    moment = chosen(value)
+    if moment is not None:
+        await _set_closing(ctx, moment)
+
+
+async def _set_closing(ctx: Ctx, typed: datetime) -> None:
+    """A closing time typed or chosen, checked against now and the opening (the same rules either way)."""
     draft = draft_of(ctx)
     opens = from_db(draft.opens_at) if draft.opens_at else None
-    moment = sv.closing_time(sv.parse_local_datetime(text or "", display_timezone()), now, opens)
-    draft.closes_at = to_db(moment)
+    draft.closes_at = to_db(sv.closing_time(typed, clock.now(), opens))
     keep(ctx, draft)
     await ctx.goto(who)
 
