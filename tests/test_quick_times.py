@@ -62,3 +62,35 @@ async def test_a_hearing_start_in_one_tap_respects_the_notice_period(db: Databas
     assert "воскресенье" in plain(saved) and "18:00" in plain(saved)
     _state, data = await fsm(officer)
     assert "2026-12-13T12:00" in str(data)
+
+
+async def test_a_start_that_passed_while_the_preview_was_open_is_asked_again_keeping_the_rest(
+        db: Database, harness, frozen_clock) -> None:
+    from datetime import timedelta
+
+    officer = await hearing_officer(db, harness)
+    await officer.send("/hearing")
+    await officer.press("Новые слушания")
+    await officer.press("Проект местного бюджета")
+    await officer.send("2027-жылдын бюджетинин долбоору")
+    await officer.send("Проект бюджета на 2027 год")
+    await officer.send("1. Бюджеттин долбоору")
+    await officer.press("Готово")
+    await officer.send("1. Проект бюджета")
+    await officer.press("Готово")
+    await officer.send("15.12.2026 18:00")
+    await officer.send("Айыл өкмөтүнүн чоң залы")
+    await officer.press("Пропустить")  # no location
+    preview = (await officer.press("Пропустить"))[-1]  # no document
+    assert "Предпросмотр" in plain(preview)
+    frozen_clock.advance(timedelta(days=15))  # the officer comes back to the preview after the date
+    replies = await officer.press("Опубликовать", preview)
+    said = "\n".join(plain(m) for m in replies)
+    assert "Пришлите дату" in said or "DD.MM.YYYY" in said or "ДД.ММ.ГГГГ" in said  # asked for the time again
+    assert await db.fetchval("SELECT count(*) FROM hearings") == 0
+    [*_parts, again] = await officer.send("28.12.2026 18:00")
+    assert "Предпросмотр" in plain(again) and "Айыл өкмөтүнүн чоң залы" in plain(again)  # nothing else asked
+    assert "Проект бюджета на 2027 год" in plain(again)
+    published = (await officer.press("Опубликовать", again))[-1]
+    assert "Опубликовано" in plain(published)
+    assert await db.fetchval("SELECT count(*) FROM hearings") == 1

@@ -168,13 +168,15 @@ async def _start_chosen(ctx: Ctx, value: str) -> None:
 
 
 async def _set_start(ctx: Ctx, moment: datetime) -> None:
-    """A start typed or chosen: checked against the clock and the notice period, then the place is asked."""
+    """A start typed or chosen: checked against the clock and the notice period, then the place is
+    asked — or, when the time is asked again from the preview (it passed meanwhile), the preview
+    again with everything else kept."""
     officer: Officer = ctx.officer
     await hr.check_start(ctx.db, officer.municipality_code, moment)
     draft = _draft(ctx)
     draft.starts_at = to_db(moment)
     _keep(ctx, draft)
-    await ctx.goto(place)
+    await ctx.goto(preview if ctx.data.pop("retime", False) else place)
 
 
 @place.prompt
@@ -276,8 +278,11 @@ async def _publish(ctx: Ctx, value: str) -> None:
     officer: Officer = ctx.officer
     try:
         hearing = await hr.create_hearing(ctx.db, officer_id=officer.telegram_id, draft=_draft(ctx))
-    except hr.NoticeTooShort as error:  # the notice period was raised meanwhile: choose the time again
+    except (hr.NoticeTooShort, hr.BadDateTime) as error:
+        # the start passed while the preview was open, or the notice period was raised meanwhile:
+        # say so and ask for the time again; everything else of the draft is kept
         await ctx.answer(explain(error))
+        ctx.data["retime"] = True
         await ctx.goto(starts)
         return
     except hr.SurveyNotLinkable as error:  # the survey closed meanwhile: drop the link, show the preview again
