@@ -2,8 +2,12 @@
 
 Starts the Bot API emulator on 127.0.0.1, the real bot (same Dispatcher, middlewares, routers and
 background workers as ``run``) polling it, and a terminal chat. You type as one of several
-simulated Telegram users; the bot's messages appear with their buttons numbered; a number
-presses a button. One simulated user is a superadmin, so the officer tools can be tried too.
+simulated Telegram users and see what Telegram would show (drawn by :mod:`bot.sandbox.render`):
+messages with their number and numbered buttons (any message's buttons can be pressed, not only
+the newest), photos, files, locations and contacts, the keyboard under the input field (its
+"share my phone number" sends a contact), and the toasts and alerts answering a button press.
+One simulated user is a superadmin, so the officer tools can be tried too; ``:voters``
+(:mod:`bot.sandbox.voters`) adds residents who vote, so a survey's results can be seen.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import shutil
 import sys
 import threading
@@ -20,6 +25,14 @@ from typing import Any, TextIO
 
 from bot.config import Settings
 from bot.sandbox.emulator import BotAPIEmulator
+from bot.sandbox.render import (
+    attachment,
+    bold_entities,
+    button_label,
+    callback_answer_lines,
+    keyboard_buttons,
+    reply_keyboard_lines,
+)
 from bot.sandbox.webapp import SandboxWebApp, free_port, webapp_help
 
 SANDBOX_TOKEN = "7000000001:SANDBOX"
@@ -43,49 +56,44 @@ USERS: tuple[SimUser, ...] = (
 SUPERADMIN = USERS[2].user_id
 
 HELP = """Sandbox commands (everything else is sent to the bot as text):
-  <number>        press button <number> of the last message that has buttons
+  <n>             press button n of the newest message that has buttons
+  <m>.<n>         press button n of message #m (any message still on screen, e.g. 12.3)
+  k<n>            press button n of the keyboard under the input field (e.g. share my phone number)
   :as <n>         switch to simulated user n (:users lists them)
   :users          list the simulated users
   :sticker :photo :voice   send a sticker / photo / voice message
   :location <lat> <lon>    send a location
   :contact        share your own phone number (+996…)
+  :voters <n> [survey id]  n simulated residents vote in the newest open survey of your
+                  municipality: results stay hidden until every option has 5 votes (or none),
+                  and the first 5 × options voters go round the options
   :block :unblock block / unblock the bot as this user
   :help           this help
   :webapp         a link opening the officers' web app as this user (in a browser)
   :quit           leave (Ctrl-D works too)"""
 
-def bold_entities(message: dict[str, Any], *, color: bool) -> str:
-    """The text exactly as Telegram shows it (the emulator has already parsed the HTML into plain text
-    plus entities); with ``color``, bold entities are shown bold in the terminal."""
-    text = message.get("text") or message.get("caption") or ""
-    entities = message.get("entities") or message.get("caption_entities") or []
-    if not color or not entities:
-        return text
-    units = text.encode("utf-16-le")
-    marks: dict[int, list[str]] = {}
-    for entity in entities:
-        if entity.get("type") == "bold":
-            marks.setdefault(entity["offset"], []).append("\x1b[1m")
-            marks.setdefault(entity["offset"] + entity["length"], []).insert(0, "\x1b[0m")
-    out, position = [], 0
-    for offset in sorted(marks):
-        out.append(units[position * 2:offset * 2].decode("utf-16-le", errors="replace"))
-        out.extend(marks[offset])
-        position = offset
-    out.append(units[position * 2:].decode("utf-16-le", errors="replace"))
-    return "".join(out)
+BISHKEK_POINT = (42.87462, 74.56976)
+"""Where a "share my location" keyboard button says the user is (Ala-Too square, Bishkek)."""
+BUTTON = re.compile(r"(?:(\d+)\.)?(\d+)")
+"""A typed button press: ``3`` (newest message with buttons) or ``12.3`` (button 3 of message #12)."""
+KEY = re.compile(r"[kK](\d+)")
+"""A typed reply-keyboard press: ``k1``."""
 
 
 class SandboxChat:
-    """The terminal side: prints what the bot sends to simulated users, turns typed lines into updates."""
+    """The terminal side: prints what the bot sends to simulated users (text, media, buttons, reply
+    keyboards, the answers to button presses), turns typed lines into updates."""
 
     def __init__(self, emulator: BotAPIEmulator, out: TextIO = sys.stdout, *, color: bool | None = None) -> None:
         self.emulator = emulator
         self.out = out
         self.color = out.isatty() if color is None else color
         self.current = USERS[0]
+        self.db: Any = None  # the bot's database, for :voters (set by run_sandbox)
         self._seen = 0
-        self._buttons: dict[int, list[tuple[int, dict[str, Any]]]] = {}
+        self._answers_seen = 0
+        self._newest: dict[int, int] = {}  # user → id of the newest message with buttons shown
+        self._keyboards: dict[int, Any] = {}  # user → the reply keyboard last shown
         self._unseen: dict[int, list[tuple[str, int]]] = {}
         for user in USERS:
             emulator.add_user(user.user_id, user.first_name, language_code=user.language_code)
@@ -100,7 +108,8 @@ class SandboxChat:
             self.print(f" {marker}{number}. {user.first_name} (id {user.user_id}) — {user.note}")
 
     def flush_bot_output(self) -> bool:
-        """Print bot messages that arrived since the last call (new ones and edits); ``True`` if any."""
+        """Print what arrived since the last call: bot messages (new ones and edits), answers to the
+        current user's button presses, a changed reply keyboard; ``True`` if anything arrived."""
         events = self.emulator.bot_events(self._seen)
         self._seen += len(events)
         ids = {u.user_id: u for u in USERS}
@@ -109,14 +118,43 @@ class SandboxChat:
             if message is None:
                 continue
             user = ids.get(chat_id)
-            if user is None:
+            if user is None:  # a simulated voter (:voters): never shown
                 continue
             if user != self.current:
                 self._unseen.setdefault(user.user_id, []).append((kind, message_id))
                 self.print(f"   (new message for {user.first_name}: ':as {USERS.index(user) + 1}' to read it)")
                 continue
             self._show(message, edited=kind == "edit")
-        return bool(events)
+        answers = self._show_answers()
+        keyboard = self._show_keyboard()
+        return bool(events) or answers or keyboard
+
+    def _show_answers(self) -> bool:
+        """Toasts and alerts answering the current user's presses (others' have faded: not shown)."""
+        answers = self.emulator.callback_answers[self._answers_seen:]
+        self._answers_seen += len(answers)
+        shown = False
+        for answer in answers:
+            chat_id = self.emulator.callback_answer_chat(answer["callback_query_id"])
+            if answer.get("text") and chat_id == self.current.user_id:
+                for line in callback_answer_lines(answer["text"], alert=bool(answer.get("show_alert"))):
+                    self.print(line)
+                shown = True
+        return shown
+
+    def _show_keyboard(self) -> bool:
+        """The reply keyboard under the input field, when it appeared, changed or was removed."""
+        uid = self.current.user_id
+        keyboard = self.emulator.reply_keyboard(uid)
+        if keyboard == self._keyboards.get(uid):
+            return False
+        self._keyboards[uid] = keyboard
+        if keyboard is None:
+            self.print("   (the keyboard under the input field is gone)")
+        else:
+            for line in reply_keyboard_lines(keyboard):
+                self.print(line)
+        return True
 
     def _show_unseen(self) -> None:
         """Show what arrived for the current user while another user was active, in order."""
@@ -128,26 +166,31 @@ class SandboxChat:
             if message_id in current and message_id not in shown:
                 shown.add(message_id)
                 self._show(current[message_id], edited=kind == "edit")
+        self._keyboards.pop(uid, None)
+        self._show_keyboard()
 
     def _show(self, message: dict[str, Any], *, edited: bool) -> None:
         label = "bot (edited)" if edited else "bot"
+        self.print(f"\n── #{message['message_id']} {label} → {self.current.first_name} ──")
+        extra = attachment(message)
+        if extra:
+            self.print(extra)
         body = bold_entities(message, color=self.color)
-        if "photo" in message:
-            body = "[photo] " + body
-        if "document" in message:
-            body = f"[file {message['document'].get('file_name', '')}] " + body
-        self.print(f"\n── {label} → {self.current.first_name} ──")
-        self.print(body)
+        if body or not extra:
+            self.print(body)
         rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
-        numbered: list[tuple[int, dict[str, Any]]] = []
+        number = 0
         for row in rows:
             cells = []
             for button in row:
-                numbered.append((message["message_id"], button))
-                cells.append(f"[{len(numbered)}] {button['text']}")
+                number += 1
+                cells.append(f"[{number}] {button_label(button)}")
             self.print("   " + "   ".join(cells))
-        if numbered:
-            self._buttons[self.current.user_id] = numbered
+        if number:
+            self._newest[self.current.user_id] = message["message_id"]
+            mid = message["message_id"]
+            self.print(f"   (press 1 now, or {mid}.1 at any time)" if number == 1 else
+                       f"   (press 1–{number} now, or {mid}.1–{mid}.{number} at any time)")
 
     def handle_line(self, line: str) -> bool:
         """Act on one typed line; returns ``False`` when the user wants to leave."""
@@ -157,10 +200,68 @@ class SandboxChat:
             self.print(f"   ({exc}; :unblock first)" if "blocked" in str(exc) else f"   ({exc})")
             return True
 
+    async def handle(self, line: str) -> bool:
+        """Like :meth:`handle_line`, with the commands that need the bot's database (``:voters``)."""
+        word, _, rest = line.strip().partition(" ")
+        if word != ":voters":
+            return self.handle_line(line)
+        from bot.domain import DomainError
+        from bot.domain.residents import get_resident
+        from bot.sandbox.voters import add_voters
+
+        try:
+            parts = rest.split()
+            count = int(parts[0]) if parts else 5
+            survey_id = int(parts[1]) if len(parts) > 1 else None
+            me = await get_resident(self.db, self.current.user_id)
+            done = await add_voters(self.db, self.emulator, count=count, survey_id=survey_id,
+                                    municipality_code=me.municipality_code if me else None,
+                                    locale=(me.locale if me else None) or "ky")
+        except (ValueError, DomainError) as exc:
+            self.print(f"   (:voters: {exc or type(exc).__name__})")
+            return True
+        self.print(f"   {done.added} simulated residents voted in survey {done.survey_id} "
+                   f"«{done.question}»; it has {done.voters} voters now")
+        return True
+
     def prompt(self) -> None:
         """Show whose turn it is, after the bot's output."""
         self.out.write(f"{self.current.first_name}> ")
         self.out.flush()
+
+    def _press(self, message_id: int, index: int) -> None:
+        """Press button ``index`` (1-based) of the bot's message ``message_id`` as it is now."""
+        uid = self.current.user_id
+        message = next((m for m in self.emulator.bot_messages(uid) if m["message_id"] == message_id), None)
+        buttons = [b for row in self.emulator.buttons(message) for b in row] if message else []
+        if not 1 <= index <= len(buttons):
+            self.print(f"   (message #{message_id} has no button {index})")
+            return
+        button = buttons[index - 1]
+        if "callback_data" in button:
+            self.emulator.press_button(uid, message_id, button["callback_data"])
+        elif "web_app" in button:
+            self.print(_webapp_link(self))
+        else:
+            self.print(f"   (a link button: {button.get('url', '')})")
+
+    def _press_key(self, index: int) -> None:
+        """Press button ``index`` of the reply keyboard: it sends its text, or shares a contact or location."""
+        uid = self.current.user_id
+        keyboard = self.emulator.reply_keyboard(uid)
+        buttons = keyboard_buttons(keyboard) if keyboard else []
+        if not 1 <= index <= len(buttons):
+            self.print("   (no such keyboard button)" if buttons else "   (no keyboard under the input field now)")
+            return
+        button = buttons[index - 1]
+        if button.get("request_contact"):
+            self.emulator.send_contact(uid, f"+99670{uid:07d}", contact_user_id=uid, first_name=self.current.first_name)
+            self.print(f"   (you shared your contact: {self.current.first_name} +99670{uid:07d})")
+        elif button.get("request_location"):
+            self.emulator.send_location(uid, *BISHKEK_POINT)
+            self.print(f"   (you shared your location: {BISHKEK_POINT[0]}, {BISHKEK_POINT[1]})")
+        else:
+            self.emulator.send_text(uid, str(button.get("text", "")))
 
     def _handle_line(self, line: str) -> bool:
         line = line.rstrip("\n")
@@ -168,18 +269,15 @@ class SandboxChat:
             return True
         uid = self.current.user_id
         word, _, rest = line.strip().partition(" ")
-        if line.strip().isdigit() and self._buttons.get(uid):
-            index = int(line.strip())
-            buttons = self._buttons[uid]
-            if 1 <= index <= len(buttons):
-                message_id, button = buttons[index - 1]
-                if "callback_data" in button:
-                    self.emulator.press_button(uid, message_id, button["callback_data"])
-                elif "web_app" in button:
-                    self.print(_webapp_link(self))
-                else:
-                    self.print(f"   (a link button: {button.get('url', '')})")
-                return True
+        pressed = BUTTON.fullmatch(line.strip())
+        if pressed and (pressed.group(1) or uid in self._newest):
+            message_id = int(pressed.group(1)) if pressed.group(1) else self._newest[uid]
+            self._press(message_id, int(pressed.group(2)))
+            return True
+        key = KEY.fullmatch(line.strip())
+        if key:
+            self._press_key(int(key.group(1)))
+            return True
         if word == ":quit":
             return False
         if word == ":help":
@@ -291,6 +389,7 @@ async def run_sandbox(*, database: Path, out: TextIO = sys.stdout, fresh: bool =
     await web_app.start(db, settings, bot)
     chat = SandboxChat(emulator, out)
     chat.web_app = web_app
+    chat.db = db
     polling = asyncio.create_task(app.dispatcher.start_polling(bot, handle_signals=False, polling_timeout=5))
     width = min(shutil.get_terminal_size((80, 20)).columns, 100)
     chat.print("=" * width)
@@ -313,7 +412,7 @@ async def run_sandbox(*, database: Path, out: TextIO = sys.stdout, fresh: bool =
                 if chat.flush_bot_output():
                     chat.prompt()
                 continue
-            if line is None or not chat.handle_line(line):
+            if line is None or not await chat.handle(line):
                 break
             with contextlib.suppress(TimeoutError):
                 await emulator.wait_idle(timeout=5)

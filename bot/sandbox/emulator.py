@@ -1538,6 +1538,20 @@ class BotAPIEmulator(_LinkedChatsEmulation):
                 )
             await asyncio.sleep(0.02)
 
+    # ------------------------------------------------------------------ the terminal sandbox (bot.sandbox.chat)
+
+    def callback_answer_chat(self, query_id: str) -> int | None:
+        """The chat whose button press ``query_id`` answered (an entry of :attr:`callback_answers`),
+        or ``None`` for an unknown query: the sandbox shows a toast or alert only to its user."""
+        query = self._callback_queries.get(str(query_id))
+        return None if query is None else int(query["chat_id"])
+
+    def open_chat(self, user_id: int) -> None:
+        """Open the private chat with ``user_id`` as if the user had written to the bot before (no
+        update is sent): the bot may then message them. For simulated voters who never type."""
+        user = self._ensure_user(user_id)
+        self._chats.setdefault(user["id"], self._private_chat(user))
+
     # ------------------------------------------------------------------ internals: users & chats
 
     def _ensure_user(self, user_id: int) -> dict[str, Any]:
