@@ -126,7 +126,7 @@ async def _restore_keyboard(bot: Bot, query: CallbackQuery) -> None:
     """Put the tapped message's buttons back (a wizard takes them off before its step's write), so the
     same tap can be made again once the storage works; "not modified" when they were never taken off."""
     message = query.message
-    if not isinstance(message, Message) or message.reply_markup is None:
+    if not isinstance(message, Message) or message.reply_markup is None or not message.reply_markup.inline_keyboard:
         return
     try:
         await bot.edit_message_reply_markup(chat_id=message.chat.id, message_id=message.message_id,
