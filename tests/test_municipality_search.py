@@ -206,3 +206,10 @@ async def test_the_first_choice_has_no_cancel(harness: Harness) -> None:
     user = await _at_picker(harness, 506, "Русский", "ru")
     picker = user.last()
     assert _("✖ Cancel", locale="ru") not in labels(picker)
+
+
+async def test_the_kyrgyz_district_list_names_cities_in_kyrgyz(harness: Harness) -> None:
+    user = await _at_picker(harness, 507, "Кыргызча", "ky")
+    [districts] = await user.press("Ысык-Көл облусу")
+    assert "Каракол шаары" in labels(districts) and "Балыкчы шаары" in labels(districts)
+    assert not any(label.startswith("г. ") for label in labels(districts))  # no Russian "г. …" where attested
