@@ -8,13 +8,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.types import (
     CallbackQuery,
     Message,
     TelegramObject,
 )
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
 
 from bot.domain.errors import DomainError
@@ -90,7 +90,9 @@ class DomainErrorMiddleware(BaseMiddleware):
             bot = data["bot"]
             user = data.get("event_from_user")
             if user is not None:
-                await bot.send_message(user.id, text)
+                from bot.ui.keyboards import with_menu  # bot.ui imports the kit: a top-level import would cycle
+
+                await bot.send_message(user.id, text, reply_markup=with_menu())
             return None
 
 

@@ -18,6 +18,7 @@ from bot.domain.officers import get_officer
 from bot.domain.residents import get_resident
 from bot.i18n import _
 from bot.ui.audit import PAGE, AuditCallback, audit_keyboard, audit_text, deleted_person, entry_line
+from bot.ui.keyboards import with_menu
 from bot.ui.messages import esc
 
 
@@ -57,7 +58,7 @@ async def _show(bot: Bot, chat_id: int, db: Database, reader_id: int, settings: 
     parts = split_html(audit_text(lines, scope=scope, first_page=before is None))
     for part in parts[:-1]:
         await bot.send_message(chat_id, part)
-    await bot.send_message(chat_id, parts[-1], reply_markup=audit_keyboard(entries))
+    await bot.send_message(chat_id, parts[-1], reply_markup=with_menu(audit_keyboard(entries)))
 
 
 async def cmd_audit(message: Message, bot: Bot, db: Database, settings: Settings, locale: str) -> None:

@@ -29,6 +29,7 @@ from bot.domain.errors import DomainError
 from bot.domain.residents import get_resident, mark_inactive
 from bot.i18n import _, choose_locale, use_locale
 from bot.ui.errors import explain
+from bot.ui.keyboards import with_menu
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ async def _tell(event: ErrorEvent, bot: Bot, user: User, text: str) -> None:
     ``CallbackAnswerMiddleware`` on the way out (it answers in a ``finally``), so an alert is no longer
     possible here; refusals raised inside handlers become alerts earlier, in ``DomainErrorMiddleware``."""
     try:
-        await bot.send_message(user.id, text)
+        await bot.send_message(user.id, text, reply_markup=with_menu())
     except TelegramAPIError:
         log.info("could not answer update %s", event.update.update_id)
 

@@ -11,11 +11,12 @@ from bot.db import Database
 from bot.domain.residents import Resident
 from bot.handlers.onboarding import continue_onboarding
 from bot.i18n import _
+from bot.ui.keyboards import with_menu
 
 
 async def unknown_command(message: Message) -> None:
     """A command the bot does not know."""
-    await message.answer(_("I don't know this command. Send /help to see the commands."))
+    await message.answer(_("I don't know this command. Send /help to see the commands."), reply_markup=with_menu())
 
 
 async def anything_else(message: Message, db: Database, resident: Resident, locale: str, state: FSMContext) -> None:
@@ -23,7 +24,8 @@ async def anything_else(message: Message, db: Database, resident: Resident, loca
     if not resident.onboarded:
         await continue_onboarding(message, db, resident, locale, state)
         return
-    await message.answer(_("I didn't understand that. Choose an action in the menu, or send /help."))
+    await message.answer(_("I didn't understand that. Choose an action in the menu, or send /help."),
+                         reply_markup=with_menu())
 
 
 async def stale_button(callback: CallbackQuery, callback_answer: CallbackAnswer) -> None:

@@ -18,6 +18,7 @@ from bot.domain import privacy
 from bot.domain.clock import from_db
 from bot.domain.residents import Resident
 from bot.i18n import _
+from bot.ui.keyboards import with_menu
 from bot.ui.messages import edit_or_send, place_label
 from bot.ui.privacy import (
     PrivacyCallback,
@@ -37,7 +38,8 @@ async def cmd_privacy(message: Message, db: Database, resident: Resident, locale
     """/privacy: what is stored about the sender, read from the database, in their language."""
     data = await privacy.my_data(db, resident.telegram_id)
     location = await geo.locate(db, data.municipality_code) if data.municipality_code else None
-    await message.answer(privacy_text(data, place_label(location, locale) if location else None))
+    await message.answer(privacy_text(data, place_label(location, locale) if location else None),
+                         reply_markup=with_menu())
 
 
 async def cmd_delete_me(message: Message, db: Database, resident: Resident, settings: Settings) -> None:
@@ -60,7 +62,7 @@ async def on_erase(callback: CallbackQuery, callback_data: PrivacyCallback, db: 
 
 async def on_keep(callback: CallbackQuery) -> None:
     """"Cancel": nothing changes."""
-    await edit_or_send(callback, kept_text())
+    await edit_or_send(callback, kept_text(), with_menu())
 
 
 def build_router() -> Router:

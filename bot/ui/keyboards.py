@@ -124,3 +124,23 @@ def main_menu_keyboard() -> InlineKeyboardMarkup:
 def menu_keyboard() -> InlineKeyboardMarkup:
     """A keyboard with only "« Main menu": the way on under a message that ends a flow."""
     return InlineKeyboardMarkup(inline_keyboard=[[menu_button()]])
+
+
+def has_menu_button(markup: InlineKeyboardMarkup | None) -> bool:
+    """Whether ``markup`` already has the "« Main menu" button (``MenuCallback(action="home")``)."""
+    home = MenuCallback(action="home").pack()
+    return markup is not None and any(
+        button.callback_data == home for row in markup.inline_keyboard for button in row)
+
+
+def with_menu(markup: InlineKeyboardMarkup | None = None) -> InlineKeyboardMarkup:
+    """``markup`` with a "« Main menu" row appended, so the message is never a dead end (issue 12).
+
+    ``None`` gives a keyboard of that one row; a markup that already has the button is returned as it
+    is (no second one). The given markup is not changed: a new one is returned.
+    """
+    if markup is None:
+        return menu_keyboard()
+    if has_menu_button(markup):
+        return markup
+    return InlineKeyboardMarkup(inline_keyboard=[*markup.inline_keyboard, [menu_button()]])

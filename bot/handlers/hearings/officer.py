@@ -21,6 +21,7 @@ from bot.handlers.roles import officer_router
 from bot.i18n import _, ngettext
 from bot.notices import render
 from bot.ui.hearings import HearingAdminCallback, attendance_text, officer_card_keyboard, officer_list, officer_summary
+from bot.ui.keyboards import with_menu
 from bot.ui.messages import answer_lines, esc
 
 
@@ -83,7 +84,7 @@ async def cmd_notice(message: Message, command: CommandObject, db: Database, off
     await hr.set_notice_days(db, officer_id=officer.telegram_id, days=days, superadmin=is_superadmin)
     await message.answer(ngettext("Done: hearings must now be announced at least {days} day ahead.",
                                   "Done: hearings must now be announced at least {days} days ahead.",
-                                  days).format(days=days))
+                                  days).format(days=days), reply_markup=with_menu())
 
 
 def build_router() -> Router:

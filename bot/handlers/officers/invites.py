@@ -17,6 +17,7 @@ from bot.domain import municipalities as geo
 from bot.domain import officers as roles
 from bot.domain.residents import Resident
 from bot.i18n import _
+from bot.ui.keyboards import with_menu
 from bot.ui.officers import now_an_officer
 from bot.webapp.menu import offer_workspace
 
@@ -33,7 +34,8 @@ async def redeem_and_reply(message: Message, db: Database, code: str, locale: st
         return
     officer = await roles.redeem_invite(db, telegram_id=user.id, code=code)
     place = await geo.get_municipality(db, officer.municipality_code)
-    await message.answer(now_an_officer(place.name(locale) if place else officer.municipality_code))
+    await message.answer(now_an_officer(place.name(locale) if place else officer.municipality_code),
+                         reply_markup=with_menu())
     if settings is not None and message.bot is not None:
         await offer_workspace(message.bot, db, settings, user.id, locale)
 
@@ -41,14 +43,14 @@ async def redeem_and_reply(message: Message, db: Database, code: str, locale: st
 async def cmd_join(message: Message, command: CommandObject, db: Database, locale: str, settings: Settings) -> None:
     """/join CODE: become an officer with a one-time invite code."""
     if not command.args:
-        await message.answer(_("Send the command with your invite code, for example: /join K7QM-4XPD"))
+        await message.answer(_("Send the command with your invite code, for example: /join K7QM-4XPD"), reply_markup=with_menu())
         return
     await redeem_and_reply(message, db, command.args, locale, settings)
 
 
 async def cmd_id(message: Message, resident: Resident) -> None:
     """/id: the sender's Telegram id (administrators need it for SUPERADMIN_IDS and /grant)."""
-    await message.answer(_("Your Telegram id: <code>{id}</code>").format(id=resident.telegram_id))
+    await message.answer(_("Your Telegram id: <code>{id}</code>").format(id=resident.telegram_id), reply_markup=with_menu())
 
 
 def build_router() -> Router:

@@ -22,6 +22,7 @@ from bot.domain.residents import count_residents
 from bot.flows import Ctx, Prompt, Wizard
 from bot.handlers.roles import officer_router
 from bot.i18n import N_, _
+from bot.ui.keyboards import with_menu
 from bot.ui.messages import esc, place_label
 from bot.ui.officers import kyname_prompt, officer_panel
 from bot.webapp.menu import offer_workspace, workspace_keyboard
@@ -49,7 +50,7 @@ async def cmd_officer(message: Message, db: Database, officer: Officer, locale: 
     location = await geo.locate(db, officer.municipality_code)
     place = place_label(location, locale) if location else esc(officer.municipality_code)
     await message.answer(officer_panel(place, await count_residents(db, officer.municipality_code)),
-                         reply_markup=workspace_keyboard(settings, locale))
+                         reply_markup=with_menu(workspace_keyboard(settings, locale)))
     if message.bot is not None:
         await offer_workspace(message.bot, db, settings, officer.telegram_id, locale)
 

@@ -20,6 +20,7 @@ from bot.handlers.onboarding.home import send_language_prompt
 from bot.handlers.onboarding.picker import show_current_or_pick
 from bot.handlers.onboarding.start import continue_onboarding
 from bot.ui.callbacks import MenuCallback
+from bot.ui.keyboards import with_menu
 from bot.ui.onboarding import help_text
 
 
@@ -30,13 +31,13 @@ async def _help(db: Database, resident: Resident, is_superadmin: bool) -> str:
 
 async def cmd_help(message: Message, db: Database, resident: Resident, is_superadmin: bool) -> None:
     """/help: the commands for this person's roles (the current step stays open)."""
-    await message.answer(await _help(db, resident, is_superadmin))
+    await message.answer(await _help(db, resident, is_superadmin), reply_markup=with_menu())
 
 
 async def on_help(callback: CallbackQuery, db: Database, resident: Resident, is_superadmin: bool) -> None:
     """"Help" in the main menu."""
     if isinstance(callback.message, Message):
-        await callback.message.answer(await _help(db, resident, is_superadmin))
+        await callback.message.answer(await _help(db, resident, is_superadmin), reply_markup=with_menu())
 
 
 async def on_language(callback: CallbackQuery, state: FSMContext) -> None:

@@ -26,6 +26,7 @@ from bot.handlers.problems import officer_flows as flows
 from bot.handlers.roles import officer_router
 from bot.i18n import _, format_number
 from bot.ui.errors import explain
+from bot.ui.keyboards import with_menu
 from bot.ui.messages import edit_or_send
 from bot.ui.problems import (
     PAGE_SIZE,
@@ -68,7 +69,7 @@ async def _export(message: Message, db: Database, officer: Officer, locale: str)
 
     code, problems = await pb.ranked_for_export(db, officer.telegram_id)
     if not problems:
-        await message.answer(_("There are no open problems to export yet."))
+        await message.answer(_("There are no open problems to export yet."), reply_markup=with_menu())
         return
     location = await geo.locate(db, code)
     name = location.municipality.name(locale) if location else code

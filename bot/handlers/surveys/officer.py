@@ -27,7 +27,9 @@ from bot.domain.surveys.officer import record_export
 from bot.flows import ONE_MESSAGE, Ctx, Prompt, Wizard
 from bot.handlers.roles import officer_router
 from bot.handlers.surveys import new
-from bot.i18n import display_timezone, _, format_datetime, ngettext
+from bot.i18n import _, display_timezone, format_datetime, ngettext
+from bot.ui.charts import render
+from bot.ui.keyboards import with_menu
 from bot.ui.messages import edit_or_send, esc
 from bot.ui.surveys import (
     SurveyAdminCallback,
@@ -39,7 +41,6 @@ from bot.ui.surveys import (
     results_csv,
     results_filename,
 )
-from bot.ui.charts import render
 
 # -- the list and the card ----------------------------------------------------------------------
 
@@ -50,7 +51,7 @@ async def send_list(message: Message, db: Database, officer: Officer, locale: st
     text = _("<b>Surveys of your municipality</b>. /newsurvey — create a survey, /codes — residence codes.")
     if not surveys:
         text += "\n\n" + _("No surveys yet.")
-    await message.answer(text, reply_markup=officer_list_keyboard(surveys, locale))
+    await message.answer(text, reply_markup=with_menu(officer_list_keyboard(surveys, locale)))
 
 
 async def cmd_officer_surveys(message: Message, db: Database, officer: Officer, locale: str) -> None:
@@ -258,7 +259,7 @@ async def cmd_codes(message: Message, command: CommandObject, db: Database, offi
         "{n} residence code. Each verifies one resident of your municipality, once; the resident sends "
         "/verify and the code.",
         "{n} residence codes. Each verifies one resident of your municipality, once; the resident sends "
-        "/verify and the code.", len(codes)).format(n=len(codes)) + "\n\n" + listing)
+        "/verify and the code.", len(codes)).format(n=len(codes)) + "\n\n" + listing, reply_markup=with_menu())
 
 
 async def unknown_admin_button(callback: CallbackQuery) -> None:
