@@ -19,7 +19,7 @@ from tests.web_helpers import TOKEN, BotProcess, wait_until
 
 pytestmark = pytest.mark.slow  # starts `python -m bot` as a process of its own
 
-N = 300
+N = 400
 RESIDENT = 79_001  # not a recipient: writes to the bot during the broadcast
 
 
@@ -52,8 +52,8 @@ async def test_sigterm_mid_broadcast_lets_the_reply_finish_exits_0_and_the_resta
                        if method == "sendMessage" and int(params.get("chat_id", 0)) in set(ids))
 
         await wait_until(lambda: delivered() >= N // 4, 90, "a quarter of the broadcast", step=0.05)
-        # a reply held by a 429 for 2 s is in flight when SIGTERM comes
-        emu.inject_error("sendMessage", 429, "", retry_after=2, chat_id=RESIDENT)
+        # a reply held by a 429 for 5 s is in flight when SIGTERM comes (SHUTDOWN_TIMEOUT is 10 s)
+        emu.inject_error("sendMessage", 429, "", retry_after=5, chat_id=RESIDENT)
         emu.send_text(RESIDENT, "/help")
 
         def reply_tried() -> bool:
@@ -66,6 +66,8 @@ async def test_sigterm_mid_broadcast_lets_the_reply_finish_exits_0_and_the_resta
         assert emu.bot_messages(RESIDENT), "the handler in flight finished before the exit"
         assert stopped_at < N, "stopped too late to test anything"
         assert "waiting for 1 update(s)" in bot.tail() and "stopped" in bot.tail()
+        wal = Path(f"{db_path}-wal")
+        assert not wal.exists() or wal.stat().st_size == 0, "the write-ahead log was checkpointed into the file"
 
         bot.start()
         await wait_until(lambda: delivered() >= N, 90, "a request for every recipient")
