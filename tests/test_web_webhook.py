@@ -144,3 +144,34 @@ async def test_the_bot_in_webhook_mode_refuses_a_wrong_secret_and_handles_a_retr
     finally:
         bot.kill()
         await emu.stop()
+
+
+@pytest.mark.slow
+async def test_a_taken_web_listen_port_stops_webhook_mode_but_not_polling(db_path: Path, tmp_path: Path) -> None:
+    import socket
+
+    emu = BotAPIEmulator(token=TOKEN)
+    await emu.start()
+    emu.add_user(5201, "Айгүл", language_code="ky")
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen()
+    taken = holder.getsockname()[1]
+    polling = BotProcess(db_path, emu.base_url, tmp_path / "polling.log", WEB_LISTEN=f"127.0.0.1:{taken}")
+    webhook = BotProcess(db_path, emu.base_url, tmp_path / "webhook.log", WEB_LISTEN=f"127.0.0.1:{taken}",
+                         WEBHOOK_URL=f"http://127.0.0.1:{taken}/hook")
+    try:
+        webhook.start()
+        await wait_until(lambda: webhook.process is not None and webhook.process.poll() is not None, 120, "the exit")
+        assert webhook.process is not None and webhook.process.returncode == 2
+        assert "cannot listen on WEB_LISTEN" in webhook.tail()
+        polling.start()
+        emu.send_text(5201, "/start")
+        await emu.wait_for_bot_message(5201, timeout=120)
+        assert "running without /healthz" in polling.tail()
+        assert await polling.stop() == 0
+    finally:
+        polling.kill()
+        webhook.kill()
+        holder.close()
+        await emu.stop()
