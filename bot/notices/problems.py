@@ -22,7 +22,7 @@ def _excerpt(facts: Mapping[str, Any]) -> str:
 
 
 def _open(problem_id: int) -> list[InlineKeyboardButton]:
-    return [InlineKeyboardButton(text=_("Open the problem"), callback_data=open_card_data(problem_id))]
+    return [InlineKeyboardButton(text=_("Open the problem"), callback_data=open_card_data(problem_id, fresh=True))]
 
 
 def _comment(facts: Mapping[str, Any]) -> str:

@@ -27,6 +27,7 @@ from bot.handlers.problems.gate import resident_router
 from bot.i18n import _
 from bot.ui.errors import explain
 from bot.ui.messages import edit_or_send, esc
+from bot.ui.problems.callbacks import FRESH
 from bot.ui.problems import (
     PAGE_SIZE,
     ProblemCallback,
@@ -104,7 +105,8 @@ async def on_list(callback: CallbackQuery, callback_data: ProblemCallback, db: D
 async def on_open(callback: CallbackQuery, callback_data: ProblemCallback, db: Database, resident: Resident) -> None:
     await pb.readable_problem(db, callback_data.id, reader_id=resident.telegram_id,
                               reader_municipality=resident.municipality_code)
-    await send_card(callback, db, resident, callback_data.id, src=_src(callback_data), page=callback_data.page)
+    await send_card(callback, db, resident, callback_data.id, src=_src(callback_data), page=callback_data.page,
+                    edit=callback_data.src != FRESH)  # from a notification: a new message, the notification stays
 
 
 async def on_support(callback: CallbackQuery, callback_data: ProblemCallback, db: Database, resident: Resident,

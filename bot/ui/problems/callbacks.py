@@ -53,10 +53,17 @@ class OfficerQueueCallback(CallbackData, prefix="pq"):
     page: PageField = 0
 
 
-def open_card_data(problem_id: int) -> str:
+FRESH = "n"
+"""``src`` of an "open" button on a notification: the card comes as a new message, so the notification
+(and its own buttons, such as "still a problem?") stays; the card's own buttons then act as from the
+ranked list."""
+
+
+def open_card_data(problem_id: int, *, fresh: bool = False) -> str:
     """Callback data of the "open the problem" button (``pb:open:<id>:0:r``), for other features'
-    cards (a registry service links its problems) and the notices."""
-    return ProblemCallback(action="open", id=problem_id).pack()
+    cards (a registry service links its problems) and the notices (``fresh``: ``pb:open:<id>:0:n``,
+    the card sent as a new message, see :data:`FRESH`)."""
+    return ProblemCallback(action="open", id=problem_id, src=FRESH if fresh else "r").pack()
 
 
 def still_data(problem_id: int, still: bool) -> str:

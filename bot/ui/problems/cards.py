@@ -19,7 +19,7 @@ from bot.domain.text import utf16_length
 from bot.i18n import _, format_date, format_datetime, format_number, ngettext
 from bot.ui.callbacks import MenuCallback
 from bot.ui.messages import esc
-from bot.ui.problems.callbacks import PAGE_SIZE, OfficerProblemCallback, ProblemCallback
+from bot.ui.problems.callbacks import PAGE_SIZE, OfficerProblemCallback, ProblemCallback, still_data
 
 CARD_MAX = 4000
 """Telegram counts at most 4,096 UTF-16 units of visible text per message; a little is kept spare.
@@ -257,6 +257,9 @@ def render_card(view: pb.CardView, *, src: str = "r", page: int = 0) -> tuple[st
     problem = view.problem
     text, shortened = card_text(problem, view.events, supporting=view.supporting)
     rows: list[list[InlineKeyboardButton]] = []
+    if problem.status == "solved" and view.supporting:  # the same one-tap answer as the notification's
+        rows.append([InlineKeyboardButton(text=_("Still a problem"), callback_data=still_data(problem.id, True)),
+                     InlineKeyboardButton(text=_("Solved, thank you"), callback_data=still_data(problem.id, False))])
     if view.supporting:
         rows.append([_button(_("↩ Withdraw my support"), ProblemCallback(action="wd", id=problem.id, page=page, src=src))])
     elif view.can_support:
