@@ -223,7 +223,8 @@ async def test_picker_paging_keeps_the_search_open(harness: Harness, db: Databas
 async def test_the_picker_left_by_a_command_ignores_later_text(harness: Harness, db: Database) -> None:
     user = harness.person(118, "Бурул", language_code="ru")
     await _onboard_ru(user)
-    await user.send("/municipality")  # the picker is open: a typed text would be a search
+    [current] = await user.send("/municipality")  # the current one first, then the picker
+    await user.press(_("Change municipality", locale="ru"), current)  # open: a typed text would be a search
     await user.send("/menu")
     [answer] = await user.send("аламудун")
     assert "Я вас не понял" in plain(answer)
