@@ -100,11 +100,12 @@ async def test_off_quiet_hours_and_urgent(harness, db: Database, settings, froze
 
 async def test_a_burst_of_recent_joiners_votes_is_flagged_once(db: Database, frozen_clock) -> None:
     from bot.domain import surveys as sv
-    from tests.survey_helpers import draft
+    from tests.survey_helpers import draft, established
     from tests.support import grant
 
     await make_resident(db, OFFICER, "ru")
     await grant(db, OFFICER)
+    await established(db)  # not a first rollout: a burst is worth an alert
     frozen_clock.set(START + timedelta(days=1))
     survey = await sv.create_survey(db, officer_id=OFFICER, draft=draft(
         opens_at="2026-12-02T01:00:00Z", closes_at="2026-12-09T01:00:00Z"))
@@ -116,3 +117,20 @@ async def test_a_burst_of_recent_joiners_votes_is_flagged_once(db: Database, fro
     facts = json.loads(rows[0]["content"])["facts"]
     assert (facts["recent"], facts["ballots"]) == (5, 5)  # flagged at the 5th recent joiner (BURST_MIN)
     assert facts["survey_id"] == survey.id and "5" in render_stored(rows[0]["content"], "ru").text
+
+
+async def test_held_alerts_are_dropped_when_the_role_ends(db: Database, frozen_clock) -> None:
+    from bot.domain import officers as roles
+    from tests.support import SUPERADMIN_ID, grant
+
+    await make_resident(db, OFFICER, "ru")
+    await grant(db, OFFICER)
+    await make_resident(db, RESIDENT, "ky")
+    await alerts.set_quiet_hours(db, OFFICER, 22, 8)
+    await alerts.set_mode(db, OFFICER, alerts.SERVICE_PROPOSED, "digest")
+    frozen_clock.set(datetime(2026, 12, 1, 17, 30, tzinfo=UTC))  # 23:30 in Bishkek: held until 08:00
+    await pb.raise_problem(db, author_id=RESIDENT, category="water", text="Суу үч күндөн бери жок")
+    await roles.revoke_officer(db, actor_id=SUPERADMIN_ID, superadmins=frozenset({SUPERADMIN_ID}), telegram_id=OFFICER)
+    assert await alerts.release_quiet(db, datetime(2026, 12, 2, 2, 0, tzinfo=UTC)) == 1  # taken off the queue…
+    assert not await broadcasts_to(db, OFFICER)  # …but not sent to a former officer
+    assert not await db.fetchall("SELECT id FROM reach_alert_queue")

@@ -99,10 +99,13 @@ async def hold_alert(tx: Transaction, *, officer_id: int, kind: str, held: str, 
 
 
 async def due_quiet(db: Reader, now: str, limit: int = 500) -> list[sqlite3.Row]:
-    """Alerts held by quiet hours whose time came: ``id, officer_id, kind, notice, municipality_code``."""
+    """Alerts held by quiet hours whose time came: ``id, officer_id, kind, notice, municipality_code``
+    (and ``still_officer``: 1 if the person is still an officer of that municipality)."""
     return await db.fetchall(
-        "SELECT id, officer_id, kind, notice, municipality_code FROM reach_alert_queue"
-        " WHERE held = 'quiet' AND due_at <= ? ORDER BY id LIMIT ?", (now, limit))
+        "SELECT q.id, q.officer_id, q.kind, q.notice, q.municipality_code,"
+        " CASE WHEN o.telegram_id IS NULL THEN 0 ELSE 1 END AS still_officer FROM reach_alert_queue q"
+        " LEFT JOIN officers o ON o.telegram_id = q.officer_id AND o.municipality_code = q.municipality_code"
+        " WHERE q.held = 'quiet' AND q.due_at <= ? ORDER BY q.id LIMIT ?", (now, limit))
 
 
 async def digest_officers(db: Reader) -> list[sqlite3.Row]:
@@ -115,10 +118,12 @@ async def digest_officers(db: Reader) -> list[sqlite3.Row]:
 
 async def digest_items(db: Reader, officer_id: int, *, before: str) -> list[sqlite3.Row]:
     """The officer's alerts held for the digest since before ``before`` (UTC text), oldest first:
-    ``id, kind, summary, municipality_code``."""
+    ``id, kind, summary, municipality_code`` and ``still_officer`` (1: still an officer there)."""
     return await db.fetchall(
-        "SELECT id, kind, summary, municipality_code FROM reach_alert_queue"
-        " WHERE officer_id = ? AND held = 'digest' AND created_at <= ? ORDER BY id", (officer_id, before))
+        "SELECT q.id, q.kind, q.summary, q.municipality_code,"
+        " CASE WHEN o.telegram_id IS NULL THEN 0 ELSE 1 END AS still_officer FROM reach_alert_queue q"
+        " LEFT JOIN officers o ON o.telegram_id = q.officer_id AND o.municipality_code = q.municipality_code"
+        " WHERE q.officer_id = ? AND q.held = 'digest' AND q.created_at <= ? ORDER BY q.id", (officer_id, before))
 
 
 async def delete_held(tx: Transaction, ids: list[int]) -> int:

@@ -213,8 +213,8 @@ async def release_quiet(db: Database, now: datetime) -> int:
     if not rows:
         return 0
     async with db.transaction() as tx:
-        for row in rows:
-            if await store.delete_held(tx, [int(row["id"])]):
+        for row in rows:  # an officer whose role ended meanwhile is not sent it (it is dropped)
+            if await store.delete_held(tx, [int(row["id"])]) and row["still_officer"]:
                 await enqueue(tx, kind=f"alert.{row['kind']}", audience=Audience.residents([int(row["officer_id"])]),
                               content=Notice.from_json(row["notice"]), municipality_code=row["municipality_code"])
     return len(rows)
@@ -228,8 +228,13 @@ async def send_digests(db: Database, now: datetime) -> int:
     for officer in await store.digest_officers(db):
         officer_id = int(officer["officer_id"])
         slot = to_db(last_digest_slot(now, int(officer["digest_hour"])))
-        rows = await store.digest_items(db, officer_id, before=slot)
+        held = await store.digest_items(db, officer_id, before=slot)
+        rows = [r for r in held if r["still_officer"]]  # the rest is dropped: the role ended meanwhile
+        if not held:
+            continue
         if not rows:
+            async with db.transaction() as tx:
+                await store.delete_held(tx, [int(r["id"]) for r in held])
             continue
         counts: dict[str, int] = defaultdict(int)
         top: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -240,7 +245,7 @@ async def send_digests(db: Database, now: datetime) -> int:
         facts = {"counts": {k: counts[k] for k in KINDS if counts.get(k)},
                  "top": {k: top[k] for k in KINDS if top.get(k)}, "total": len(rows)}
         async with db.transaction() as tx:
-            await store.delete_held(tx, [int(r["id"]) for r in rows])
+            await store.delete_held(tx, [int(r["id"]) for r in held])
             await enqueue(tx, kind="alert.digest", audience=Audience.residents([officer_id]),
                           content=Notice(DIGEST_NOTICE, facts), municipality_code=rows[0]["municipality_code"])
         sent += 1
