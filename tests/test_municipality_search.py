@@ -213,3 +213,15 @@ async def test_the_kyrgyz_district_list_names_cities_in_kyrgyz(harness: Harness)
     [districts] = await user.press("Ысык-Көл облусу")
     assert "Каракол шаары" in labels(districts) and "Балыкчы шаары" in labels(districts)
     assert not any(label.startswith("г. ") for label in labels(districts))  # no Russian "г. …" where attested
+
+
+async def test_an_officers_kyrgyz_name_is_found_at_once(db: Database) -> None:
+    from bot.domain.officers import grant_officer
+    from bot.domain.residents import touch_resident
+    from tests.support import AK_DEBE
+
+    assert AK_DEBE not in [p.code for p in (await find_places(db, "Тоолуу Булак")).municipalities]  # index built
+    await touch_resident(db, 40, first_name="Адис", last_name=None, username=None, language_code="ky")
+    await grant_officer(db, actor_id=1, superadmins=frozenset({1}), telegram_id=40, municipality_code=AK_DEBE)
+    await geo.set_name_ky(db, officer_id=40, municipality_code=AK_DEBE, name_ky="Тоолуу-Булак айыл аймагы")
+    assert AK_DEBE in [p.code for p in (await find_places(db, "Тоолуу Булак")).municipalities]
