@@ -71,6 +71,12 @@ async def test_a_group_is_linked_by_code_and_gets_the_alerts(harness, db: Databa
     assert f"#{problem.id}" in plain(alert)
     buttons = [b for row in alert["reply_markup"]["inline_keyboard"] for b in row]
     assert buttons and all("url" in b and "callback_data" not in b for b in buttons)  # nothing to press in a group
+    assert buttons[0]["url"] == f"https://t.me/jamaat_test_bot?start=o_p{problem.id}"
+    [offer] = await officer.send(f"/start o_p{problem.id}")  # the officer follows it: the problem, in private
+    [card] = await officer.press_data(offer["message_id"], offer["reply_markup"]["inline_keyboard"][0][0]["callback_data"])
+    assert f"#{problem.id}" in plain(card) and "Көчөдө жарык жок" in plain(card)
+    stranger_offer = await onboard(harness, db, STRANGER + 100, "ky")
+    assert "po:" not in str([m.get("reply_markup") for m in await stranger_offer.send(f"/start o_p{problem.id}")])
     assert not await _in_group(harness, RESIDENT, "/problems")  # residents' commands do nothing there
     [bye] = await _in_group(harness, STRANGER, "/unlink")  # only officers unlink
     assert (await links.linked_chat(db, GROUP)).status == "active", plain(bye)

@@ -140,7 +140,8 @@ def chat_alert(facts: Mapping[str, Any]) -> Rendered:
     rows = []
     if facts.get("bot"):
         label = " / ".join(_("Open in the bot", locale=loc) for loc in locales)
-        rows.append([InlineKeyboardButton(text=label, url=f"https://t.me/{facts['bot']}")])
+        start = f"?start={facts['open']}" if facts.get("open") else ""
+        rows.append([InlineKeyboardButton(text=label, url=f"https://t.me/{facts['bot']}{start}")])
     return Rendered(text, rows, photo)
 
 

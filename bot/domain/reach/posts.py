@@ -62,6 +62,29 @@ def parse_payload(payload: str) -> DeepLink | None:
     return DeepLink(match.group(1), target, int(match.group(3)) or None)
 
 
+OFFICER_PREFIX = "o_"
+_OFFICER_PAYLOAD = re.compile(r"^o_([phsv])(\d{1,15})$")
+_OPENS = {"reach.problem_new": ("p", "id"), "problem.reopened_officers": ("p", "id"),
+          "service_proposed": ("v", "service_id"), "reach.hearing_question": ("h", "hearing_id"),
+          "reach.survey_burst": ("s", "survey_id")}
+"""Alert kinds an officer can open from an officers' group: the letter and the fact holding the id."""
+
+
+def officer_payload(notice: Notice) -> str | None:
+    """``o_<p|v|h|s><id>``: the deep link from an alert in an officers' group to the problem, service,
+    hearing or survey it is about, opened in the officer's private chat; ``None`` for other kinds."""
+    opens = _OPENS.get(notice.kind)
+    if opens is None or not str(notice.facts.get(opens[1], "")).isdigit():
+        return None
+    return f"{OFFICER_PREFIX}{opens[0]}{int(notice.facts[opens[1]])}"
+
+
+def parse_officer_payload(payload: str) -> tuple[str, int] | None:
+    """``(letter, id)`` of an :func:`officer_payload`, ``None`` otherwise."""
+    match = _OFFICER_PAYLOAD.match(payload or "")
+    return None if match is None else (match.group(1), int(match.group(2)))
+
+
 def _inner(notice: Notice) -> dict[str, Any]:
     return {"notice": notice.kind, "facts": notice.facts, "photo": notice.photo}
 
@@ -85,7 +108,8 @@ async def alert_staff_chats(tx: Transaction, municipality_code: str, notice: Not
     username = await bot_username(tx)
     now = to_db(clock.now())
     for chat in chats:
-        facts = {"inner": _inner(notice), "bot": username, "locales": str(chat["locales"]).split(",")}
+        facts = {"inner": _inner(notice), "bot": username, "locales": str(chat["locales"]).split(","),
+                 "open": officer_payload(notice)}
         broadcast = await enqueue(tx, kind="chat.alert", audience=Audience.residents([int(chat["chat_id"])]),
                                   content=Notice(CHAT_ALERT_NOTICE, facts), municipality_code=municipality_code)
         await store.insert_post(tx, int(chat["id"]), broadcast, notice.kind, now)

@@ -14,7 +14,7 @@ from typing import Any
 from aiogram import Bot, F, Router
 from aiogram.filters import BaseFilter, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.db import Database
@@ -78,7 +78,6 @@ async def open_target(message: Message, db: Database, resident: Resident, locale
                 await message.answer(ballot_text(survey, locale, mine), reply_markup=ballot_keyboard(survey, locale, mine=mine))
                 return
             from bot.ui.surveys.callbacks import SurveyCallback
-            from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
             await message.answer(_("This survey is closed."), reply_markup=InlineKeyboardMarkup(inline_keyboard=[[
                 InlineKeyboardButton(text=_("Results"), callback_data=SurveyCallback(
@@ -146,10 +145,40 @@ async def on_join(callback: CallbackQuery, callback_data: ui.JoinCallback, db: D
         await open_target(message, db, updated, locale, link.target)
 
 
+def _officer_button(letter: str, item: int) -> InlineKeyboardButton:
+    from bot.ui.hearings import HearingAdminCallback
+    from bot.ui.problems.callbacks import OfficerProblemCallback
+    from bot.ui.registry import RegCb
+    from bot.ui.surveys.callbacks import SurveyAdminCallback
+
+    data = {"p": lambda: OfficerProblemCallback(action="open", id=item).pack(),
+            "v": lambda: RegCb(a="oc", i=item).pack(),
+            "h": lambda: HearingAdminCallback(action="qs", hearing_id=item).pack(),
+            "s": lambda: SurveyAdminCallback(action="show", survey_id=item).pack()}[letter]()
+    return InlineKeyboardButton(text=_("Open"), callback_data=data)
+
+
+async def cmd_start_officer(message: Message, command: CommandObject, db: Database, resident: Resident,
+                            locale: str, state: FSMContext) -> None:
+    """``/start o_…`` from an alert in an officers' group: for an officer, the button that opens it
+    here (the officer's own screens check the municipality again); for anyone else, the usual start."""
+    from bot.domain.officers import get_officer
+    from bot.handlers.onboarding import continue_onboarding
+
+    await state.clear()
+    parsed = posts.parse_officer_payload(command.args or "")
+    if parsed is None or await get_officer(db, resident.telegram_id) is None:
+        await continue_onboarding(message, db, resident, locale, state)
+        return
+    await message.answer(_("An alert from the officers' group:"),
+                         reply_markup=InlineKeyboardMarkup(inline_keyboard=[[_officer_button(*parsed)]]))
+
+
 def build_router() -> Router:
     """A new router for deep links (before onboarding's)."""
     router = Router(name="reach.start")
     router.message.register(cmd_start_link, CommandStart(deep_link=True, magic=F.args.regexp(r"^r_\d{14}_")))
+    router.message.register(cmd_start_officer, CommandStart(deep_link=True, magic=F.args.regexp(r"^o_[phsv]\d")))
     router.callback_query.register(on_language, LanguageCallback.filter(), DeepLinkPending())
     router.callback_query.register(on_join, ui.JoinCallback.filter())
     return router
