@@ -26,6 +26,19 @@ async def make_resident(db: Database, uid: int, locale: str = "ky", code: str = 
                          (to_db(joined or START - timedelta(days=30)), uid))
 
 
+async def established(db: Database, code: str = AK_DEBE, first_uid: int = 50_000) -> None:
+    """Give ``code`` :data:`bot.domain.surveys.model.ROLLOUT_BASE` residents who joined a month before
+    START: the bot is established there, so a burst of recent joiners is worth telling the officer."""
+    from bot.domain.surveys.model import ROLLOUT_BASE
+
+    async with db.transaction() as tx:
+        await tx.executemany(
+            "INSERT INTO residents (telegram_id, first_name, locale, municipality_code, joined_at, updated_at)"
+            " VALUES (?, 'R', 'ky', ?, ?, ?)",
+            [(first_uid + i, code, to_db(START - timedelta(days=30)), to_db(START - timedelta(days=30)))
+             for i in range(ROLLOUT_BASE)])
+
+
 async def make_officer(db: Database, harness, uid: int = OFFICER, locale: str = "ru", code: str = AK_DEBE):
     """An officer of ``code`` reading ``locale``, as a person of the harness."""
     person = harness.person(uid, "Адис", language_code=locale)

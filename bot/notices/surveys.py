@@ -33,7 +33,8 @@ def hearing_line(hearing: Mapping[str, Any]) -> str:
 
 
 def _open_button(facts: Mapping[str, Any], label: str) -> list[list[InlineKeyboardButton]]:
-    data = SurveyCallback(action="open", survey_id=int(facts["survey_id"])).pack()
+    # value 1: opened from a notification, the ballot comes as a new message (the notification stays)
+    data = SurveyCallback(action="open", survey_id=int(facts["survey_id"]), value=1).pack()
     return [[InlineKeyboardButton(text=label, callback_data=data)]]
 
 
@@ -106,10 +107,15 @@ def results_text(facts: Mapping[str, Any]) -> str:
 
 
 def burst_line(recent: int) -> str:
-    """The officer's warning about votes from accounts that joined shortly before voting."""
+    """For the officer's information (not an accusation: people join right after an announcement in a
+    village group, issue 12): how many votes came from residents who joined shortly before voting."""
     return ngettext(
-        "⚠️ {n} vote came from an account that joined the bot less than an hour before voting.",
-        "⚠️ {n} votes came from accounts that joined the bot less than an hour before voting.",
+        "ℹ️ For your information: {n} vote came from a resident who joined the bot less than an hour before "
+        "voting. This is usual right after an announcement; if the survey was not announced, it may be worth "
+        "a look.",
+        "ℹ️ For your information: {n} votes came from residents who joined the bot less than an hour before "
+        "voting. This is usual right after an announcement; if the survey was not announced, it may be worth "
+        "a look.",
         recent).format(n=format_number(recent))
 
 

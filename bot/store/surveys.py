@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.db import Transaction
 from bot.domain.clock import from_db
-from bot.domain.surveys.model import HearingRef, Option, Survey, Tally
+from bot.domain.surveys.model import ROLLOUT_BASE, HearingRef, Option, Survey, Tally
 from bot.store import Reader
 
 # -- rows to models ------------------------------------------------------------------------------
@@ -30,7 +30,7 @@ def survey_of(row: sqlite3.Row, options: Iterable[Option] = ()) -> Survey:
         closes_at=from_db(row["closes_at"]), hearing_id=row["hearing_id"], verified_only=bool(row["verified_only"]),
         status=row["status"], ballots=row["ballots"], recent_ballots=row["recent_ballots"],
         created_by=row["created_by"], closed_at=from_db(row["closed_at"]) if row["closed_at"] else None,
-        options=tuple(options),
+        options=tuple(options), established=bool(row["established"]),
     )
 
 
@@ -135,13 +135,17 @@ async def option_positions(db: Reader, survey_id: int) -> set[int]:
 async def insert_survey(tx: Transaction, *, municipality_code: str, question_ky: str, question_ru: str,
                         max_choices: int, opens_at: str, closes_at: str, hearing_id: int | None,
                         verified_only: bool, status: str, created_by: int, created_at: str) -> int:
-    """Insert a survey (no ballots yet); returns its new id."""
+    """Insert a survey (no ballots yet); returns its new id. ``established`` is computed here: whether
+    the municipality has :data:`ROLLOUT_BASE` residents who joined before ``opens_at`` (at most that
+    many rows are read)."""
     return int(await tx.fetchval(
         "INSERT INTO surveys (municipality_code, question_ky, question_ru, max_choices, opens_at, closes_at,"
-        " hearing_id, verified_only, status, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " RETURNING id",
+        " hearing_id, verified_only, status, created_by, created_at, established)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT CASE WHEN count(*) >= ? THEN 1 ELSE 0 END FROM (SELECT 1 FROM residents"
+        " WHERE municipality_code = ? AND joined_at < ? LIMIT ?))) RETURNING id",
         (municipality_code, question_ky, question_ru, max_choices, opens_at, closes_at, hearing_id,
-         int(verified_only), status, created_by, created_at)))
+         int(verified_only), status, created_by, created_at, ROLLOUT_BASE, municipality_code, opens_at,
+         ROLLOUT_BASE)))
 
 
 async def insert_options(tx: Transaction, survey_id: int,
@@ -204,11 +208,12 @@ async def set_times(tx: Transaction, survey_id: int, *, closes_at: str, opens_at
 async def counters(db: Reader, survey_id: int) -> Tally | None:
     """Counts from the trigger-kept counters (``surveys.ballots``/``recent_ballots``, ``survey_options.votes``),
     ≤ 11 rows whatever the turnout; ``None`` when there is no such survey."""
-    row = await db.fetchone("SELECT ballots, recent_ballots FROM surveys WHERE id = ?", (survey_id,))
+    row = await db.fetchone("SELECT ballots, recent_ballots, established FROM surveys WHERE id = ?", (survey_id,))
     if row is None:
         return None
     rows = await db.fetchall("SELECT position, votes FROM survey_options WHERE survey_id = ?", (survey_id,))
-    return Tally(ballots=row["ballots"], votes={r[0]: r[1] for r in rows}, recent=row["recent_ballots"])
+    return Tally(ballots=row["ballots"], votes={r[0]: r[1] for r in rows}, recent=row["recent_ballots"],
+                 established=bool(row["established"]))
 
 
 async def counted_from_ballots(db: Reader, survey_id: int) -> Tally:
@@ -222,7 +227,8 @@ async def counted_from_ballots(db: Reader, survey_id: int) -> Tally:
     votes = {r[0]: r[1] for r in rows}
     for position in await option_positions(db, survey_id):
         votes.setdefault(position, 0)
-    return Tally(ballots=int(ballots), votes=votes, recent=int(recent))
+    established = await db.fetchval("SELECT established FROM surveys WHERE id = ?", (survey_id,))
+    return Tally(ballots=int(ballots), votes=votes, recent=int(recent), established=bool(established))
 
 
 # -- ballots ---------------------------------------------------------------------------------------

@@ -24,6 +24,9 @@ RECENT_JOIN = timedelta(hours=1)
 BURST_MIN = 5
 """Recent-joiner ballots from which the officer is warned (also at least :data:`BURST_SHARE` of all ballots)."""
 BURST_SHARE = 0.10
+ROLLOUT_BASE = 50
+"""Residents a municipality had before a survey opened from which a burst of recent joiners is worth
+telling the officer: with fewer, the bot is just being rolled out there and nearly everyone is new."""
 MAX_AHEAD = timedelta(days=366)
 """How far ahead a survey may open or close."""
 YEAR_MIN = 2000
@@ -73,6 +76,8 @@ class Survey:
     created_by: int
     closed_at: datetime | None
     options: tuple[Option, ...] = ()
+    established: bool = True
+    """The municipality had :data:`ROLLOUT_BASE` residents before the survey opened (not a first rollout)."""
 
     def question(self, locale: str) -> str:
         """The question in ``locale``, else the other language's."""
@@ -127,12 +132,15 @@ class Tally:
     """Counts of one survey: ``ballots`` voters, ``votes`` per option position, ``recent`` recent-joiner ballots.
 
     ``hidden`` is true when fewer than :data:`MIN_GROUP` voted: then no count but the turnout may be shown.
-    ``burst`` is true when recent joiners are :data:`BURST_MIN` or more and at least :data:`BURST_SHARE` of all.
+    ``burst`` is true when recent joiners are :data:`BURST_MIN` or more and at least :data:`BURST_SHARE` of all,
+    in an ``established`` municipality (in a first rollout nearly every voter is a recent joiner).
     """
 
     ballots: int
     votes: dict[int, int]
     recent: int
+    established: bool = True
+    """The municipality had :data:`ROLLOUT_BASE` residents before the survey opened (not a first rollout)."""
 
     @property
     def hidden(self) -> bool:
@@ -140,7 +148,8 @@ class Tally:
 
     @property
     def burst(self) -> bool:
-        return self.recent >= BURST_MIN and self.recent >= BURST_SHARE * max(self.ballots, 1)
+        return (self.established and self.recent >= BURST_MIN
+                and self.recent >= BURST_SHARE * max(self.ballots, 1))
 
     def share(self, position: int) -> float:
         """Share 0..1 of voters who chose this option (multi-choice shares may sum above 1)."""

@@ -56,7 +56,7 @@ def tally_of(survey: Survey) -> Tally:
     """The counts a :class:`Survey` just read carries (its counters and its options' votes): the same as
     :func:`tally` would read in the same transaction, without reading again."""
     return Tally(ballots=survey.ballots, votes={o.position: o.votes for o in survey.options},
-                 recent=survey.recent_ballots)
+                 recent=survey.recent_ballots, established=survey.established)
 
 
 async def tally(db: Reader, survey_id: int) -> Tally:
