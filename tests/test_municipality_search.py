@@ -167,9 +167,10 @@ async def test_many_hits_page_and_narrow_by_district(harness: Harness, db: Datab
     [districts] = await user.press(_("Narrow by district", locale="ru"), second)
     chosen = next(label for label in labels(districts) if label.startswith("Аламудунский район"))
     [narrowed] = await user.press(chosen, districts)
-    hits = [label for label in labels(narrowed) if label.endswith("(Аламудунский район)")]
+    assert "Аламудунский район" in plain(narrowed)
+    in_district = {p.name_ru for p in await geo.list_municipalities(db, ALAMUDUN_DISTRICT, "ru")}
+    hits = [label for label in labels(narrowed) if label in in_district]
     assert hits and len(hits) == int(chosen.rsplit("(", 1)[1].rstrip(")"))
-    assert all(label.endswith("(Аламудунский район)") for label in labels(narrowed) if "(" in label)
     # the results of a search that is over (the picker was left) ask to type again
     await user.send("/menu")
     await user.press("›", first)

@@ -103,8 +103,9 @@ async def _results(db: Database, locale: str, query: str, result: geo.SearchResu
     """Text and keyboard of a page of search results (``district``: 8 digits to narrow, ``""`` for all)."""
     places = [p for p in result.municipalities if not district or result.district_of.get(p.code) == district]
     start = min(max(page, 0), max(0, (len(places) - 1) // RESULTS_PAGE)) * RESULTS_PAGE
-    contexts = await _contexts(db, places[start:start + RESULTS_PAGE], locale)
     chosen = await geo.get_district(db, district) if district else None
+    # narrowed to one district, the district is in the heading: the buttons need not repeat it
+    contexts = {} if chosen else await _contexts(db, places[start:start + RESULTS_PAGE], locale)
     among = len({result.district_of.get(p.code) for p in result.municipalities})
     return (results_text(query, result, places, chosen, locale),
             results_keyboard(result, places, locale, contexts, page=page, district=district if chosen else "",
