@@ -59,6 +59,8 @@ def test_skeletons_of_one_name_typed_many_ways_are_equal() -> None:
     ("сакулук", SOKULUK),
     ("tokmok", TOKMOK),
     ("Токмок шаары", TOKMOK),
+    ("osh shaary", "41721000000000"),  # generic words in Latin letters too
+    ("токмак", TOKMOK),
 ])
 async def test_spellings_villagers_type_find_their_municipality(db: Database, typed: str, code: str) -> None:
     result = await find_places(db, typed)

@@ -77,6 +77,9 @@ def _latin(folded: str) -> str:
     return _DOUBLES.sub(_single, text)
 
 
+_GENERIC_LATIN = frozenset(_latin(word) for word in _GENERIC)
+
+
 def skeleton(text: str) -> str:
     """The rough-Latin form searches compare, words separated by one space.
 
@@ -107,7 +110,7 @@ def _word_lists(text: str) -> list[list[str]]:
     """Skeletons of the words of a name (or query) without generic words, one list per base name of
     a Russian adjective at its end; the words as they are when all are generic ("район")."""
     folded = [w for w in fold(text).split(" ") if w]
-    words = [w for w in folded if w not in _GENERIC] or folded
+    words = [w for w in folded if _latin(w) not in _GENERIC_LATIN] or folded  # "шаары" and "shaary" alike
     if not words:
         return []
     lists = [[*words[:-1], stem] for stem in _stems(words[-1])]
