@@ -16,14 +16,13 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import BotCommand, BotCommandScopeDefault
 
-from bot.config import SUPPORTED_LOCALES, Settings
+from bot.config import Settings
 from bot.db import Database
 from bot.domain.municipalities import import_municipalities
 from bot.handlers import build_routers
 from bot.handlers.errors import setup_error_handlers
-from bot.i18n import Catalogs, _, build_i18n, set_display_timezone
+from bot.i18n import Catalogs, build_i18n, set_display_timezone
 from bot.flows import DomainErrorMiddleware, NavigationMiddleware, album
 from bot.flows.middleware import CallbackAnswers
 from bot.middlewares import ChatEventIsolation, ResidentMiddleware
@@ -179,21 +178,7 @@ async def _stop_delivery(dispatcher: Dispatcher) -> None:
 
 
 async def set_commands(bot: Bot, settings: Settings) -> None:
-    """``setMyCommands`` for ``ky``, ``ru`` and the default (in ``DEFAULT_LOCALE``)."""
+    """The default command lists (bot.ui.commands); each resident's chat follows their chosen language."""
+    from bot.ui.commands import publish_defaults
 
-    def commands(locale: str) -> list[BotCommand]:
-        return [
-            BotCommand(command="menu", description=_("Main menu", locale=locale)),
-            BotCommand(command="problems", description=_("Priority problems of my municipality", locale=locale)),
-            BotCommand(command="surveys", description=_("Surveys", locale=locale)),
-            BotCommand(command="hearings", description=_("Public hearings", locale=locale)),
-            BotCommand(command="services", description=_("Municipal services", locale=locale)),
-            BotCommand(command="municipality", description=_("Change your municipality", locale=locale)),
-            BotCommand(command="language", description=_("Change the language", locale=locale)),
-            BotCommand(command="privacy", description=_("My personal data", locale=locale)),
-            BotCommand(command="help", description=_("Help", locale=locale)),
-        ]
-
-    for locale in SUPPORTED_LOCALES:
-        await bot.set_my_commands(commands(locale), scope=BotCommandScopeDefault(), language_code=locale)
-    await bot.set_my_commands(commands(settings.default_locale), scope=BotCommandScopeDefault())
+    await publish_defaults(bot, settings.default_locale)

@@ -21,7 +21,7 @@ from aiogram.types import Chat, TelegramObject, User
 
 from bot.config import Settings
 from bot.db import Database
-from bot.domain.residents import touch_resident
+from bot.domain.residents import Resident, get_resident, touch_resident
 from bot.i18n import choose_locale, use_locale
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,21 @@ class ResidentMiddleware(BaseMiddleware):
         locale = choose_locale(resident.locale, resident.language_code, self.settings.default_locale)
         data["locale"] = locale
         with use_locale(locale):
-            return await handler(event, data)
+            result = await handler(event, data)
+        await self._follow_language(data, resident)
+        return result
+
+    async def _follow_language(self, data: dict[str, Any], before: Resident) -> None:
+        """When the handler changed the resident's chosen language (any path: /language, onboarding, a
+        deep link), the chat's command menu follows it (bot.ui.commands; the resident cache makes the
+        check free)."""
+        after = await get_resident(self.db, before.telegram_id)
+        bot = data.get("bot")
+        if after is None or after.locale is None or after.locale == before.locale or bot is None:
+            return
+        from bot.ui.commands import publish_for_chat
+
+        await publish_for_chat(bot, after.telegram_id, after.locale)
 
     def setup(self, router: Router) -> None:
         """Register as an outer middleware on every event observer of ``router`` except ``update``."""
