@@ -236,7 +236,7 @@ async def test_extend_tells_voters_and_close_early(db: Database, harness, frozen
     assert recipients == [801]
     notice = rendered(ext, "ky")
     assert "17-декабрь" in notice.text
-    assert notice.rows[0][0].callback_data == survey_open_data(survey.id)
+    assert notice.rows[0][0].callback_data == survey_open_data(survey.id, fresh=True)
     frozen_clock["t"] = CLOSE_UTC + timedelta(hours=1)  # after the old closing time, before the new one
     await sv.cast_vote(db, resident_id=802, survey_id=survey.id, positions=[2])
     await sv.close_survey(db, officer_id=OFFICER, survey_id=survey.id)

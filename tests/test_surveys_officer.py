@@ -92,7 +92,7 @@ async def test_create_announce_vote_change_close_results_in_both_languages(harne
     assert recipients == {OFFICER, *range(801, 807)}
     assert "Мектеп көчөсү" in rendered(announcement, "ky").text
     assert "Школьная улица" in rendered(announcement, "ru").text
-    assert rendered(announcement, "ru").rows[0][0].callback_data == survey_open_data(survey_id)
+    assert rendered(announcement, "ru").rows[0][0].callback_data == survey_open_data(survey_id, fresh=True)
 
     # Residents vote from the announcement's button.
     reply = await aigul.press_data(await anchor(aigul), f"sv:open:{survey_id}:0")

@@ -12,7 +12,7 @@ from bot.db import Database
 from bot.domain import InvalidInput, PermissionDenied
 from bot.domain import surveys as sv
 from bot.domain import verification as ver
-from tests.harness import plain
+from tests.harness import labels, plain
 from tests.support import AK_DEBE, BISHKEK
 from tests.survey_helpers import OFFICER, START, anchor, draft, last_alert, make_officer, make_resident
 
@@ -46,8 +46,10 @@ async def test_own_kyrgyz_contact_verifies_and_lets_vote(harness, db: Database) 
     assert "+996" in plain(reply[-1])
     assert not await ver.is_verified(db, 801, AK_DEBE)
     reply = await contact(person, "996700111222", owner=801)
-    assert "ырасталдыңыз" in plain(reply[-1])
-    await person.press_data(await anchor(person), f"sv:vote:{survey.id}:1")
+    assert "ырасталдыңыз" in plain(reply[-2])
+    ballot = reply[-1]  # issue 12: back to the survey that asked, its ballot as a new message
+    assert survey.options[0].text("ky") in " ".join(labels(ballot)) and "« Башкы меню" in labels(ballot)
+    await person.press(survey.options[0].text("ky"), ballot)
     assert "эсептелди" in last_alert(person)
     stored = await db.fetchall("SELECT * FROM resident_verifications")
     assert all("700111222" not in str(tuple(r)) for r in stored)  # the number is not kept

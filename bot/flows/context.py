@@ -155,10 +155,19 @@ class Ctx:
         await self.answer(prompt.text, reply_markup=prompt.markup or step.keyboard(prompt, self.data))
 
     async def finish(self, text: str | None = None, reply_markup: InlineKeyboardMarkup | None = None) -> None:
-        """End the wizard (state and draft cleared), then send ``text`` if given."""
+        """End the wizard (state and draft cleared), then send ``text`` if given.
+
+        The message ending a wizard is the last word, so it always has a way on (issue 12): an inline
+        ``reply_markup`` gets a "« Main menu" row, none gives that row alone; a reply-keyboard removal
+        (``ReplyKeyboardRemove``, which cannot travel with inline buttons) is sent as it is.
+        """
+        from bot.ui.keyboards import with_menu
+
         await self.state.clear()
         if text:
-            await self.answer(text, reply_markup=reply_markup)
+            markup = with_menu(reply_markup) if reply_markup is None or isinstance(reply_markup, InlineKeyboardMarkup) \
+                else reply_markup
+            await self.answer(text, reply_markup=markup)
 
     async def cancel(self) -> None:
         """End the wizard and say that nothing was saved, with a way back to the menu."""

@@ -25,7 +25,7 @@ def service_status(facts: Mapping[str, Any]) -> Rendered:
     if facts.get("comment"):
         text += "\n" + _("Comment: {comment}", locale=locale).format(comment=esc(facts["comment"]))
     button = InlineKeyboardButton(text=_("Open the service", locale=locale),
-                                  callback_data=RegCb(a="card", i=int(facts["service_id"])).pack())
+                                  callback_data=RegCb(a="card", i=int(facts["service_id"]), v="n").pack())
     return Rendered(text, [[button]])
 
 
@@ -36,5 +36,5 @@ def service_proposed(facts: Mapping[str, Any]) -> Rendered:
     text = _("💡 A resident proposed a new service: <b>{name}</b>", locale=locale).format(
         name=esc(pick(facts, "name", locale)))
     button = InlineKeyboardButton(text=_("Open the service", locale=locale),
-                                  callback_data=RegCb(a="oc", i=int(facts["service_id"])).pack())
+                                  callback_data=RegCb(a="oc", i=int(facts["service_id"]), v="n").pack())
     return Rendered(text, [[button]])

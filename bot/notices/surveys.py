@@ -13,7 +13,7 @@ from aiogram.types import InlineKeyboardButton
 from bot.domain.clock import from_db
 from bot.i18n import _, current_locale, format_datetime, format_number, format_share, ngettext
 from bot.notices import Rendered, esc, pick, renders
-from bot.ui.surveys.callbacks import SurveyCallback
+from bot.ui.surveys.callbacks import survey_open_data
 
 
 def votes_text(n: int) -> str:
@@ -33,8 +33,7 @@ def hearing_line(hearing: Mapping[str, Any]) -> str:
 
 
 def _open_button(facts: Mapping[str, Any], label: str) -> list[list[InlineKeyboardButton]]:
-    # value 1: opened from a notification, the ballot comes as a new message (the notification stays)
-    data = SurveyCallback(action="open", survey_id=int(facts["survey_id"]), value=1).pack()
+    data = survey_open_data(int(facts["survey_id"]), fresh=True)  # a new message: the notification stays
     return [[InlineKeyboardButton(text=label, callback_data=data)]]
 
 

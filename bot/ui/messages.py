@@ -32,14 +32,22 @@ def place_label(location: Location, locale: str) -> str:
 
 
 async def edit_or_send(
-    callback: CallbackQuery, text: str, reply_markup: InlineKeyboardMarkup | None = None
+    callback: CallbackQuery, text: str, reply_markup: InlineKeyboardMarkup | None = None, *, new: bool = False
 ) -> Message | bool | None:
     """Replace the text of the message the button belongs to; send a new message when it cannot be edited.
 
-    An unchanged text and keyboard (a double tap) is not an error.
+    An unchanged text and keyboard (a double tap) is not an error. The edited message is the last word
+    of the tap, so it is never left without buttons (issue 12): ``reply_markup`` gets a "« Main menu"
+    row (:func:`bot.ui.keyboards.with_menu`), and none gives that row alone.
+
+    ``new``: send a new message and leave the tapped one as it is — for the "Open" button of a
+    notification, whose text and own buttons (such as "still a problem?") must stay (issue 12).
     """
+    from bot.ui.keyboards import with_menu  # bot.ui.keyboards imports the domain, which this module serves
+
+    reply_markup = with_menu(reply_markup)
     message = callback.message
-    if message is None or isinstance(message, InaccessibleMessage):
+    if new or message is None or isinstance(message, InaccessibleMessage):
         if callback.from_user is not None and callback.bot is not None:
             return await callback.bot.send_message(callback.from_user.id, text, reply_markup=reply_markup)
         return None
@@ -71,7 +79,9 @@ MESSAGE_LIMIT = 4096
 
 async def answer_lines(message: Message, header: str, lines: list[str], *, limit: int = 4000) -> None:
     """Send ``header`` and ``lines`` (each already HTML-safe, self-contained and shorter than ``limit``) in
-    as few messages as fit under Telegram's limit, never cutting a line."""
+    as few messages as fit under Telegram's limit, never cutting a line; the last one carries
+    "« Main menu" (no dead end)."""
+    from bot.ui.keyboards import with_menu
     chunk = header
     for line in lines:
         candidate = f"{chunk}\n{line}" if chunk else line
@@ -80,4 +90,4 @@ async def answer_lines(message: Message, header: str, lines: list[str], *, limit
             candidate = line
         chunk = candidate
     if chunk:
-        await message.answer(chunk)
+        await message.answer(chunk, reply_markup=with_menu())

@@ -120,9 +120,9 @@ async def on_list(callback: CallbackQuery, callback_data: RegCb, db: Database, o
 
 async def on_card(callback: CallbackQuery, callback_data: RegCb, db: Database, officer: Officer,
                   locale: str) -> None:
-    """Open the officer's card of an entry."""
+    """Open the officer's card of an entry (``v`` "n": from a notification, as a new message)."""
     text, keyboard = await card_view(db, officer, locale, callback_data.i)
-    await edit_or_send(callback, text, keyboard)
+    await edit_or_send(callback, text, keyboard, new=callback_data.v == "n")
 
 
 async def on_unlink(callback: CallbackQuery, callback_data: RegCb, db: Database, officer: Officer, locale: str,

@@ -93,10 +93,10 @@ async def card_view(db: Database, resident: Resident, locale: str, service_id: i
 
 
 async def show_card(callback: CallbackQuery, db: Database, resident: Resident, locale: str, service_id: int,
-                    **kwargs: Any) -> None:
-    """Render the card in place of the pressed message."""
+                    *, new: bool = False, **kwargs: Any) -> None:
+    """Render the card in place of the pressed message (``new``: as a new message, from a notification)."""
     text, keyboard = await card_view(db, resident, locale, service_id, **kwargs)
-    await edit_or_send(callback, text, keyboard)
+    await edit_or_send(callback, text, keyboard, new=new)
 
 
 async def cmd_services(message: Message, db: Database, resident: Resident, locale: str, state: FSMContext) -> None:
@@ -138,8 +138,8 @@ async def on_list(callback: CallbackQuery, callback_data: RegCb, db: Database, r
 
 async def on_card(callback: CallbackQuery, callback_data: RegCb, db: Database, resident: Resident,
                   locale: str) -> None:
-    """Open an entry's card."""
-    await show_card(callback, db, resident, locale, callback_data.i)
+    """Open an entry's card (``v`` "n": the button of a notification, the card comes as a new message)."""
+    await show_card(callback, db, resident, locale, callback_data.i, new=callback_data.v == "n")
 
 
 async def on_follow(callback: CallbackQuery, callback_data: RegCb, db: Database, resident: Resident, locale: str,

@@ -15,7 +15,7 @@ from typing import Any
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.db import Database
@@ -74,24 +74,29 @@ async def on_list(callback: CallbackQuery, db: Database, resident: Resident, loc
 
 
 async def show_results(callback: CallbackQuery, db: Database, resident: Resident, locale: str,
-                       survey_id: int) -> None:
-    """Results of a closed survey (refusals raised: withdrawn, another municipality, not closed yet)."""
+                       survey_id: int, *, new: bool = False) -> None:
+    """Results of a closed survey (refusals raised: withdrawn, another municipality, not closed yet);
+    ``new``: as a new message (from a notification)."""
     survey, counts = await sv.resident_results(db, resident_id=resident.telegram_id, survey_id=survey_id)
-    await edit_or_send(callback, _("🗳 Survey results") + "\n\n" + results_text(survey, counts, locale))
+    await edit_or_send(callback, _("🗳 Survey results") + "\n\n" + results_text(survey, counts, locale),
+                       InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(
+                           text=_("« Back to the list"), callback_data=SurveyCallback(action="list").pack())]]), new=new)
 
 
 async def on_open(callback: CallbackQuery, callback_data: SurveyCallback, db: Database, resident: Resident,
                   locale: str) -> None:
-    """Show the ballot (or the results once closed)."""
+    """Show the ballot (or the results once closed); ``value`` 1 (a notification's button): as a new message."""
     _onboarded(resident)
+    new = callback_data.value == 1
     survey = await sv.voter_survey(db, municipality_code=resident.municipality_code,
                                    survey_id=callback_data.survey_id)
     if survey.state() == "closed":
-        await show_results(callback, db, resident, locale, survey.id)
+        await show_results(callback, db, resident, locale, survey.id, new=new)
         return
     sv.require_open(survey)
     mine = await sv.my_choice(db, resident.telegram_id, survey.id)
-    await edit_or_send(callback, ballot_text(survey, locale, mine), ballot_keyboard(survey, locale, mine=mine))
+    await edit_or_send(callback, ballot_text(survey, locale, mine), ballot_keyboard(survey, locale, mine=mine),
+                       new=new)
 
 
 async def on_tick(callback: CallbackQuery, callback_data: SurveyCallback, db: Database, resident: Resident,
@@ -115,7 +120,8 @@ async def _vote(callback: CallbackQuery, callback_answer: CallbackAnswer, db: Da
     except sv.NotVerified as error:  # say why, then offer to verify right away
         callback_answer.text = html.unescape(explain(error))[:200]
         callback_answer.show_alert = True
-        await verify.start(callback, state, {**deps, "db": db, "resident": resident, "locale": locale})
+        await verify.start(callback, state, {**deps, "db": db, "resident": resident, "locale": locale},
+                           survey_id=survey_id)
         return
     callback_answer.text = _("✅ Your vote is changed.") if result.changed and not result.first \
         else _("✅ Your vote is counted.")

@@ -57,13 +57,39 @@ async def _answer(ctx: Ctx, message: Message) -> None:
         return
     except ver.AlreadyVerified as error:  # nothing to do: the step ends
         await ctx.finish(explain(error), reply_markup=ReplyKeyboardRemove())  # type: ignore[arg-type]
+        await _back_to_survey(ctx, resident)
         return
     await ctx.finish(_verified(), reply_markup=ReplyKeyboardRemove())  # type: ignore[arg-type]
+    await _back_to_survey(ctx, resident)
 
 
-async def start(event: Message | CallbackQuery, state: FSMContext, deps: dict[str, Any]) -> None:
-    """Ask for the resident's own phone number or a residence code (``deps``: ``bot``, ``db``, ``resident``)."""
-    await wizard.start(event, state, deps)
+async def _back_to_survey(ctx: Ctx, resident: Resident) -> None:
+    """After the answer (sent with the phone button's removal, which cannot carry inline buttons): the
+    ballot of the survey that asked for verification, as a new message, so the resident votes at once;
+    nothing more when asked by /verify alone or when the survey is no longer open."""
+    from bot.domain import surveys as sv
+    from bot.domain.errors import DomainError
+    from bot.ui.keyboards import with_menu
+    from bot.ui.surveys import ballot_keyboard, ballot_text
+
+    survey_id = ctx.data.get("survey_id")
+    if not survey_id:
+        return
+    try:
+        survey = await sv.voter_survey(ctx.db, municipality_code=resident.municipality_code, survey_id=int(survey_id))
+        sv.require_open(survey)
+    except DomainError:
+        return
+    mine = await sv.my_choice(ctx.db, resident.telegram_id, survey.id)
+    await ctx.answer(ballot_text(survey, ctx.locale, mine),
+                     reply_markup=with_menu(ballot_keyboard(survey, ctx.locale, mine=mine)))
+
+
+async def start(event: Message | CallbackQuery, state: FSMContext, deps: dict[str, Any],
+                survey_id: int | None = None) -> None:
+    """Ask for the resident's own phone number or a residence code (``deps``: ``bot``, ``db``, ``resident``);
+    ``survey_id``: the survey that asked, shown again once verified."""
+    await wizard.start(event, state, deps, data={"survey_id": survey_id} if survey_id else None)
 
 
 async def cmd_verify(message: Message, command: CommandObject, db: Database, resident: Resident, locale: str,

@@ -37,9 +37,10 @@ class SurveyCallback(CallbackData, prefix="sv"):
     value: ValueField = 0
 
 
-def survey_open_data(survey_id: int) -> str:
-    """Callback data of a button that opens the ballot of ``survey_id`` (``sv:open:<id>:0``)."""
-    return SurveyCallback(action="open", survey_id=survey_id).pack()
+def survey_open_data(survey_id: int, *, fresh: bool = False) -> str:
+    """Callback data of a button that opens the ballot of ``survey_id`` (``sv:open:<id>:0``; ``fresh``,
+    on a notification: ``sv:open:<id>:1``, the ballot comes as a new message and the notification stays)."""
+    return SurveyCallback(action="open", survey_id=survey_id, value=int(fresh)).pack()
 
 
 class SurveyAdminCallback(CallbackData, prefix="sa"):
