@@ -101,9 +101,10 @@ async def _contexts(db: Database, places: list[geo.Place], locale: str) -> dict[
 async def _results(db: Database, locale: str, query: str, result: geo.SearchResult, *, page: int,
                    district: str) -> tuple[str, Any]:
     """Text and keyboard of a page of search results (``district``: 8 digits to narrow, ``""`` for all)."""
+    chosen = await geo.get_district(db, district) if district.isdigit() else None
+    district = chosen.code if chosen else ""  # unknown (crafted) codes show every hit
     places = [p for p in result.municipalities if not district or result.district_of.get(p.code) == district]
     start = min(max(page, 0), max(0, (len(places) - 1) // RESULTS_PAGE)) * RESULTS_PAGE
-    chosen = await geo.get_district(db, district) if district else None
     # narrowed to one district, the district is in the heading: the buttons need not repeat it
     contexts = {} if chosen else await _contexts(db, places[start:start + RESULTS_PAGE], locale)
     among = len({result.district_of.get(p.code) for p in result.municipalities})
