@@ -300,3 +300,17 @@ async def test_hidden_problems_stay_out_and_a_superadmin_only_reads(served, db) 
     assert await db.fetchval("SELECT status FROM problems WHERE id = ?", (seeded.problems[0],)) == "new"
     page = await (await client.get(f"/webapp/api/view/problems?m={AK_DEBE}", headers=auth(SUPERADMIN_ID))).text()
     assert "data-post" not in page and f'data-problem="{seeded.problems[0]}"' in page
+
+
+async def test_participation_by_month_counts_each_figure_in_its_bishkek_month(served, db) -> None:
+    from bot.webapp import views
+
+    months = await views.participation(db, AK_DEBE)
+    assert len(months) == 12 and months[-1]["month"] == "2026-12" and months[0]["month"] == "2026-01"
+    december, october = months[-1], months[-3]
+    supports = await db.fetchval("SELECT count(*) FROM problem_supports s JOIN problems p ON p.id = s.problem_id"
+                                 " WHERE p.municipality_code = ?", (AK_DEBE,))
+    assert (december["joined"], december["raised"], december["supports"], december["ballots"], december["going"]) \
+        == (13, 4, supports, 12 + 3 + 2, 3)
+    assert october["joined"] == 1  # the resident who joined sixty days before
+    assert sum(m["raised"] for m in months[:-1]) == 0

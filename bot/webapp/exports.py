@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from bot.db import Database
@@ -47,7 +48,9 @@ async def collect(db: Database, code: str) -> dict[str, Any]:
             "participation": await views.participation(db, code)}
 
 
+@lru_cache(maxsize=4096)
 def _date(value: str | None, locale: str) -> str:
+    """A stored UTC time in words (Babel, display zone); remembered, as rows share times."""
     return format_datetime(from_db(value), locale) if value else ""
 
 
@@ -108,23 +111,29 @@ def _month(key: str, locale: str) -> str:
 
 
 def workbook(data: dict[str, Any], locale: str) -> bytes:
-    """The XLSX workbook, one sheet per :data:`SHEETS` entry (sheet names in ``locale``)."""
+    """The XLSX workbook, one sheet per :data:`SHEETS` entry (sheet names in ``locale``), written in
+    openpyxl's streaming (write-only) mode: thousands of problems stay fast and small in memory."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
-    book = Workbook()
-    book.remove(book.active)
+    book = Workbook(write_only=True)
+    bold = Font(bold=True)
     for sheet in SHEETS:
         header, rows = _table(data, sheet, locale)
         title = "".join(" " if ch in '[]:*?/\\' else ch for ch in _(SHEET_TITLES[sheet], locale=locale))
         ws = book.create_sheet(" ".join(title.split())[:31])
-        ws.append([spreadsheet_safe(h) for h in header])
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
+        for number, name in enumerate(header, start=1):
+            ws.column_dimensions[get_column_letter(number)].width = min(max(len(str(name)) + 2, 10), 60)
+        cells = []
+        for name in header:
+            cell = WriteOnlyCell(ws, value=spreadsheet_safe(name))
+            cell.font = bold
+            cells.append(cell)
+        ws.append(cells)
         for row in rows:
             ws.append([_cell(v) for v in row])
-        for column, title in zip(ws.columns, header, strict=False):
-            ws.column_dimensions[column[0].column_letter].width = min(max(len(str(title)) + 2, 10), 60)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
