@@ -171,10 +171,40 @@ async def test_options_from_the_top_problems_and_limits_of_a_message(harness, db
     [refused] = await officer.send("\n".join(f"Вариант {i}" for i in range(11)))
     assert "11" in plain(refused)
     reply = await officer.press("Взять главные")
-    assert "Көйгөй 1" in plain(reply[-2]) and "Шаг 4" in plain(reply[-1])
+    assert "Көйгөй 1" in plain(reply[-1])  # the titles in Russian, to keep or change
+    reply = await officer.press("Оставить")
+    assert "Шаг 4" in plain(reply[-1])
     draft_data = await harness.dispatcher.storage.get_data(
         key=_key(harness, OFFICER))
     assert [o[2] for o in draft_data["draft"]["options"]] != [None, None]
+
+
+async def test_options_from_problems_get_short_titles_the_officer_can_change_per_language(
+        harness, db: Database) -> None:
+    officer = await make_officer(db, harness)
+    long_text = ("Мектепке баруучу жол жаз сайын суу алып кетет, балдар өтө албай калат, көпүрө керек "
+                 "жана арыкты тазалоо керек")
+    async with db.transaction() as tx:
+        for text, supports in ((long_text, 9), ("Көчөдө жарык жок", 3)):
+            await tx.execute(
+                "INSERT INTO problems (municipality_code, author_id, category, text, supports, created_at, updated_at)"
+                " VALUES (?, ?, 'roads', ?, ?, ?, ?)", (AK_DEBE, OFFICER, text, supports, to_db(START), to_db(START)))
+    await officer.send("/newsurvey")
+    await officer.send("Эмнени оңдойбуз?")
+    await officer.send("Что чинить?")
+    reply = await officer.press("Взять главные")
+    titles = await harness.dispatcher.storage.get_data(key=_key(harness, OFFICER))
+    first = titles["draft"]["options"][0]
+    assert len(first[0]) <= sv.OPTION_TITLE_MAX and first[0].endswith("…") and first[0] == first[1]
+    assert "Мектепке баруучу жол" in plain(reply[-1])
+    await officer.send("Мектепке жол жана көпүрө\nКөчө жарыгы")  # Kyrgyz titles
+    [refused] = await officer.send("Одна строка")  # Russian: one line for two options
+    assert "2" in plain(refused)
+    await officer.send("Дорога к школе и мост\nОсвещение улицы")
+    data = (await harness.dispatcher.storage.get_data(key=_key(harness, OFFICER)))["draft"]
+    assert [o[:2] for o in data["options"]] == [["Мектепке жол жана көпүрө", "Дорога к школе и мост"],
+                                                ["Көчө жарыгы", "Освещение улицы"]]
+    assert all(o[2] for o in data["options"])  # still linked to their problems
 
 
 def _key(harness, uid: int):

@@ -65,6 +65,7 @@ from bot.domain.surveys.model import (
     MIN_GROUP,
     MIN_OPTIONS,
     OPTION_MAX,
+    OPTION_TITLE_MAX,
     QUESTION_MAX,
     RECENT_JOIN,
     STATUSES,
@@ -112,13 +113,14 @@ from bot.domain.surveys.rules import (
     parse_local_datetime,
     require_open,
     split_options,
+    rename_options,
     translating,
     validate_draft,
 )
 
 __all__ = [
     "BURST_MIN", "BURST_SHARE", "DATETIME_INPUT", "MAX_AHEAD", "MAX_OPTIONS", "MIN_GROUP", "MIN_OPTIONS",
-    "OPTION_MAX", "QUESTION_MAX", "RECENT_JOIN", "SCHEDULER_JOBS", "STATUSES", "YEAR_MAX", "YEAR_MIN",
+    "OPTION_MAX", "OPTION_TITLE_MAX", "QUESTION_MAX", "RECENT_JOIN", "SCHEDULER_JOBS", "STATUSES", "YEAR_MAX", "YEAR_MIN",
     "ChoiceCountOutOfRange", "ClosesTooEarly", "ClosingPassed", "Draft", "DraftIncomplete", "ExtensionNotLater",
     "HearingRef", "HearingUnavailable", "InvalidInput", "ManagedElsewhere", "MaxChoicesOutOfRange", "NotFound",
     "NotOnboarded", "NotVerified", "Option", "OptionCountOutOfRange", "OptionMissing", "OptionNotFound", "OptionTooLong",
@@ -131,5 +133,5 @@ __all__ = [
     "get_survey", "list_officer_surveys", "list_open_surveys", "list_recent_closed", "my_choice", "officer_tally",
     "open_due_surveys", "opening_time", "options_complete", "parse_local_datetime", "pick",
     "priority_problem_options", "recount", "require_open", "require_survey", "resident_results", "split_options",
-    "tally", "translating", "upcoming_hearings", "validate_draft", "voter_survey",
+    "rename_options", "tally", "translating", "upcoming_hearings", "validate_draft", "voter_survey",
 ]

@@ -17,6 +17,8 @@ QUESTION_MAX = 300
 """Characters of a question (one language)."""
 OPTION_MAX = 100
 """Characters of an option (one language); long options are cut on buttons, shown whole in the text."""
+OPTION_TITLE_MAX = 40
+"""Characters of an option's title made from a problem: a ballot button on a 360-px phone shows about 40."""
 MIN_GROUP = 5
 """Smallest group of voters whose counts are shown: fewer voters and the results stay hidden (secrecy)."""
 RECENT_JOIN = timedelta(hours=1)

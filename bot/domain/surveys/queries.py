@@ -14,7 +14,7 @@ from bot.db import Database
 from bot.domain import problems
 from bot.domain.clock import clock, to_db
 from bot.domain.surveys.errors import SurveyNotFound
-from bot.domain.surveys.model import MAX_OPTIONS, OPTION_MAX, HearingRef, Survey, Tally
+from bot.domain.surveys.model import MAX_OPTIONS, OPTION_TITLE_MAX, HearingRef, Survey, Tally
 from bot.domain.text import clean_user_text
 from bot.store import Reader
 from bot.store import surveys as store
@@ -81,17 +81,18 @@ async def recount(db: Database, survey_id: int) -> Tally:
 
 async def priority_problem_options(db: Database, municipality_code: str,
                                    limit: int = MAX_OPTIONS) -> list[list[Any]]:
-    """Options ``[text, text, problem_id]`` from the municipality's top open problems by supports
-    (:func:`bot.domain.problems.ranked_page`). A problem's text is shown in both languages as its author
-    wrote it, cut to :data:`OPTION_MAX`; voice-only problems (no text) are left out."""
+    """Options ``[title, title, problem_id]`` from the municipality's top open problems by supports
+    (:func:`bot.domain.problems.ranked_page`): a short title (the first words, at most
+    :data:`OPTION_TITLE_MAX` characters, so it fits a button; issue 12), the same in both languages
+    until the officer edits it (:func:`bot.domain.surveys.rules.rename_options`). Voice-only problems
+    (no text) are left out."""
     found, _total = await problems.ranked_page(db, municipality_code, page=0, size=limit)
     options = []
     for problem in found:
-        text = clean_user_text(problem.text or "").replace("\n", " ")
-        if len(text) > OPTION_MAX:
-            text = text[: OPTION_MAX - 1].rstrip() + "…"
+        text = clean_user_text(problem.text or "").replace("\n", " ").strip()
         if text:
-            options.append([text, text, problem.id])
+            title = problems.excerpt(text, OPTION_TITLE_MAX)
+            options.append([title, title, problem.id])
     return options
 
 

@@ -169,6 +169,27 @@ def add_options(draft: Draft, text: str, *, language: str) -> int:
     return sum(1 for option in draft.options if option[index])
 
 
+def rename_options(draft: Draft, text: str, *, language: str) -> None:
+    """Replace every option's text in ``language`` with the lines of ``text``, in order (the officer
+    edits the titles made from problems). All or nothing.
+
+    Raises:
+        TextTooShort: no line. OptionTooLong: a line over :data:`OPTION_MAX`.
+        TranslationCountMismatch: not one line per option.
+    """
+    lines = [clean_user_text(line).strip() for line in split_options(text)]
+    if not lines:
+        raise TextTooShort(limit=1, actual=0)
+    if len(lines) != len(draft.options):
+        raise TranslationCountMismatch(limit=len(draft.options), actual=len(lines))
+    for value in lines:
+        if len(value) > OPTION_MAX:
+            raise OptionTooLong(limit=OPTION_MAX, actual=len(value))
+    index = 0 if language == "ky" else 1
+    for option, value in zip(draft.options, lines, strict=True):
+        option[index] = value
+
+
 def translating(draft: Draft, language: str) -> bool:
     """Whether options typed in ``language`` translate those already made (Russian after Kyrgyz)."""
     return language == "ru" and bool(draft.question_ky)

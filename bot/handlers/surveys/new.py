@@ -38,6 +38,8 @@ question_ky = wizard.text("qky", max_len=sv.QUESTION_MAX)
 question_ru = wizard.text("qru", max_len=sv.QUESTION_MAX)
 options_ky = wizard.text("oky", max_len=ONE_MESSAGE)
 options_ru = wizard.text("oru", max_len=ONE_MESSAGE)
+titles_ky = wizard.text("tky", max_len=ONE_MESSAGE)
+titles_ru = wizard.text("tru", max_len=ONE_MESSAGE)
 max_choices = wizard.choice("max")
 opens_at = wizard.text("opens", max_len=ONE_MESSAGE)
 closes_at = wizard.text("closes", max_len=ONE_MESSAGE)
@@ -150,8 +152,64 @@ async def _tapped_options(ctx: Ctx, value: str, language: str) -> None:
             raise sv.TooFewProblems("fewer than 2 problems")
         draft.options = options
         keep(ctx, draft)
-        await ctx.answer(_("Options from the top priority problems:") + "\n" + options_summary(draft, 0))
-        await ctx.goto(max_choices)
+        await ctx.goto(_first_titles_step(draft))
+
+
+# -- titles of options taken from problems (short, editable, per language) ------------------------
+
+
+def _first_titles_step(draft: sv.Draft) -> Any:
+    """The titles are checked in each language the survey is asked in: Kyrgyz first, then Russian."""
+    return titles_ky if draft.question_ky else titles_ru
+
+
+@titles_ky.prompt
+async def _ask_titles_ky(ctx: Ctx) -> Prompt:
+    return Prompt(_("The options are the top problems, cut to short titles that fit a button. In Kyrgyz:\n"
+                    "{options}\n\nTo change them, send the new titles in Kyrgyz, one per line, in the same "
+                    "order. Or press «Keep».").format(options=options_summary(draft_of(ctx), 0)),
+                  rows=[[titles_ky.button(_("Keep"), "keep")]])
+
+
+@titles_ru.prompt
+async def _ask_titles_ru(ctx: Ctx) -> Prompt:
+    return Prompt(_("The options are the top problems, cut to short titles that fit a button. In Russian:\n"
+                    "{options}\n\nTo change them, send the new titles in Russian, one per line, in the same "
+                    "order. Or press «Keep».").format(options=options_summary(draft_of(ctx), 1)),
+                  rows=[[titles_ru.button(_("Keep"), "keep")]])
+
+
+async def _titles_done(ctx: Ctx, language: str) -> None:
+    draft = draft_of(ctx)
+    await ctx.goto(titles_ru if language == "ky" and draft.question_ru else max_choices)
+
+
+@titles_ky.handle
+async def _got_titles_ky(ctx: Ctx, text: str | None) -> None:
+    draft = draft_of(ctx)
+    sv.rename_options(draft, text or "", language="ky")
+    keep(ctx, draft)
+    await _titles_done(ctx, "ky")
+
+
+@titles_ru.handle
+async def _got_titles_ru(ctx: Ctx, text: str | None) -> None:
+    draft = draft_of(ctx)
+    sv.rename_options(draft, text or "", language="ru")
+    keep(ctx, draft)
+    await _titles_done(ctx, "ru")
+
+
+@titles_ky.tapped
+async def _keep_titles_ky(ctx: Ctx, value: str) -> None:
+    if value == "keep":
+        await _titles_done(ctx, "ky")
+
+
+@titles_ru.tapped
+async def _keep_titles_ru(ctx: Ctx, value: str) -> None:
+    if value == "keep":
+        await _titles_done(ctx, "ru")
 
 
 @options_ky.prompt
