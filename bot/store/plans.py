@@ -408,11 +408,16 @@ async def figure_counts(db: Reader, municipality_code: str | None) -> dict[str, 
     where = "" if municipality_code is None else " AND p.municipality_code = ?"
     params: tuple[object, ...] = () if municipality_code is None else (municipality_code,)
     one = "" if municipality_code is None else " AND municipality_code = ?"
+    if municipality_code is None:  # every resident with a support or a problem: two index probes each
+        residents = ("(SELECT count(*) FROM residents r WHERE EXISTS (SELECT 1 FROM problem_supports s"
+                     " WHERE s.resident_id = r.telegram_id) OR EXISTS (SELECT 1 FROM problems p"
+                     " WHERE p.author_id = r.telegram_id))")
+    else:  # authors and supporters of the municipality's problems
+        residents = (f"(SELECT count(*) FROM (SELECT p.author_id FROM problems p WHERE 1 = 1{where}"
+                     f" UNION SELECT s.resident_id FROM problem_supports s JOIN problems p ON p.id = s.problem_id"
+                     f" WHERE 1 = 1{where}))")
     row = await db.fetchone(
-        "SELECT"
-        f" (SELECT count(*) FROM (SELECT p.author_id FROM problems p WHERE 1 = 1{where}"
-        f"  UNION SELECT s.resident_id FROM problem_supports s JOIN problems p ON p.id = s.problem_id WHERE 1 = 1{where}))"
-        "  AS residents,"
+        f"SELECT {residents} AS residents,"
         f" (SELECT count(*) FROM hearings WHERE status = 'held'{one}) AS hearings,"
         f" (SELECT COALESCE(sum(participants), 0) FROM hearings WHERE status = 'held'{one}) AS participants,"
         f" (SELECT count(*) FROM budget_proposals WHERE decision IN ('accepted', 'partly'){one}) AS changes,"
