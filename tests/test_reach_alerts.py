@@ -134,3 +134,20 @@ async def test_held_alerts_are_dropped_when_the_role_ends(db: Database, frozen_c
     assert await alerts.release_quiet(db, datetime(2026, 12, 2, 2, 0, tzinfo=UTC)) == 1  # taken off the queue…
     assert not await broadcasts_to(db, OFFICER)  # …but not sent to a former officer
     assert not await db.fetchall("SELECT id FROM reach_alert_queue")
+
+
+async def test_no_burst_alert_in_a_first_rollout(db: Database, frozen_clock) -> None:
+    from bot.domain import surveys as sv
+    from tests.survey_helpers import draft
+    from tests.support import grant
+
+    await make_resident(db, OFFICER, "ru", code=ALAMUDUN)
+    await grant(db, OFFICER, ALAMUDUN)
+    frozen_clock.set(START + timedelta(days=1))
+    survey = await sv.create_survey(db, officer_id=OFFICER, draft=draft(
+        opens_at="2026-12-02T01:00:00Z", closes_at="2026-12-09T01:00:00Z"))
+    for uid in range(600, 612):  # everyone is new where the bot has just arrived
+        await make_resident(db, uid, "ky", code=ALAMUDUN)
+        await sv.cast_vote(db, resident_id=uid, survey_id=survey.id, positions=[1])
+    assert (await sv.tally(db, survey.id)).recent == 12
+    assert not await broadcasts_to(db, OFFICER, "alert.survey_burst")

@@ -142,10 +142,11 @@ async def flag_burst(tx: Transaction, survey_id: int, at: str) -> bool:
 
 
 async def survey_counters(db: Reader, survey_id: int) -> sqlite3.Row | None:
-    """``ballots, recent_ballots``, the question as ``title_ky``/``title_ru``, ``municipality_code`` of a survey."""
+    """``ballots, recent_ballots, established``, the question as ``title_ky``/``title_ru``,
+    ``municipality_code`` of a survey."""
     return await db.fetchone(
-        "SELECT ballots, recent_ballots, question_ky AS title_ky, question_ru AS title_ru, municipality_code"
-        " FROM surveys WHERE id = ?",
+        "SELECT ballots, recent_ballots, established, question_ky AS title_ky, question_ru AS title_ru,"
+        " municipality_code FROM surveys WHERE id = ?",
         (survey_id,))
 
 

@@ -284,14 +284,15 @@ def question_notice(hearing_id: int, title_ky: str, title_ru: str, text: str) ->
 
 async def check_vote_burst(tx: Transaction, survey_id: int) -> bool:
     """After a recent joiner's first ballot: when recent joiners' ballots now form a burst
-    (:attr:`bot.domain.surveys.Tally.burst`), alert the officers once per survey. Returns whether it did."""
-    from bot.domain.surveys.model import BURST_MIN, BURST_SHARE
+    (:attr:`bot.domain.surveys.Tally.burst`: never in a first rollout, where nearly every voter is a
+    recent joiner), alert the officers once per survey. Returns whether it did."""
+    from bot.domain.surveys.model import Tally
 
     row = await store.survey_counters(tx, survey_id)
     if row is None:
         return False
     ballots, recent = int(row["ballots"]), int(row["recent_ballots"])
-    if recent < BURST_MIN or recent < BURST_SHARE * max(ballots, 1):
+    if not Tally(ballots=ballots, votes={}, recent=recent, established=bool(row["established"])).burst:
         return False
     if not await store.flag_burst(tx, survey_id, to_db(clock.now())):
         return False
