@@ -3,6 +3,7 @@ and the real Dispatcher wired to both."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,6 +15,10 @@ from bot.db import Database
 from bot.domain.municipalities import import_municipalities
 from bot.i18n import build_i18n
 from tests.support import SUPERADMIN_ID
+
+# Every bot the tests start (in process, or `python -m bot` inheriting this environment) serves its web
+# server (/healthz, the web app) on a free port: two at once would otherwise both want 127.0.0.1:8080.
+os.environ.setdefault("WEB_LISTEN", "127.0.0.1:0")
 
 DEFAULT_START = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
 """Tuesday 1 December 2026, 12:00 in Bishkek: the frozen clock's start unless a module sets ``START``."""
