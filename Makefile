@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup sandbox test lint check bench locales run migrate lock clean
+.PHONY: setup sandbox test browser lint check bench locales run migrate lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,21 @@ setup: $(VENV)/.installed
 sandbox: setup
 	$(BIN)/python -m bot sandbox
 
-test: setup
+# The web app's browser tests drive Debian's chromium through Playwright, which never downloads a browser.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+test: setup browser
 	$(BIN)/python -m pytest
+
+# Debian's chromium for the browser tests, installed with apt when missing (sudo unless root). Elsewhere
+# install Chromium yourself at /usr/bin/chromium; without it the browser tests are skipped (pytest says so).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    SUDO=; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is not installed: the browser tests will be skipped"; fi; }
 
 # ruff (pyflakes, bugbear, no blind except) over the code and tests; mypy, strict for bot/domain.
 lint: setup
