@@ -29,6 +29,7 @@ from bot.middlewares import ChatEventIsolation, ResidentMiddleware
 from bot.send import SendBudget, SendPathMiddleware
 from bot.send.middleware import PinnedResponseModels, UpdateContextMiddleware
 from bot.storage import SQLiteStorage
+from bot.ui.reflow import ReflowKeyboards
 from bot.web.health import ApiHeartbeat, SchedulerWatch
 from bot.web.once import UpdateOnceMiddleware
 from bot.web.once import prune as prune_processed_updates
@@ -49,6 +50,7 @@ def build_bot(settings: Settings, token: str | None = None) -> Bot:
     # the one send path: replies and the outbox share this budget (bot.send; the worker finds it with budget_of)
     session.middleware(PinnedResponseModels())
     session.middleware(ApiHeartbeat())  # the age of the last successful call, for /healthz (bot.web.health)
+    session.middleware(ReflowKeyboards())  # buttons too wide to share a row get one each (bot.ui.reflow, issue 12)
     session.middleware(SendPathMiddleware(SendBudget(settings.effective_delivery_rate,
                                                      settings.delivery_per_chat_interval,
                                                      paid=settings.paid_broadcast, total_rate=settings.send_rate)))

@@ -34,9 +34,12 @@ class Rendered:
 
     @property
     def markup(self) -> InlineKeyboardMarkup | None:
-        """The inline keyboard, or ``None`` without buttons."""
+        """The inline keyboard, or ``None`` without buttons; rows too wide for a phone are split
+        (:func:`bot.ui.reflow.reflow`)."""
+        from bot.ui.reflow import reflow  # bot.ui imports bot.notices' neighbours: keep the import lazy
+
         rows = [row for row in self.rows if row]
-        return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
+        return reflow(InlineKeyboardMarkup(inline_keyboard=rows)) if rows else None
 
 
 Renderer = Callable[[Mapping[str, Any]], Rendered]

@@ -17,6 +17,67 @@ from bot.ui.callbacks import GeoCallback, LanguageCallback, MenuCallback, Munici
 PAGE_SIZE = 10
 """Places per picker page: 5 rows of 2 fit a small phone screen without scrolling."""
 
+ROW_WIDTH = 30
+"""Characters that fit a row of buttons on a 360-px phone (issue 12): one button of 30, two of 14 each…"""
+
+
+def text_width(text: str) -> int:
+    """How wide ``text`` shows on a button, in average letters: an emoji or pictograph counts 2."""
+    return sum(2 if ord(ch) >= 0x2190 and not 0x2500 <= ord(ch) < 0x2600 and ch not in "«»…‹›" else
+               0 if ord(ch) in (0xFE0F, 0x200D) else 1 for ch in text)
+
+
+def row_limit(buttons_in_row: int) -> int:
+    """Widest label that fits when the row holds ``buttons_in_row`` buttons: 30, 14, 9, 6…"""
+    if buttons_in_row <= 1:
+        return ROW_WIDTH
+    return ROW_WIDTH // buttons_in_row - 1
+
+
+def label(text: str, limit: int = ROW_WIDTH) -> str:
+    """``text`` cut to ``limit`` (:func:`text_width`) for a button, at a word when one ends late enough,
+    with "…"; a text that fits is returned as it is."""
+    text = " ".join(text.split())
+    if text_width(text) <= limit:
+        return text
+    cut = ""
+    for ch in text:
+        if text_width(cut + ch) > limit - 1:
+            break
+        cut += ch
+    space = cut.rfind(" ")
+    if space >= len(cut) // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:-—") + "…"
+
+
+def item_label(icon: str, text: str, limit: int = ROW_WIDTH, *, number: int | None = None) -> str:
+    """A list button that says what it opens: the icon and the first words of ``text`` ("💧 Суу жок…"),
+    then `` #number`` when given (the number the message above shows), all within ``limit``."""
+    icon = icon.strip()
+    tail = f" #{number}" if number is not None else ""
+    return label(f"{icon} {text}" if icon else text, limit - len(tail)) + tail
+
+
+def fit_rows(buttons: Sequence[InlineKeyboardButton], per_row: int = 2) -> list[list[InlineKeyboardButton]]:
+    """``buttons`` in rows of up to ``per_row``; a label too wide for a shared row gets a row of its own."""
+    rows: list[list[InlineKeyboardButton]] = []
+    pending: list[InlineKeyboardButton] = []
+    for button in buttons:
+        if text_width(button.text) > row_limit(per_row):
+            if pending:
+                rows.append(pending)
+                pending = []
+            rows.append([button])
+            continue
+        pending.append(button)
+        if len(pending) == per_row:
+            rows.append(pending)
+            pending = []
+    if pending:
+        rows.append(pending)
+    return rows
+
 
 def language_name(locale: str) -> str:
     """The language's own name from CLDR via Babel, capitalized: "Кыргызча", "Русский"."""

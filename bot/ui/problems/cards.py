@@ -78,6 +78,16 @@ def age_text(created: datetime, locale: str | None = None) -> str:
     return ngettext("{count} day ago", "{count} days ago", days, locale=locale).format(count=days)
 
 
+def list_label(problem: pb.Problem, locale: str | None = None) -> str:
+    """A list button that says what it opens: the category's icon and the first words of the text, then
+    the number the list above shows ("🚰 Вода не идет третий… #12"), one per row (issue 12: not a bare
+    "#12" to match with the text)."""
+    from bot.ui.keyboards import item_label
+
+    body = pb.excerpt(problem.text) if problem.text else _("🎤 voice message", locale=locale)
+    return item_label(pb.CATEGORY_ICONS.get(problem.category, ""), body, number=problem.id)
+
+
 def problem_excerpt(problem: pb.Problem, locale: str | None = None) -> str:
     """Escaped excerpt of the text, or the voice-message mark."""
     if problem.text:
@@ -146,8 +156,7 @@ def render_list(problems: Sequence[pb.Problem], total: int, page: int, src: str)
             f"{problem_excerpt(problem)}\n"
             f"👍 {supports_text(problem.supports)} · {age_text(problem.created)}"
         )
-        builder.button(text=f"#{problem.id}", callback_data=ProblemCallback(action="open", id=problem.id, page=page, src=src))
-    builder.adjust(5)
+        builder.row(_button(list_label(problem), ProblemCallback(action="open", id=problem.id, page=page, src=src)))
     nav = []
     if page > 0:
         nav.append(_button("‹", ProblemCallback(action="list", page=page - 1, src=src)))

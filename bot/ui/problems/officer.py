@@ -12,7 +12,7 @@ from bot.i18n import _, format_number
 from bot.ui.messages import esc
 from bot.ui.problems.callbacks import PAGE_SIZE, OfficerProblemCallback, OfficerQueueCallback
 from bot.ui.problems.cards import age_text, card_text, category_label, media_row, problem_excerpt, status_label
-from bot.ui.problems.cards import supports_text, visible_length
+from bot.ui.problems.cards import list_label, supports_text, visible_length
 
 
 def queue_keyboard() -> InlineKeyboardMarkup:
@@ -33,8 +33,8 @@ def render_queue(problems: Sequence[pb.Problem], total: int, page: int) -> tuple
     for problem in problems:
         lines.append(f"\n<b>#{problem.id}</b> · {category_label(problem.category)} · {age_text(problem.created)}\n"
                      f"{problem_excerpt(problem)}\n👍 {supports_text(problem.supports)}")
-        builder.button(text=f"#{problem.id}", callback_data=OfficerProblemCallback(action="open", id=problem.id))
-    builder.adjust(5)
+        builder.row(InlineKeyboardButton(text=list_label(problem),
+                                         callback_data=OfficerProblemCallback(action="open", id=problem.id).pack()))
     nav = []
     if page > 0:
         nav.append(InlineKeyboardButton(text="‹", callback_data=OfficerQueueCallback(action="page", page=page - 1).pack()))

@@ -15,8 +15,8 @@ from bot.ui.callbacks import IdField
 
 PAGE_SIZE = 8
 """Entries per list page: one per row, fits a small phone screen."""
-LABEL_MAX = 56
-"""Button labels are cut to this many characters (long labels are cut by Telegram clients anyway)."""
+LABEL_MAX = 30
+"""Button labels are cut to this width (a row of its own on a 360-px phone, bot.ui.keyboards.ROW_WIDTH)."""
 
 
 class RegCb(CallbackData, prefix="rg"):
@@ -95,9 +95,10 @@ def status_label(status: str, locale: str) -> str:
 
 
 def cut(text: str, limit: int = LABEL_MAX) -> str:
-    """Shorten a one-line label to ``limit`` characters with an ellipsis."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """Shorten a one-line label to ``limit`` with an ellipsis, at a word (the shared :func:`bot.ui.keyboards.label`)."""
+    from bot.ui.keyboards import label
+
+    return label(text, limit)
 
 
 # the rest of the package, importable from here as before (they import the names above)

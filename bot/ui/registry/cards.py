@@ -178,11 +178,15 @@ def card_keyboard(
     problems: Sequence[reg.LinkedProblem] = (),
 ) -> InlineKeyboardMarkup:
     """Resident buttons under a card: follow/unfollow, support, rate, linked problems, back."""
+    from bot.domain.problems import excerpt
+    from bot.ui.keyboards import item_label
     from bot.ui.problems import ProblemCallback  # the problems feature's own "open" button (imports cycle)
 
     builder = InlineKeyboardBuilder()
     for problem in problems[:3]:
-        builder.button(text=f"📢 #{problem.id}", callback_data=ProblemCallback(action="open", id=problem.id))
+        builder.button(text=item_label("📢", excerpt(problem.text) if problem.text else _("🎤 voice message", locale=locale),
+                                       number=problem.id),
+                       callback_data=ProblemCallback(action="open", id=problem.id))
     if following:
         builder.button(text=_("🔕 Unfollow", locale=locale), callback_data=RegCb(a="unf", i=service.id))
     else:
@@ -192,7 +196,7 @@ def card_keyboard(
     if can_rate:
         builder.button(text=_("⭐ Rate this service", locale=locale), callback_data=RegCb(a="rate", i=service.id))
     builder.button(text=_("« Back", locale=locale), callback_data=back)
-    builder.adjust(*([len(problems[:3])] if problems else []), 1)
+    builder.adjust(*([1] * len(problems[:3])), 1)  # each linked problem on a row of its own: its words fit
     return builder.as_markup()
 
 

@@ -7,15 +7,17 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.domain.surveys import Survey
 from bot.i18n import _
+from bot.ui.keyboards import ROW_WIDTH
+from bot.ui.keyboards import label as shared_label
 from bot.ui.surveys.callbacks import SurveyAdminCallback, SurveyCallback, mask_of
 
-BUTTON_TEXT_MAX = 60
-"""Characters of an option on a button; the message text shows it whole."""
+BUTTON_TEXT_MAX = ROW_WIDTH
+"""Width of an option on a button (a row of its own on a 360-px phone); the message text shows it whole."""
 
 
 def label(text: str, limit: int = BUTTON_TEXT_MAX) -> str:
-    """``text`` cut to ``limit`` characters with "…" for a button."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """``text`` cut to ``limit`` for a button, at a word, with "…" (the shared :func:`bot.ui.keyboards.label`)."""
+    return shared_label(text, limit)
 
 
 def ballot_keyboard(survey: Survey, locale: str, *, mine: frozenset[int] = frozenset(),
@@ -61,7 +63,7 @@ def officer_list_keyboard(surveys: list[Survey], locale: str) -> InlineKeyboardM
     builder = InlineKeyboardBuilder()
     for survey in surveys:
         builder.row(InlineKeyboardButton(
-            text=f"#{survey.id} " + label(survey.question(locale)),
+            text=f"#{survey.id} " + label(survey.question(locale), BUTTON_TEXT_MAX - len(str(survey.id)) - 2),
             callback_data=SurveyAdminCallback(action="show", survey_id=survey.id).pack()))
     return builder.as_markup()
 
