@@ -181,19 +181,21 @@ async def supported_by(db: Reader, resident_id: int, *, limit: int, offset: int)
     return [problem_from_row(r) for r in rows]
 
 
-async def count_new_in(db: Reader, municipality_code: str) -> int:
-    """Problems of the municipality with status ``new`` that are not hidden (the officer's queue)."""
+async def count_new_in(db: Reader, municipality_code: str, status: str = "new") -> int:
+    """Problems of the municipality with ``status`` (default ``new``) that are not hidden (the officer's queue)."""
     return int(await db.fetchval(
-        "SELECT count(*) FROM problems WHERE municipality_code = ? AND status = 'new' AND hidden = 0",
-        (municipality_code,)))
+        "SELECT count(*) FROM problems WHERE municipality_code = ? AND status = ? AND hidden = 0",
+        (municipality_code, status)))
 
 
-async def new_in(db: Reader, municipality_code: str, *, limit: int, offset: int) -> list[Problem]:
-    """The officer's queue: ``new``, not hidden problems of the municipality, oldest first
-    (``problems_new``); ``limit`` from ``offset``."""
+async def new_in(db: Reader, municipality_code: str, *, limit: int, offset: int, status: str = "new") -> list[Problem]:
+    """The officer's queue: not hidden problems of the municipality with ``status``; ``new`` ones oldest
+    first (``problems_new``), any other status the latest first (a mistake is usually recent);
+    ``limit`` from ``offset``."""
+    order = "id" if status == "new" else "id DESC"
     rows = await db.fetchall(
-        "SELECT * FROM problems WHERE municipality_code = ? AND status = 'new' AND hidden = 0"
-        " ORDER BY id LIMIT ? OFFSET ?", (municipality_code, limit, offset))
+        "SELECT * FROM problems WHERE municipality_code = ? AND status = ? AND hidden = 0"
+        f" ORDER BY {order} LIMIT ? OFFSET ?", (municipality_code, status, limit, offset))
     return [problem_from_row(r) for r in rows]
 
 

@@ -161,9 +161,9 @@ def menu_button() -> InlineKeyboardButton:
     return InlineKeyboardButton(text=_("« Main menu"), callback_data=MenuCallback(action="home").pack())
 
 
-def main_menu_keyboard() -> InlineKeyboardMarkup:
+def main_menu_keyboard(*, officer: bool = False) -> InlineKeyboardMarkup:
     """The main menu: the four ways to take part first (one per row, easy to hit on a small screen),
-    then language, municipality and help."""
+    then language, municipality and help; for an officer, "🛠 Officer tools" after the four."""
     # Imported here: these modules import this one (or the domain and i18n), so a top-level import would cycle.
     from bot.ui.hearings import HearingCallback
     from bot.ui.problems import ProblemCallback
@@ -175,10 +175,12 @@ def main_menu_keyboard() -> InlineKeyboardMarkup:
     builder.button(text=_("🗳 Surveys"), callback_data=SurveyCallback(action="list"))
     builder.button(text=_("📣 Public hearings"), callback_data=HearingCallback(action="list"))
     builder.button(text=_("🏛 Municipal services"), callback_data=RegCb(a="home"))
+    if officer:
+        builder.button(text=_("🛠 Officer tools"), callback_data=MenuCallback(action="officer"))
     builder.button(text=_("Language"), callback_data=MenuCallback(action="language"))
     builder.button(text=_("My municipality"), callback_data=MenuCallback(action="municipality"))
     builder.button(text=_("Help"), callback_data=MenuCallback(action="help"))
-    builder.adjust(1, 1, 1, 1, 2, 1)
+    builder.adjust(1, 1, 1, 1, *([1] if officer else []), 2, 1)
     return builder.as_markup()
 
 

@@ -3,6 +3,9 @@ explanations of the role's domain errors. Every function returns HTML-safe text 
 
 from __future__ import annotations
 
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
 from bot.domain.municipalities import NameNotOneLine, Place
 from bot.domain.officers import (
     InviteExpired,
@@ -104,3 +107,23 @@ def _not_one_line(error: NameNotOneLine) -> str:
 @explains(OfficerNotFound)
 def _not_an_officer(error: OfficerNotFound) -> str:
     return _("The person with id {id} is not an officer.").format(id=error.id)
+
+
+def officer_tools_keyboard() -> InlineKeyboardMarkup:
+    """The officer's tools as buttons (issue 12: reachable from the main menu, not only by typed
+    commands): the problem queue, surveys, hearings and the services registry, then "« Main menu"."""
+    from bot.ui.hearings import HearingAdminCallback
+    from bot.ui.keyboards import with_menu
+    from bot.ui.problems import OfficerQueueCallback
+    from bot.ui.registry import RegCb
+    from bot.ui.surveys import SurveyAdminCallback
+
+    def row(text: str, data: CallbackData) -> list[InlineKeyboardButton]:
+        return [InlineKeyboardButton(text=text, callback_data=data.pack())]
+
+    return with_menu(InlineKeyboardMarkup(inline_keyboard=[
+        row(_("📥 Problems to review"), OfficerQueueCallback(action="page")),
+        row(_("🗳 Manage surveys"), SurveyAdminCallback(action="list")),
+        row(_("📣 Manage hearings"), HearingAdminCallback(action="list")),
+        row(_("🏛 Services registry"), RegCb(a="ov")),
+    ]))

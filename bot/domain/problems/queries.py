@@ -10,7 +10,7 @@ from bot.domain import audit
 from bot.domain.errors import WrongMunicipality
 from bot.domain.officers import get_officer, require_officer
 from bot.domain.problems.errors import ForeignProblem, NotReadable, ProblemHidden, ProblemNotFound
-from bot.domain.problems.model import CardView, Problem, ProblemEvent
+from bot.domain.problems.model import STATUSES, CardView, Problem, ProblemEvent
 from bot.domain.problems.rules import search_stems
 from bot.store import Reader
 from bot.store import problems as store
@@ -143,17 +143,21 @@ async def card_view(db: Database, problem: Problem, *, reader_id: int, reader_mu
     )
 
 
-async def officer_queue(db: Database, officer_id: int, *, page: int = 0, size: int = 5) -> tuple[list[Problem], int]:
-    """New problems of the officer's municipality, oldest first; ``(page, total)``.
+async def officer_queue(db: Database, officer_id: int, *, page: int = 0, size: int = 5,
+                        status: str = "new") -> tuple[list[Problem], int]:
+    """Problems of the officer's municipality with ``status`` (default ``new``, oldest first; any other
+    status of :data:`STATUSES`, solved and rejected included, the latest first, so a mistake can be
+    found and undone); ``(page, total)``. An unknown ``status`` lists the new ones.
 
     Raises:
         NotAnOfficer: not an officer.
     """
     officer = await require_officer(db, officer_id)
     code = officer.municipality_code
-    total = await store.count_new_in(db, code)
+    status = status if status in STATUSES else "new"
+    total = await store.count_new_in(db, code, status)
     page = _clamp(page, total, size)
-    return await store.new_in(db, code, limit=size, offset=page * size), total
+    return await store.new_in(db, code, limit=size, offset=page * size, status=status), total
 
 
 async def check_officer_of(db: Database, officer_id: int, problem: Problem) -> None:

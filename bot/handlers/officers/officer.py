@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.config import Settings
 from bot.db import Database
@@ -22,9 +22,9 @@ from bot.domain.residents import count_residents
 from bot.flows import Ctx, Prompt, Wizard
 from bot.handlers.roles import officer_router
 from bot.i18n import N_, _
-from bot.ui.keyboards import with_menu
+from bot.ui.callbacks import MenuCallback
 from bot.ui.messages import esc, place_label
-from bot.ui.officers import kyname_prompt, officer_panel
+from bot.ui.officers import kyname_prompt, officer_panel, officer_tools_keyboard
 from bot.webapp.menu import offer_workspace, workspace_keyboard
 
 kyname = Wizard("kyname", cancelled=N_("Cancelled."))
@@ -47,12 +47,27 @@ async def _save_name(ctx: Ctx, text: str | None) -> None:
 async def cmd_officer(message: Message, db: Database, officer: Officer, locale: str, settings: Settings) -> None:
     """/officer: the officer's municipality, how many residents use the bot, and the tools; with
     ``WEBAPP_URL`` set, the workspace button under it and in the chat's menu."""
+    await send_panel(message, db, officer, locale, settings)
+
+
+async def send_panel(message: Message, db: Database, officer: Officer, locale: str, settings: Settings) -> None:
+    """The officer's panel in ``message``'s chat: municipality, residents, the tools as buttons (and the
+    workspace button with ``WEBAPP_URL``), "« Main menu"."""
     location = await geo.locate(db, officer.municipality_code)
     place = place_label(location, locale) if location else esc(officer.municipality_code)
+    tools = officer_tools_keyboard()
+    workspace = workspace_keyboard(settings, locale)
+    rows = [*(workspace.inline_keyboard if workspace else []), *tools.inline_keyboard]
     await message.answer(officer_panel(place, await count_residents(db, officer.municipality_code)),
-                         reply_markup=with_menu(workspace_keyboard(settings, locale)))
+                         reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
     if message.bot is not None:
         await offer_workspace(message.bot, db, settings, officer.telegram_id, locale)
+
+
+async def on_tools(callback: CallbackQuery, db: Database, officer: Officer, locale: str, settings: Settings) -> None:
+    """"🛠 Officer tools" in an officer's main menu: the panel, as /officer shows it."""
+    if isinstance(callback.message, Message):
+        await send_panel(callback.message, db, officer, locale, settings)
 
 
 async def cmd_kyname(message: Message, officer: Officer, state: FSMContext, **deps: Any) -> None:
@@ -66,5 +81,6 @@ def build_router() -> Router:
     router = officer_router("officers.officer")
     router.message.register(cmd_officer, Command("officer", ignore_case=True))
     router.message.register(cmd_kyname, Command("kyname", ignore_case=True))
+    router.callback_query.register(on_tools, MenuCallback.filter(F.action == "officer"))
     kyname.register(router)
     return router

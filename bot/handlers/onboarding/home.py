@@ -18,5 +18,8 @@ async def send_language_prompt(message: Message) -> None:
 
 async def send_home(message: Message, db: Database, resident: Resident, locale: str) -> None:
     """Send the main menu as a new message in ``message``'s chat."""
+    from bot.domain.officers import get_officer
+
     location = await geo.locate(db, resident.municipality_code) if resident.municipality_code else None
-    await message.answer(home_text(location, locale), reply_markup=main_menu_keyboard())
+    officer = await get_officer(db, resident.telegram_id) is not None
+    await message.answer(home_text(location, locale), reply_markup=main_menu_keyboard(officer=officer))

@@ -28,6 +28,7 @@ from bot.i18n import _, format_number
 from bot.ui.errors import explain
 from bot.ui.keyboards import with_menu
 from bot.ui.messages import edit_or_send
+from bot.ui.problem_filter import QueueFilterCallback, filter_keyboard, filter_prompt
 from bot.ui.problems import (
     PAGE_SIZE,
     OfficerProblemCallback,
@@ -50,6 +51,21 @@ async def on_queue_page(callback: CallbackQuery, callback_data: OfficerQueueCall
                         officer: Officer) -> None:
     problems, total = await pb.officer_queue(db, officer.telegram_id, page=callback_data.page, size=PAGE_SIZE)
     text, markup = render_queue(problems, total, callback_data.page)
+    await edit_or_send(callback, text, markup)
+
+
+async def on_filter_pick(callback: CallbackQuery, callback_data: QueueFilterCallback) -> None:
+    """"🔎 Status: …" under the queue: the statuses to choose from."""
+    await edit_or_send(callback, filter_prompt(), filter_keyboard(callback_data.status))
+
+
+async def on_filter_show(callback: CallbackQuery, callback_data: QueueFilterCallback, db: Database,
+                         officer: Officer) -> None:
+    """The queue of one status (solved and rejected included), newest first except ``new``."""
+    problems, total = await pb.officer_queue(db, officer.telegram_id, page=callback_data.page, size=PAGE_SIZE,
+                                             status=callback_data.status)
+    status = callback_data.status if callback_data.status in pb.STATUSES else "new"
+    text, markup = render_queue(problems, total, callback_data.page, status)
     await edit_or_send(callback, text, markup)
 
 
@@ -151,6 +167,8 @@ def build_router() -> Router:
     router.message.register(cmd_export, Command("problems_export"))
     router.message.register(cmd_threshold, Command("reopen_threshold"))
     router.callback_query.register(on_queue_page, OfficerQueueCallback.filter(F.action == "page"))
+    router.callback_query.register(on_filter_pick, QueueFilterCallback.filter(F.action == "pick"))
+    router.callback_query.register(on_filter_show, QueueFilterCallback.filter(F.action == "show"))
     router.callback_query.register(on_export, OfficerQueueCallback.filter(F.action == "export"))
     router.callback_query.register(on_open, OfficerProblemCallback.filter(F.action.in_({"open", "more"})))
     router.callback_query.register(on_status, OfficerProblemCallback.filter(

@@ -24,24 +24,37 @@ def queue_button() -> InlineKeyboardButton:
     return InlineKeyboardButton(text=_("« Queue"), callback_data=OfficerQueueCallback(action="page").pack())
 
 
-def render_queue(problems: Sequence[pb.Problem], total: int, page: int) -> tuple[str, InlineKeyboardMarkup]:
-    """The officer's queue of new problems, oldest first."""
+def render_queue(problems: Sequence[pb.Problem], total: int, page: int,
+                 status: str = "new") -> tuple[str, InlineKeyboardMarkup]:
+    """The officer's queue of problems with ``status`` (new ones oldest first), with a status filter."""
+    from bot.ui.problem_filter import QueueFilterCallback, filter_button
+
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
-    lines = [_("<b>New problems to review</b>: {count}").format(count=format_number(total))]
+    if status == "new":
+        lines = [_("<b>New problems to review</b>: {count}").format(count=format_number(total))]
+    else:
+        lines = [_("<b>Problems with the status «{status}»</b>: {count}").format(
+            status=status_label(status), count=format_number(total))]
     builder = InlineKeyboardBuilder()
     for problem in problems:
         lines.append(f"\n<b>#{problem.id}</b> · {category_label(problem.category)} · {age_text(problem.created)}\n"
                      f"{problem_excerpt(problem)}\n👍 {supports_text(problem.supports)}")
         builder.row(InlineKeyboardButton(text=list_label(problem),
                                          callback_data=OfficerProblemCallback(action="open", id=problem.id).pack()))
+    def to(target: int) -> str:
+        if status == "new":
+            return OfficerQueueCallback(action="page", page=target).pack()
+        return QueueFilterCallback(action="show", status=status, page=target).pack()
+
     nav = []
     if page > 0:
-        nav.append(InlineKeyboardButton(text="‹", callback_data=OfficerQueueCallback(action="page", page=page - 1).pack()))
+        nav.append(InlineKeyboardButton(text="‹", callback_data=to(page - 1)))
     if page < pages - 1:
-        nav.append(InlineKeyboardButton(text="›", callback_data=OfficerQueueCallback(action="page", page=page + 1).pack()))
+        nav.append(InlineKeyboardButton(text="›", callback_data=to(page + 1)))
     if nav:
         builder.row(*nav)
+    builder.row(filter_button(status))
     builder.row(InlineKeyboardButton(text=_("📊 For the hearing: table and chart"),
                                      callback_data=OfficerQueueCallback(action="export").pack()))
     return "\n".join(lines), builder.as_markup()
@@ -63,10 +76,11 @@ def render_officer_card(problem: pb.Problem, events: Sequence[pb.ProblemEvent], 
     text += hidden
     builder = InlineKeyboardBuilder()
     if not problem.hidden and problem.status != "duplicate":
-        if all_statuses:
-            for status in pb.CHAIN:
-                if status != problem.status:
-                    builder.row(_status_button(status_label(status), problem, status))
+        if all_statuses:  # the next status of the cycle first (the usual step), then the others in order
+            following = pb.CHAIN[pb.CHAIN.index(problem.status) + 1] if problem.status in pb.CHAIN[:-1] else None
+            order = ([following] if following else []) + [s for s in pb.CHAIN if s not in (following, problem.status)]
+            for status in order:
+                builder.row(_status_button(status_label(status), problem, status))
         else:
             if problem.status in pb.CHAIN[:-1]:
                 following = pb.CHAIN[pb.CHAIN.index(problem.status) + 1]

@@ -1,0 +1,40 @@
+"""The officer's problem queue filtered by status (issue 12): solved and rejected problems can be
+listed too, so a mistake can be found and undone. Its own callback format (``pqs``), beside the
+queue's ``pq`` buttons already sent."""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.domain import problems as pb
+from bot.i18n import _
+from bot.ui.callbacks import PageField
+
+
+class QueueFilterCallback(CallbackData, prefix="pqs"):
+    """``pick``: choose a status; ``show``: the queue of ``status`` at ``page`` (0-based).
+    Longest: ``pqs:show:in_action_plan:1000000`` = 31 bytes."""
+
+    action: str
+    status: str = "new"
+    page: PageField = 0
+
+
+def filter_button(status: str) -> InlineKeyboardButton:
+    """"🔎 Status: New ▾" under the queue: opens the list of statuses."""
+    return InlineKeyboardButton(text=_("🔎 Status: {status}").format(status=_(pb.STATUSES[status])),
+                                callback_data=QueueFilterCallback(action="pick", status=status).pack())
+
+
+def filter_keyboard(current: str) -> InlineKeyboardMarkup:
+    """Every status, one per row, the current one marked ✔️."""
+    rows = [[InlineKeyboardButton(
+        text=("✔️ " if key == current else "") + _(label),
+        callback_data=QueueFilterCallback(action="show", status=key).pack())] for key, label in pb.STATUSES.items()]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def filter_prompt() -> str:
+    """The text above the statuses."""
+    return _("Which problems should the queue show? Choose a status.")
