@@ -97,9 +97,12 @@ async def test_officer_announces_in_kyrgyz_only_after_a_restart_and_a_double_tap
         assert len(got) == (2 if rid == OFFICER else 1), rid
     for rid in (70_201, 70_202):  # another municipality hears nothing
         assert not [m for m in harness.emulator.bot_messages(rid) if "Кулактандыруу" in plain(m)]
+    # a small broadcast (issue 12): the "queued" message itself becomes the summary, no second message
     edited = next(m for m in harness.emulator.bot_messages(OFFICER) if m["message_id"] == queued["message_id"])
-    assert plain(edited).startswith("📣 Отправлено жителям.\nДоставлено: 9 из 9")
-    assert plain(officer.last()).startswith("✅ Рассылка завершена.\nДоставлено: 9 из 9")
+    assert plain(edited).startswith("✅ Рассылка завершена.\nДоставлено: 9 из 9")
+    summaries = [m for m in harness.emulator.bot_messages(OFFICER) if "Рассылка завершена" in plain(m)
+                 or "Отправлено жителям" in plain(m)]
+    assert [m["message_id"] for m in summaries] == [queued["message_id"]]
 
 
 async def test_officer_announces_in_both_languages_and_can_cancel(db: Database, harness: Harness) -> None:

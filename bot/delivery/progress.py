@@ -39,6 +39,11 @@ log = logging.getLogger(__name__)
 CHECK_EVERY = 1.0
 """Seconds between looks at unfinished broadcasts."""
 
+SMALL_BROADCAST = 50
+"""A broadcast to at most this many residents is done in a few seconds: its sender gets one message
+(issue 12) — no progress message of its own, and a progress message the handler already showed
+(the announcement's "queued") becomes the summary instead of a second message after it."""
+
 
 @dataclass(frozen=True)
 class BroadcastState:
@@ -210,7 +215,7 @@ class ProgressReporter:
                 continue
             if state.queued == 0:
                 await self._finish(row, state)
-            elif row["sender_id"] is not None:
+            elif row["sender_id"] is not None and (state.total > SMALL_BROADCAST or row["progress_message_id"] is not None):
                 last = self._last_edit.get(row["id"])
                 if last is None or time.monotonic() - last >= self.interval:
                     ahead = self.worker.queue_ahead(backlogs, row["id"])
@@ -264,13 +269,16 @@ class ProgressReporter:
         sender = row["sender_id"]
         if sender is not None:
             locale = await self._locale(sender)
-            if row["progress_message_id"] is not None:
-                await self._put(row, sender, done_text(state, locale))
-            try:
-                await self.worker.send_control(
-                    sender, lambda bot: bot.send_message(sender, summary_text(state, locale)))
-            except TelegramAPIError as exc:
-                log.info("could not send the summary of broadcast %s: %s", state.id, exc)
+            if row["progress_message_id"] is not None and state.total <= SMALL_BROADCAST:
+                await self._put(row, sender, summary_text(state, locale))  # one message: it becomes the summary
+            else:
+                if row["progress_message_id"] is not None:
+                    await self._put(row, sender, done_text(state, locale))
+                try:
+                    await self.worker.send_control(
+                        sender, lambda bot: bot.send_message(sender, summary_text(state, locale)))
+                except TelegramAPIError as exc:
+                    log.info("could not send the summary of broadcast %s: %s", state.id, exc)
         async with self.db.transaction() as tx:
             await outbox_store.finish_broadcast(tx, row["id"], now_db())
         log.info("broadcast %s finished: %s sent, %s failed, %s possible duplicates",
