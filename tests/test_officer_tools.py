@@ -57,3 +57,14 @@ async def test_other_statuses_offer_the_next_one_of_the_cycle_first(harness, db:
     await officer.press(labels(options)[0], options)  # two taps: the status, then apply
     await officer.press("Применить без комментария")
     assert (await pb.get_problem(db, problem_id)).status == "prioritized"
+
+
+async def test_search_hints_name_the_command_to_send_next(harness, db: Database) -> None:
+    from tests.support import AK_DEBE, SUPERADMIN_ID
+
+    admin = await onboard(harness, db, SUPERADMIN_ID, "ru", name="Админ")
+    [found] = await admin.send("/find Ак-Дебе")
+    assert AK_DEBE in plain(found) and "/grant" in plain(found) and "/invite" in plain(found)
+    [ambiguous] = await admin.send("/officers Ак-Дебе")
+    assert AK_DEBE in plain(ambiguous) and "/officers" in plain(ambiguous) and "/grant" not in plain(ambiguous)
+    assert not any(f"({n})" in plain(ambiguous) for n in range(1, 20))

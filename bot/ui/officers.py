@@ -50,12 +50,24 @@ def now_an_officer(municipality: str) -> str:
         municipality=esc(municipality))
 
 
-def codes_text(rows: list[tuple[str, str, str]], total: int) -> str:
-    """Several municipalities match: ``rows`` of (SOATE code, name, district), ``total`` matches in all."""
+def codes_text(rows: list[tuple[str, str, str]], total: int, command: str = "find") -> str:
+    """Municipalities matching a superadmin's name: ``rows`` of (SOATE code, name, district), ``total``
+    matches in all; ``command`` the one typed (``find``, ``invite``, ``officers``), so the hint names the
+    command to send next: /find's codes go to /invite, /grant or /officers; an ambiguous /invite or
+    /officers is repeated with a code. Full sentences in the right plural form (issue 12)."""
     lines = [f"<code>{code}</code> {esc(name)} ({esc(district)})" for code, name, district in rows]
-    header = _("Several municipalities match ({count}). Repeat the command with the SOATE code:").format(
-        count=format_number(total))
-    return header + "\n" + "\n".join(lines)
+    count = format_number(total)
+    if command == "find":
+        header = ngettext("{count} municipality matches. Use its SOATE code with /invite, /grant or /officers:",
+                          "{count} municipalities match. Use the SOATE code of one with /invite, /grant or /officers:",
+                          total).format(count=count)
+    else:
+        header = ngettext("{count} municipality matches. Send /{command} again with its SOATE code:",
+                          "{count} municipalities match. Send /{command} again with the SOATE code of one of them:",
+                          total).format(count=count, command=command)
+    shown = ngettext("The first {shown} is shown.", "The first {shown} are shown.", len(rows)).format(
+        shown=format_number(len(rows))) if len(rows) < total else ""
+    return header + "\n" + "\n".join(lines) + (f"\n{shown}" if shown else "")
 
 
 def search_usage() -> str:

@@ -42,12 +42,13 @@ def _parse_id(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= TELEGRAM_ID_MAX_DIGITS else None
 
 
-async def _codes(message: Message, db: Database, places: list[geo.Place], total: int, locale: str) -> None:
+async def _codes(message: Message, db: Database, places: list[geo.Place], total: int, locale: str,
+                 command: str = "find") -> None:
     rows = []
     for place in places:
         location = await geo.locate(db, place.code)
         rows.append((place.code, place.name(locale), location.district.name(locale) if location else ""))
-    await message.answer(codes_text(rows, total))
+    await message.answer(codes_text(rows, total, command))
 
 
 async def _search(message: Message, db: Database, query: str) -> tuple[list[geo.Place], int] | None:
@@ -76,7 +77,8 @@ async def _resolve(message: Message, db: Database, arg: str, locale: str) -> geo
     if not places:
         await message.answer(nothing_found(arg))
         return None
-    await _codes(message, db, places, total, locale)
+    command = (message.text or "/find").split()[0].lstrip("/").split("@")[0].lower()
+    await _codes(message, db, places, total, locale, command if command in ("invite", "officers") else "find")
     return None
 
 
