@@ -10,6 +10,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.domain import problems as pb
 from bot.i18n import _
 from bot.ui.callbacks import PageField
+from bot.ui.keyboards import label
 
 
 class QueueFilterCallback(CallbackData, prefix="pqs"):
@@ -23,15 +24,15 @@ class QueueFilterCallback(CallbackData, prefix="pqs"):
 
 def filter_button(status: str) -> InlineKeyboardButton:
     """"🔎 Status: New ▾" under the queue: opens the list of statuses."""
-    return InlineKeyboardButton(text=_("🔎 Status: {status}").format(status=_(pb.STATUSES[status])),
+    return InlineKeyboardButton(text=label(_("🔎 Status: {status}").format(status=_(pb.STATUSES[status]))),
                                 callback_data=QueueFilterCallback(action="pick", status=status).pack())
 
 
 def filter_keyboard(current: str) -> InlineKeyboardMarkup:
     """Every status, one per row, the current one marked ✔️."""
     rows = [[InlineKeyboardButton(
-        text=("✔️ " if key == current else "") + _(label),
-        callback_data=QueueFilterCallback(action="show", status=key).pack())] for key, label in pb.STATUSES.items()]
+        text=label(("✔️ " if key == current else "") + _(msgid)),
+        callback_data=QueueFilterCallback(action="show", status=key).pack())] for key, msgid in pb.STATUSES.items()]
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
