@@ -57,7 +57,7 @@ async def on_erase(callback: CallbackQuery, callback_data: PrivacyCallback, db: 
         return
     await privacy.erase_me(db, telegram_id=resident.telegram_id, superadmins=settings.superadmin_ids)
     await state.clear()
-    await edit_or_send(callback, erased_text())
+    await edit_or_send(callback, erased_text(), menu=False)  # a tap would store the person again
 
 
 async def on_keep(callback: CallbackQuery) -> None:

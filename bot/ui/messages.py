@@ -32,20 +32,22 @@ def place_label(location: Location, locale: str) -> str:
 
 
 async def edit_or_send(
-    callback: CallbackQuery, text: str, reply_markup: InlineKeyboardMarkup | None = None, *, new: bool = False
+    callback: CallbackQuery, text: str, reply_markup: InlineKeyboardMarkup | None = None, *, new: bool = False,
+    menu: bool = True,
 ) -> Message | bool | None:
     """Replace the text of the message the button belongs to; send a new message when it cannot be edited.
 
     An unchanged text and keyboard (a double tap) is not an error. The edited message is the last word
     of the tap, so it is never left without buttons (issue 12): ``reply_markup`` gets a "« Main menu"
-    row (:func:`bot.ui.keyboards.with_menu`), and none gives that row alone.
+    row (:func:`bot.ui.keyboards.with_menu`), and none gives that row alone; ``menu=False`` only where
+    a button would undo the point (after erasing a person's data, any tap would store them again).
 
     ``new``: send a new message and leave the tapped one as it is — for the "Open" button of a
     notification, whose text and own buttons (such as "still a problem?") must stay (issue 12).
     """
     from bot.ui.keyboards import with_menu  # bot.ui.keyboards imports the domain, which this module serves
 
-    reply_markup = with_menu(reply_markup)
+    reply_markup = with_menu(reply_markup) if menu else reply_markup
     message = callback.message
     if new or message is None or isinstance(message, InaccessibleMessage):
         if callback.from_user is not None and callback.bot is not None:
