@@ -60,3 +60,23 @@ async def test_a_solved_card_asks_its_supporters_still_a_problem(harness, db: Da
 
     [card] = await open_card(stranger, problem_id)  # not a supporter: no answer to give
     assert "Проблема осталась" not in labels(card)
+
+
+async def test_vote_on_a_survey_announcement_keeps_the_announcement(harness, db: Database, settings, frozen_clock) -> None:
+    from bot.domain import surveys as sv
+    from tests.survey_helpers import OFFICER, START, draft, make_officer, make_resident
+
+    frozen_clock.set(START)
+    await make_officer(db, harness)
+    voter = harness.person(6301, "Иван", language_code="ru")
+    await make_resident(db, 6301, "ru")
+    await voter.send("/menu")  # Telegram delivers only to people who have started the bot
+    await sv.create_survey(db, officer_id=OFFICER, draft=draft())
+    await _delivered(harness, db, settings)
+    announcement = voter.last()
+    assert "Какую дорогу ремонтировать?" in plain(announcement)
+
+    [ballot] = await voter.press("Голосовать", announcement)
+    assert ballot["message_id"] != announcement["message_id"] and "Школьная улица" in " ".join(labels(ballot))
+    kept = next(m for m in harness.emulator.bot_messages(6301) if m["message_id"] == announcement["message_id"])
+    assert plain(kept) == plain(announcement)
