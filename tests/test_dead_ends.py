@@ -108,3 +108,19 @@ async def test_no_officer_screen_is_a_dead_end(harness: Harness, db: Database) -
     officer = await officer_person(harness, db, 5201)
     dead = await _sweep(harness, officer)
     assert dead == [], "\n".join(dead)
+
+
+async def test_the_end_of_a_flow_is_not_a_dead_end(harness: Harness, db: Database) -> None:
+    """A wizard's last message (``ctx.finish``) and an edited card (``edit_or_send``) carry the way on
+    by construction; here through real flows: publishing a problem, cancelling one, the card."""
+    from tests.problems_support import raise_problem
+
+    resident = await onboard(harness, db, 5301, "ru")
+    problem_id = await raise_problem(resident, "Вода не идет третий день по улице Ленина", "Водоснабжение")
+    assert has_way_on(resident.last()) and "Главное меню" in " ".join(labels(resident.last()))
+    await resident.send("/newproblem")
+    await resident.press("✖")
+    assert has_way_on(resident.last())
+    [home] = await resident.send("/problems")
+    [card] = await resident.press_data(home["message_id"], f"pb:open:{problem_id}:0:r")
+    assert has_way_on(card)
