@@ -189,7 +189,7 @@ async def test_duplicate_moves_supports_without_counting_twice(db: Database) -> 
     assert [r[0] for r in notices] == [51, 52, 53]
     content = notices[0][1]
     assert f"№{original}" in text_of(content, "ru") and "Бир эле жол" in text_of(content, "ky")
-    assert buttons_of(content, "ru")[-1][1] == open_card_data(original)
+    assert buttons_of(content, "ru")[-1][1] == open_card_data(original, fresh=True)  # the card as a new message
     assert [(e.action, e.related_id) for e in await pb.history(db, original)][-1] == ("merged_in", repeat)
 
 

@@ -199,10 +199,10 @@ async def test_followers_are_queued_in_their_language_but_not_those_who_blocked_
     assert "«💡 сунушталды» → «🔎 каралууда»" in ky.text
     assert "«💡 предложена» → «🔎 на рассмотрении»" in ru.text
     assert "Кеңештин сессиясында" in ru.text
-    assert ru.rows[0][0].callback_data == f"rg:card:{service.id}:0:"  # the follower's card
+    assert ru.rows[0][0].callback_data == f"rg:card:{service.id}:0:n"  # the follower's card, as a new message
     officer_notice = await db.fetchval("SELECT content FROM broadcasts WHERE kind = 'service_proposed'")
     rendered = render_stored(officer_notice, "ru")
-    assert "Подвоз пожилых в больницу" in rendered.text and rendered.rows[0][0].callback_data == f"rg:oc:{service.id}:0:"
+    assert "Подвоз пожилых в больницу" in rendered.text and rendered.rows[0][0].callback_data == f"rg:oc:{service.id}:0:n"
 
 
 async def test_rating_once_per_bishkek_quarter(db: Database, frozen_clock) -> None:
