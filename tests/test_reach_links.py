@@ -68,7 +68,7 @@ async def test_a_group_is_linked_by_code_and_gets_the_alerts(harness, db: Databa
     problem = await pb.raise_problem(db, author_id=RESIDENT, category="roads", text="Көчөдө жарык жок, караңгы")
     await deliver(harness, db, settings)
     [alert] = harness.emulator.bot_messages(GROUP)[-1:]
-    assert f"#{problem.id}" in plain(alert)
+    assert f"№{problem.id}" in plain(alert)
     buttons = [b for row in alert["reply_markup"]["inline_keyboard"] for b in row]
     assert buttons and all("url" in b and "callback_data" not in b for b in buttons)  # nothing to press in a group
     assert buttons[0]["url"] == f"https://t.me/jamaat_test_bot?start=o_p{problem.id}"
@@ -151,13 +151,13 @@ async def test_group_becomes_a_supergroup_mid_way_and_nothing_is_lost(harness, d
     second = await pb.raise_problem(db, author_id=RESIDENT, category="water", text="Экинчи көйгөй: суу жок")
     await deliver(harness, db, settings)
     texts = [plain(m) for m in emu.bot_messages(new_id)]
-    assert any(f"#{first.id}" in t for t in texts) and any(f"#{second.id}" in t for t in texts)
+    assert any(f"№{first.id}" in t for t in texts) and any(f"№{second.id}" in t for t in texts)
     chat = await links.linked_chat(db, new_id)
     assert chat is not None and chat.chat_type == "supergroup" and chat.status == "active"
     third = await pb.raise_problem(db, author_id=RESIDENT, category="water", text="Үчүнчү көйгөй: суу жок")
     refused = sum(1 for m, p in emu.requests if m == "sendMessage" and p.get("chat_id") == GROUP)
     await deliver(harness, db, settings)
-    assert any(f"#{third.id}" in plain(m) for m in emu.bot_messages(new_id))
+    assert any(f"№{third.id}" in plain(m) for m in emu.bot_messages(new_id))
     assert sum(1 for m, p in emu.requests if m == "sendMessage" and p.get("chat_id") == GROUP) == refused  # straight there
     # and when Telegram's service message comes first, the link moves before any send
     emu.add_group(GROUP - 1, "Экинчи топ")
@@ -190,8 +190,8 @@ async def test_the_group_pace_is_respected_under_the_emulators_limit(harness, db
         await pb.raise_problem(db, author_id=RESIDENT, category="roads", text=f"Жол бузулган, {n + 1}-көчө")
     started = time.monotonic()
     await deliver(harness, db, settings, timeout=40)
-    sends = [p for m, p in emu.requests if m == "sendMessage" and p.get("chat_id") == GROUP and "#" in p["text"]]
-    delivered = [m for m in emu.bot_messages(GROUP) if "#" in plain(m)]
+    sends = [p for m, p in emu.requests if m == "sendMessage" and p.get("chat_id") == GROUP and "№" in p["text"]]
+    delivered = [m for m in emu.bot_messages(GROUP) if "№" in plain(m)]
     assert len(delivered) == 8  # every alert arrived
     assert len(sends) == 8  # none refused with 429 and sent again: the budget kept the pace
     assert time.monotonic() - started >= 7 * 1.2 - 0.1

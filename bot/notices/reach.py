@@ -92,7 +92,7 @@ def digest(facts: Mapping[str, Any]) -> Rendered:
         for item in top.get(kind, []):
             title = pick(item, "title", locale) or str(item.get("title") or "")
             extra = f" — {esc(item['text'])}" if item.get("text") else ""
-            lines.append(f"• #{int(item.get('ref') or 0)} {esc(title)}{extra}")
+            lines.append(f"• №{int(item.get('ref') or 0)} {esc(title)}{extra}")
         hidden = int(count) - len(top.get(kind, []))
         if hidden > 0:
             lines.append(ngettext("…and {count} more", "…and {count} more", hidden).format(count=hidden))
