@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers import fallback, officers, onboarding, system
-from bot.handlers import registry
-from bot.handlers import problems
-from bot.handlers import surveys
-from bot.handlers import announce
-from bot.handlers import hearings
-from bot.handlers import plans
-from bot.handlers import reach
-from bot.handlers import privacy
-from bot.handlers import audit
+from bot.handlers import (
+    announce,
+    audit,
+    fallback,
+    hearings,
+    officers,
+    onboarding,
+    plans,
+    privacy,
+    problems,
+    reach,
+    registry,
+    surveys,
+    system,
+)
 
 
 def build_routers() -> list[Router]:
