@@ -25,13 +25,6 @@ EXCEPTIONS: dict[str, str] = {
               "carries one keyboard only) and which names /cancel; the emulator keeps no reply keyboards",
     "link": "in a private chat it explains how to link a group; the group commands are tested in test_reach_links",
     "unlink": "group-only command (linked chats), see test_reach_links",
-    # bot/handlers/plans/ and bot/handlers/reach/ were being changed by other engineers in the same
-    # session (issue 12 work was kept out of them); their last messages lack the menu row today:
-    "plan": "bot/handlers/plans (another engineer's files this session): to add with_menu()",
-    "monitoring": "bot/handlers/plans (another engineer's files this session): to add with_menu()",
-    "figures": "bot/handlers/plans (another engineer's files this session): to add with_menu()",
-    "plan_report": "bot/handlers/plans (another engineer's files this session): to add with_menu()",
-    "reach": "bot/handlers/reach (another engineer's files this session): to add with_menu()",
 }
 """Commands whose last message may deliberately lack buttons, with the reason."""
 

@@ -92,7 +92,7 @@ async def build_item(officer: Person, problem_id: int) -> int:
     await press(officer, "st:plnew:source:residents_labour")
     await officer.send("40000")
     saved = (await press(officer, "st:plnew:source:save"))[-1]
-    return int(re.search(r"#(\d+)", plain(saved)).group(1))
+    return int(re.search(r"[#№](\d+)", plain(saved)).group(1))
 
 
 async def test_the_cycle_through_the_dispatcher(harness: Harness, db: Database, frozen_clock) -> None:
@@ -183,7 +183,7 @@ async def test_the_cycle_through_the_dispatcher(harness: Harness, db: Database, 
     assert not has_metadata(member.emulator._files[copy_id].data)
     await press(member, "st:plrep:photos:done")
     posted = (await press(member, "st:plrep:sign:no"))[-1]
-    report_id = int(re.search(r"#(\d+)", plain(posted)).group(1))
+    report_id = int(re.search(r"[#№](\d+)", plain(posted)).group(1))
     for_residents = await told(db, "plan.report")
     assert set(for_residents) == {AUTHOR, SUPPORTER}
     assert "P504" not in render_stored(for_residents[SUPPORTER], "ru").text

@@ -29,6 +29,7 @@ from bot.handlers.roles import officer_router
 from bot.i18n import _, format_number
 from bot.domain.text import utf16_length
 from bot.ui.messages import edit_or_send, esc
+from bot.ui.keyboards import with_menu
 from bot.ui.plans import (
     PlanCb,
     export_header,
@@ -188,7 +189,7 @@ async def _send_report(bot: Bot, db: Database, officer: Officer, locale: str, ye
     data = plans.report_csv(report, export_header(locale), export_labels(locale))
     sent = await bot.send_document(officer.telegram_id, BufferedInputFile(
         data, filename=f"execution-{officer.municipality_code}-{year}.csv"),
-        caption=_("The report as a table (CSV, UTF-8) for the execution hearing."))
+        caption=_("The report as a table (CSV, UTF-8) for the execution hearing."), reply_markup=with_menu())
     return sent.document.file_id if sent.document else None
 
 
@@ -227,7 +228,7 @@ async def _offer_attach(bot: Bot, db: Database, officer: Officer, year: int) -> 
         rows = [[(_("📎 Attach to «{title}»").format(title=str(h["title_ru"] or h["title_ky"])[:40]),
                   PlanCb(a="att", i=int(str(h["id"])), p=year))] for h in hearings]
         await bot.send_message(officer.telegram_id, _("Attach the file to the announcement of an execution hearing?"),
-                               reply_markup=keyboard(rows))
+                               reply_markup=with_menu(keyboard(rows)))
 
 
 async def on_attach(callback: CallbackQuery, callback_data: PlanCb, db: Database, officer: Officer, locale: str,
@@ -254,7 +255,7 @@ async def _figures(db: Database, officer: Officer, locale: str) -> str:
 
 async def cmd_figures(message: Message, db: Database, officer: Officer, locale: str) -> None:
     """/figures: the programme's figures for the municipality and the country."""
-    await message.answer(await _figures(db, officer, locale))
+    await message.answer(await _figures(db, officer, locale), reply_markup=with_menu())
 
 
 async def on_figures(callback: CallbackQuery, db: Database, officer: Officer, locale: str) -> None:

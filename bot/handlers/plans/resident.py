@@ -23,6 +23,7 @@ from bot.domain.residents import Resident
 from bot.handlers.problems.gate import resident_router
 from bot.i18n import _
 from bot.ui.messages import edit_or_send
+from bot.ui.keyboards import with_menu
 from bot.ui.plans import CARD_REPORTS, PlanCb, button, item_card, item_list, keyboard
 
 
@@ -60,7 +61,7 @@ async def card_view(db: Database, resident: Resident, locale: str, item_id: int)
 async def cmd_plan(message: Message, db: Database, resident: Resident, locale: str) -> None:
     """/plan: the joint action plan of the resident's municipality."""
     text, markup = await list_view(db, resident, locale)
-    await message.answer(text, reply_markup=markup)
+    await message.answer(text, reply_markup=with_menu(markup))
 
 
 async def on_list(callback: CallbackQuery, db: Database, resident: Resident, locale: str) -> None:
@@ -91,7 +92,7 @@ async def cmd_monitoring(message: Message, command: CommandObject, db: Database,
         await message.answer(_("✅ You are a member of the joint monitoring and evaluation group of your municipality. "
                                "Open an item of the plan to post a monitoring report."))
     text, markup = await _member_view(db, resident, locale)
-    await message.answer(text, reply_markup=markup)
+    await message.answer(text, reply_markup=with_menu(markup))
 
 
 async def on_mine(callback: CallbackQuery, db: Database, resident: Resident, locale: str) -> None:

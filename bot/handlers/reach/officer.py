@@ -15,6 +15,7 @@ from bot.domain.reach import alerts, links, posts
 from bot.handlers.roles import officer_router
 from bot.i18n import _
 from bot.ui import reach as ui
+from bot.ui.keyboards import with_menu
 from bot.ui.messages import edit_or_send
 
 _NEXT_MODE = {"now": "digest", "digest": "off", "off": "now"}
@@ -64,7 +65,7 @@ async def cmd_link(message: Message) -> None:
 async def cmd_reach(message: Message, db: Database, officer: Officer) -> None:
     """/reach: the linked chats with their figures."""
     chats = await posts.chat_figures(db, officer.municipality_code)
-    await message.answer(ui.figures_text(chats), reply_markup=ui.figures_keyboard(chats))
+    await message.answer(ui.figures_text(chats), reply_markup=with_menu(ui.figures_keyboard(chats)))
 
 
 async def on_reach(callback: CallbackQuery, callback_data: ui.ReachCallback, db: Database, officer: Officer,
