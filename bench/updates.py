@@ -174,11 +174,11 @@ class Jamaat:
     labels = {
         "problems": lambda t, d: t.startswith("📢"),
         "ranked": lambda t, d: t.startswith("📋"),
-        "card": lambda t, d: t.startswith(("💧", "🛣", "#")) or "№" in t,
+        "card": lambda t, d: d.startswith("pb:open:"),  # list buttons carry a title: match the data
         "support": lambda t, d: "Поддержать" in t or "Отозвать" in t,
         "surveys": lambda t, d: t.startswith("🗳"),
-        "ballot": lambda t, d: "дорогу" in t,
-        "vote": lambda t, d: "Вариант" in t,
+        "ballot": lambda t, d: d.startswith("sv:open:"),
+        "vote": lambda t, d: d.startswith("sv:vote:"),
         "hearings": lambda t, d: t.startswith("📣"),
     }
 
