@@ -132,7 +132,7 @@ async def test_from_priority_to_result(bot_process) -> None:  # noqa: F811
     await press_data(officer, "st:plnew:source:residents_labour", "150000")
     await officer.send("40000", lambda m: "40" in text_of(m) and "save" in str(m.get("reply_markup")))
     saved = await press_data(officer, "st:plnew:source:save", lambda m: f"#{problem_id}" in text_of(m))
-    item_id = int(re.search(r"\(#(\d+)\)", text_of(saved)).group(1))
+    item_id = int(re.search(r"\([#№](\d+)\)", text_of(saved)).group(1))
     ky = await aigul.wait(lambda m: TITLE in text_of(m) and "2027-ж., 31-май" in text_of(m), timeout=DELIVERY_WAIT)
     ru = await ivan.wait(lambda m: TITLE in text_of(m) and "31 мая 2027" in _space(text_of(m)), timeout=DELIVERY_WAIT)
     assert "150 000" in _space(text_of(ky)) and "150 000" in _space(text_of(ru))

@@ -20,7 +20,7 @@ from tests.harness import Harness, Person, labels, plain
 from tests.support import AK_DEBE, BISHKEK, grant, make_resident
 
 START = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
-MENU_BUTTON = {"ky": "🏛 Муниципалдык кызмат көрсөтүүлөр", "ru": "🏛 Муниципальные услуги"}
+MENU_BUTTON = {"ky": "🏛 Муниципалдык кызматтар", "ru": "🏛 Муниципальные услуги"}
 SKIP = {"ky": "Өткөрүп жиберүү", "ru": "Пропустить"}
 
 
