@@ -47,6 +47,12 @@ def officer_tools_text() -> str:
         "/newsurvey — a survey; /survey_admin — turnout and results; /codes — residence codes\n"
         "/hearing — announce and run a public hearing; /hearing_notice — minimum notice, days\n"
         "/registry — the registry of services: statuses, new entries, CSV"
+    ) + "\n" + _(
+        "/plans — the joint action plan, budget proposals, the monitoring group\n"
+        "/plan_report — the report for the execution hearing; /figures — the programme's figures\n"
+        "/alerts — which alerts you get and when; /link — link a staff group or the channel; "
+        "/reach — posts and joins per chat\n"
+        "/audit — the audit log of your municipality"
     )
 
 
@@ -68,6 +74,12 @@ def help_text(*, officer: bool, superadmin: bool) -> str:
             "/surveys — surveys before public hearings; /verify — confirm you live here\n"
             "/hearings — public hearings: dates, agenda, outcomes\n"
             "/services — the municipal registry of services; propose a new one"
+        ),
+        _(
+            "<b>After the choice</b>\n"
+            "/plan — the joint action plan: what is being done about the problems\n"
+            "/monitoring — the residents' monitoring group (members join with a code)\n"
+            "/privacy — what the bot stores about you; /delete_me — delete it"
         ),
     ]
     if officer:
