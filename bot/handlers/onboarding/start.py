@@ -90,12 +90,14 @@ async def cmd_cancel(message: Message, db: Database, resident: Resident, locale:
     await continue_onboarding(message, db, resident, locale, state)
 
 
-async def on_language(callback: CallbackQuery, callback_data: LanguageCallback, db: Database, resident: Resident,
-                      state: FSMContext, callback_answer: CallbackAnswer, **_deps: Any) -> None:
-    """A language button: save it, confirm in the new language, continue.
+async def save_language(callback: CallbackQuery, callback_data: LanguageCallback, db: Database, resident: Resident,
+                        callback_answer: CallbackAnswer) -> tuple[Message, Resident, str] | None:
+    """A language button: save the choice and confirm it in the new language. Returns the prompt's
+    message, the updated resident and the locale when the caller should go on (its next step), or
+    ``None`` after a second tap on the same prompt (a double tap, an old prompt), which is only
+    confirmed in a toast so that nothing is sent twice. Shared by onboarding and deep links.
 
-    A second tap on the same prompt (a double tap, or an old prompt) only saves the choice and
-    confirms it in a toast, so nothing is sent twice. An unknown language raises ``UnsupportedLocale``.
+    Raises: ``UnsupportedLocale`` for an unknown language.
     """
     new = callback_data.locale
     await set_locale(db, resident.telegram_id, new)
@@ -105,9 +107,18 @@ async def on_language(callback: CallbackQuery, callback_data: LanguageCallback, 
         confirmation = _("Language: {language}").format(language=language_name(new))
         if not isinstance(message, Message) or not await claim_prompt(db, message.chat.id, message.message_id):
             callback_answer.text = confirmation
-            return
+            return None
         await edit_or_send(callback, confirmation)
-        if updated is not None:
+    return (message, updated, new) if updated is not None else None
+
+
+async def on_language(callback: CallbackQuery, callback_data: LanguageCallback, db: Database, resident: Resident,
+                      state: FSMContext, callback_answer: CallbackAnswer, **_deps: Any) -> None:
+    """A language button: save it, confirm in the new language, continue onboarding (:func:`save_language`)."""
+    saved = await save_language(callback, callback_data, db, resident, callback_answer)
+    if saved is not None:
+        message, updated, new = saved
+        with use_locale(new):
             await continue_onboarding(message, db, updated, new, state)
 
 

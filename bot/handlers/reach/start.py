@@ -21,13 +21,13 @@ from bot.db import Database
 from bot.domain import municipalities as geo
 from bot.domain.errors import DomainError
 from bot.domain.reach import posts
-from bot.domain.residents import Resident, claim_prompt, get_resident, set_locale
+from bot.domain.residents import Resident, get_resident
 from bot.handlers.onboarding import send_home, send_language_prompt
 from bot.handlers.onboarding.picker import open_picker
+from bot.handlers.onboarding.start import save_language
 from bot.i18n import _, use_locale
 from bot.ui import reach as ui
 from bot.ui.callbacks import LanguageCallback
-from bot.ui.keyboards import language_name
 from bot.ui.messages import edit_or_send, place_label
 
 log = logging.getLogger(__name__)
@@ -109,18 +109,12 @@ async def cmd_start_link(message: Message, command: CommandObject, db: Database,
 
 async def on_language(callback: CallbackQuery, callback_data: LanguageCallback, db: Database, resident: Resident,
                       state: FSMContext, callback_answer: CallbackAnswer) -> None:
-    """The language button while a deep link waits: save it, then the municipality question (not the picker)."""
-    new = callback_data.locale
-    await set_locale(db, resident.telegram_id, new)
-    updated = await get_resident(db, resident.telegram_id)
-    message = callback.message
-    with use_locale(new):
-        confirmation = _("Language: {language}").format(language=language_name(new))
-        if not isinstance(message, Message) or not await claim_prompt(db, message.chat.id, message.message_id):
-            callback_answer.text = confirmation
-            return
-        await edit_or_send(callback, confirmation)
-        if updated is not None:
+    """The language button while a deep link waits: saved as in onboarding, then the municipality
+    question (not the picker)."""
+    saved = await save_language(callback, callback_data, db, resident, callback_answer)
+    if saved is not None:
+        message, updated, new = saved
+        with use_locale(new):
             await ask_confirmation(message, db, updated, new, state)
 
 
