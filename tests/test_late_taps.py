@@ -45,6 +45,6 @@ async def test_a_late_tap_whose_result_was_a_popup_gets_it_as_a_message(harness,
     harness.emulator.inject_error("answerCallbackQuery", 400, TOO_OLD)
     replies = await ru.press("Приду", card)
     said = [plain(m) for m in replies]
-    assert any("Сохранено" in text or "придёте" in text for text in said), said  # the pop-up's words
+    assert any("Сохранено: вы придёте" in text for text in said), said  # the pop-up's words
     assert await db.fetchval("SELECT count(*) FROM hearing_rsvps WHERE hearing_id = ? AND resident_id = 7203",
                              (hearing.id,)) == 1
