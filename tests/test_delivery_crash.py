@@ -18,6 +18,7 @@ from bot.domain.outbox import Audience, Content, LocalizedMessage, enqueue
 from bot.sandbox.emulator import BotAPIEmulator
 from tests.delivery_helpers import add_residents, drop_updates, open_chats
 from tests.support import AK_DEBE
+from tests.web_helpers import STARTUP
 
 pytestmark = pytest.mark.slow  # starts `python -m bot` as a process of its own
 
@@ -66,12 +67,15 @@ async def test_sigkill_mid_broadcast_then_restart_delivers_to_everyone_once(db_p
     try:
         # cheap to evaluate: polling must not stall the emulator, which shares this event loop
         delivered = lambda: sum(1 for method, _ in emu.requests if method == "sendMessage")  # noqa: E731
+        await emu.wait_polling(STARTUP, alive=lambda: proc.poll() is None)
         await _wait(lambda: delivered() >= N // 3, 20, "the first third to be delivered")
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=5)
         before_restart = delivered()
         assert before_restart < N, "killed too late to test anything"
+        restarted = len(emu.requests)
         proc = _start(db_path, emu.base_url, log)
+        await emu.wait_polling(STARTUP, alive=lambda: proc.poll() is None, since=restarted)
         await _wait(lambda: delivered() >= N, 25, "a request for every recipient")
         db = await Database.open(db_path)
         try:

@@ -20,6 +20,7 @@ import pytest
 
 from bot.sandbox.emulator import BotAPIEmulator
 from tests.support import ALAMUDUN
+from tests.web_helpers import STARTUP
 from tests.support import SUPERADMIN_ID as ADMIN
 
 pytestmark = pytest.mark.slow  # starts `python -m bot` as a process of its own
@@ -78,6 +79,7 @@ async def bot_process(tmp_path: Path) -> AsyncIterator[tuple[BotAPIEmulator, Pat
         stderr=subprocess.STDOUT,
     )
     try:
+        await emulator.wait_polling(STARTUP, alive=lambda: process.poll() is None)
         yield emulator, database, process
     finally:
         if process.poll() is None:

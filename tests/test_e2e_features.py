@@ -32,6 +32,7 @@ import pytest
 from bot.sandbox.emulator import BotAPIEmulator
 from tests.support import ALAMUDUN
 from tests.support import SUPERADMIN_ID as ADMIN
+from tests.web_helpers import STARTUP
 
 pytestmark = pytest.mark.slow  # starts `python -m bot` as a process of its own
 
@@ -146,6 +147,7 @@ async def bot_process(tmp_path: Path) -> AsyncIterator[BotAPIEmulator]:
         stderr=subprocess.STDOUT,
     )
     try:
+        await emulator.wait_polling(STARTUP, alive=lambda: process.poll() is None)
         yield emulator
     finally:
         if process.poll() is None:

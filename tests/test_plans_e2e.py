@@ -71,11 +71,7 @@ async def onboard(emulator, user_id: int, name: str, locale: str, place: str) ->
 async def polling(emulator, timeout: float = 90.0) -> None:  # noqa: ANN001
     """Wait until the bot process polls (its start-up — migrations, the municipality list — may take a
     while on a busy machine; every later step has its own bound)."""
-    for _attempt in range(int(timeout / 0.1)):
-        if any(method == "getUpdates" for method, _params in emulator.requests):
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError("the bot process never polled")
+    await emulator.wait_polling(timeout)
 
 
 def _space(text: str) -> str:

@@ -14,7 +14,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -45,11 +44,10 @@ async def bot_process(tmp_path: Path) -> AsyncIterator[BotAPIEmulator]:
                  SUPERADMIN_IDS=str(ADMIN), POLLING_TIMEOUT="2", SCHEDULER_INTERVAL_S="1", DELIVERY_RATE="100",
                  WEB_LISTEN="127.0.0.1:0"))
     try:
-        deadline = time.monotonic() + STARTUP_WAIT  # start-up is slow on a busy machine: wait for the first poll
-        while not any(method == "getUpdates" for method, _ in emulator.requests):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"the bot process did not start polling: {log_path.read_text()[-2000:]}")
-            await asyncio.sleep(0.2)
+        try:  # start-up is slow on a busy machine: wait for the first poll
+            await emulator.wait_polling(STARTUP_WAIT, alive=lambda: process.poll() is None)
+        except (TimeoutError, RuntimeError) as error:
+            raise AssertionError(f"{error}: {log_path.read_text()[-2000:]}") from error
         yield emulator
     finally:
         if process.poll() is None:

@@ -13,6 +13,7 @@ import pytest
 
 from bot.sandbox.emulator import BotAPIEmulator
 from tests.support import AK_DEBE, make_resident
+from tests.web_helpers import STARTUP
 
 pytestmark = pytest.mark.slow  # starts `python -m bot` as a process of its own
 
@@ -53,6 +54,7 @@ async def test_sigkill_in_the_middle_of_raising_a_problem_keeps_the_step_and_the
     log = tmp_path / "bot.log"
     proc = _start(db_path, emu.base_url, log)
     try:
+        await emu.wait_polling(STARTUP, alive=lambda: proc.poll() is None)
         after = emu.last_message_id(RESIDENT)
         emu.send_text(RESIDENT, "/newproblem")
         await _says(emu, after, "категорию")
@@ -64,7 +66,9 @@ async def test_sigkill_in_the_middle_of_raising_a_problem_keeps_the_step_and_the
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
 
+        restarted = len(emu.requests)
         proc = _start(db_path, emu.base_url, log)
+        await emu.wait_polling(STARTUP, alive=lambda: proc.poll() is None, since=restarted)
         after = _press(emu, "Пропустить")  # the photos step's button, pressed after the restart
         await _says(emu, after, "место")
         after = _press(emu, "Пропустить")

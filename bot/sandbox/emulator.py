@@ -1519,6 +1519,25 @@ class BotAPIEmulator(_LinkedChatsEmulation):
         the bot's output this way)."""
         return list(self._bot_events[since:])
 
+    async def wait_polling(self, timeout: float = 90.0, alive: Callable[[], bool] | None = None,
+                           since: int = 0) -> None:
+        """Wait until the bot has made its first ``getUpdates`` (it is started and polling).
+
+        A bot process's start-up (imports, migrations, the municipality list) takes seconds, many on a
+        loaded machine, and is no step of a person's flow: tests wait for it here with a generous
+        ``timeout`` (seconds) so that each later step keeps its own tight bound. ``alive`` (e.g.
+        ``lambda: process.poll() is None``) stops the wait early when the process has died; ``since``
+        (an index into :attr:`requests`, e.g. ``len(emulator.requests)`` before a restart) ignores
+        earlier polls. Raises TimeoutError, or RuntimeError when ``alive()`` turns false."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not any(method == "getUpdates" for method, _params in self.requests[since:]):
+            if alive is not None and not alive():
+                raise RuntimeError("the bot process exited before it polled")
+            if loop.time() >= deadline:
+                raise TimeoutError(f"the bot did not poll within {timeout}s")
+            await asyncio.sleep(0.1)
+
     async def wait_idle(self, timeout: float = 10.0) -> None:
         """Wait until every enqueued update has been fetched by getUpdates, no other API
         request is in flight, and the bot made no request (other than a waiting long
