@@ -40,7 +40,9 @@ async def edit_or_send(
     An unchanged text and keyboard (a double tap) is not an error. The edited message is the last word
     of the tap, so it is never left without buttons (issue 12): ``reply_markup`` gets a "« Main menu"
     row (:func:`bot.ui.keyboards.with_menu`), and none gives that row alone; ``menu=False`` only where
-    a button would undo the point (after erasing a person's data, any tap would store them again).
+    a button would undo the point (after erasing a person's data, any tap would store them again) or
+    where the caller sends the next step at once (a confirmation edited in before the next question),
+    so the last word is that next message.
 
     ``new``: send a new message and leave the tapped one as it is — for the "Open" button of a
     notification, whose text and own buttons (such as "still a problem?") must stay (issue 12).

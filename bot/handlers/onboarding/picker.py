@@ -258,7 +258,9 @@ async def choose_municipality(callback: CallbackQuery, code: str, db: Database, 
     if not isinstance(message, Message) or not await claim_prompt(db, message.chat.id, message.message_id):
         callback_answer.text = _("Your municipality: {name}").format(name=location.municipality.name(locale))
         return
-    await edit_or_send(callback, _("✅ Your municipality: {place}.").format(place=place_label(location, locale)))
+    # no button: the main menu follows at once (a "« Main menu" here would be a second way to the same place)
+    await edit_or_send(callback, _("✅ Your municipality: {place}.").format(place=place_label(location, locale)),
+                       menu=False)
     resident = await get_resident(db, user_id)
     if resident is not None:
         await send_home(message, db, resident, locale)

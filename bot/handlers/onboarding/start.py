@@ -108,7 +108,9 @@ async def save_language(callback: CallbackQuery, callback_data: LanguageCallback
         if not isinstance(message, Message) or not await claim_prompt(db, message.chat.id, message.message_id):
             callback_answer.text = confirmation
             return None
-        await edit_or_send(callback, confirmation)
+        # no button: the caller's next step (where do you live? or the main menu) follows at once; a
+        # "« Main menu" on the confirmation would, during onboarding, only lead back to that question
+        await edit_or_send(callback, confirmation, menu=False)
     return (message, updated, new) if updated is not None else None
 
 

@@ -166,6 +166,11 @@ def render_list(problems: Sequence[pb.Problem], total: int, page: int, src: str)
         nav.append(_button("›", ProblemCallback(action="list", page=page + 1, src=src)))
     if nav:
         builder.row(*nav)
+    if not problems:  # an empty list offers what its text invites: raising one, or the list to support from
+        if src == "s":
+            builder.row(_button(_("📋 Priority problems"), ProblemCallback(action="list", src="r")))
+        else:
+            builder.row(_button(_("➕ Raise a problem"), ProblemCallback(action="new")))
     builder.row(_button(_("« Problems"), ProblemCallback(action="home")))
     return "\n".join(lines), builder.as_markup()
 

@@ -29,6 +29,7 @@ from bot.ui.registry import (
     cut,
     status_label,
 )
+from bot.ui.registry import LABEL_MAX
 
 
 def resolution_text(service: reg.Service, locale: str) -> str | None:
@@ -235,7 +236,9 @@ def home_keyboard(counts: dict[str, int], proposals: int, locale: str) -> Inline
     """Areas with their entry counts, then residents' proposals, services I follow, propose."""
     builder = InlineKeyboardBuilder()
     for area, count in counts.items():
-        builder.button(text=cut(f"{area_label(area, locale)} ({count})"), callback_data=RegCb(a="area", v=area))
+        tail = f" ({count})"  # the count stays whole: only the area's name is shortened
+        builder.button(text=cut(area_label(area, locale), LABEL_MAX - len(tail)) + tail,
+                       callback_data=RegCb(a="area", v=area))
     builder.adjust(1)
     builder.row(InlineKeyboardButton(
         text=_("💡 Residents' proposals ({count})", locale=locale).format(count=proposals),
