@@ -54,8 +54,11 @@ migrate: setup
 	$(BIN)/python -m bot migrate
 
 # After changing user-facing strings: extract them, merge into both catalogs, translate, compile.
+# Keywords: N_ marks a msgid for later; pgettext / npgettext / NC_ carry a context (msgctxt) as their
+# first argument ("1c"), for one English word that needs two words in Kyrgyz or Russian (bot/i18n).
+LOCALE_KEYWORDS := --keywords=N_ --keywords=pgettext:1c,2 --keywords=npgettext:1c,2,3 --keywords=NC_:1c,2
 locales: $(VENV)/.installed
-	$(BIN)/pybabel extract --mapping-file=babel.cfg --keywords=N_ --no-location --project=jamaat \
+	$(BIN)/pybabel extract --mapping-file=babel.cfg $(LOCALE_KEYWORDS) --no-location --project=jamaat \
 		--output-file=locales/messages.pot .
 	$(BIN)/pybabel update --input-file=locales/messages.pot --domain=messages --output-dir=locales \
 		--no-fuzzy-matching --width=100

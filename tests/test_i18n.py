@@ -1,14 +1,35 @@
-"""Localization: complete catalogs, plural forms, locale choice, Babel dates in Asia/Bishkek."""
+"""Localization: complete catalogs, plural forms, contexts (msgctxt), locale choice, Babel dates in Asia/Bishkek."""
 
 from __future__ import annotations
 
+import copy
+import pickle
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_keywords
+from babel.messages.pofile import read_po, write_po
 
-from bot.i18n import LOCALES_DIR, _, choose_locale, format_date, format_datetime, format_number, ngettext
+from bot.i18n import (
+    LOCALES_DIR,
+    NC_,
+    Catalogs,
+    _,
+    choose_locale,
+    compile_catalogs,
+    format_date,
+    format_datetime,
+    format_number,
+    ngettext,
+    npgettext,
+    pgettext,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
 
 RESIDENTS = ("{count} resident of your municipality uses the bot.", "{count} residents of your municipality use the bot.")
 
@@ -17,26 +38,101 @@ RESIDENTS = ("{count} resident of your municipality uses the bot.", "{count} res
 def test_every_message_is_translated(locale: str) -> None:
     template = read_po((LOCALES_DIR / "messages.pot").open("rb"))
     catalog = read_po((LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb"), locale=locale)
-    ids = {m.id for m in template if m.id}
+    ids = {(m.context, m.id) for m in template if m.id}
     untranslated = [m.id for m in catalog if m.id and (not m.string or (isinstance(m.string, tuple) and not all(m.string)))]
     assert not untranslated
-    assert ids <= {m.id for m in catalog if m.id}, "run `make locales` and translate the new strings"
+    assert ids <= {(m.context, m.id) for m in catalog if m.id}, "run `make locales` and translate the new strings"
     fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
     assert not fuzzy
 
 
-def test_template_is_up_to_date_with_the_code() -> None:
-    """Every string the code marks for translation is in messages.pot (`make locales` refreshes it)."""
-    from babel.messages.extract import extract_from_dir
+def makefile_keywords() -> dict:
+    """The extraction keywords of the Makefile's ``locales`` target, as Babel's keyword specs."""
+    line = re.search(r"^LOCALE_KEYWORDS := (.+)$", (ROOT / "Makefile").read_text(), re.M)
+    assert line, "the Makefile names its keywords in LOCALE_KEYWORDS"
+    return {"_": None, "gettext": None, "ngettext": (1, 2),
+            **parse_keywords(re.findall(r"--keywords=(\S+)", line.group(1)))}
 
-    root = Path(__file__).resolve().parent.parent
+
+def test_template_is_up_to_date_with_the_code() -> None:
+    """Every string the code marks for translation, with its context, is in messages.pot (`make locales`)."""
     found = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(
-        root / "bot", method_map=[("**.py", "python")], keywords={"_": None, "ngettext": (1, 2), "N_": None}
+    for _file, _line, message, _comments, context in extract_from_dir(
+        ROOT / "bot", method_map=[("**.py", "python")], keywords=makefile_keywords()
     ):
-        found.add(message if isinstance(message, str) else tuple(message))
-    template = {m.id for m in read_po((LOCALES_DIR / "messages.pot").open("rb")) if m.id}
+        found.add((context, message if isinstance(message, str) else message[0]))
+    template = {(m.context, m.id if isinstance(m.id, str) else m.id[0])
+                for m in read_po((LOCALES_DIR / "messages.pot").open("rb")) if m.id}
     assert found - template == set()
+    assert ("service status", "proposed") in template and ("button", "Done") in template
+
+
+def test_the_locales_target_extracts_contexts(tmp_path: Path) -> None:
+    """``make locales`` keeps the context of ``pgettext``, ``npgettext`` and ``NC_`` as msgctxt."""
+    (tmp_path / "labels.py").write_text(
+        'from bot.i18n import NC_, npgettext, pgettext\n'
+        'A = NC_("service status", "proposed")\n'
+        'B = pgettext("button", "Done")\n'
+        'C = npgettext("survey", "{n} vote", "{n} votes", 3)\n')
+    found = {(context, message) for _f, _l, message, _c, context in extract_from_dir(
+        tmp_path, method_map=[("**.py", "python")], keywords=makefile_keywords())}
+    assert found == {("service status", "proposed"), ("button", "Done"), ("survey", ("{n} vote", "{n} votes"))}
+
+
+def test_no_msgid_carries_its_context_as_an_english_prefix() -> None:
+    """The old "Service status: proposed" style is gone: such a prefix is a msgctxt now (issue 12)."""
+    prefixes = ("Registry export column", "Service status", "Export sheet", "Survey state", "Service origin",
+                "Provider kind", "Problem history actor", "History actor", "Hearing state")
+    ids = [m.id for m in read_po((LOCALES_DIR / "messages.pot").open("rb")) if isinstance(m.id, str) and m.id]
+    assert [i for i in ids if i.startswith(tuple(f"{p}: " for p in prefixes))] == []
+
+
+@pytest.mark.parametrize(
+    ("locale", "button", "plan_done", "state_column", "state_money", "problem_rejected", "proposal_rejected"),
+    [("ky", "Даяр", "Аткарылды", "Абалы", "Мамлекет", "Четке кагылды", "Четке кагылды"),
+     ("ru", "Готово", "Выполнено", "Состояние", "Государство", "Отклонена", "Отклонено")],
+)
+def test_one_english_word_is_two_words_by_its_context(locale, button, plan_done, state_column, state_money,
+                                                       problem_rejected, proposal_rejected) -> None:
+    from bot.domain import plans
+    from bot.domain import problems as pb
+
+    assert pgettext("button", "Done", locale=locale) == button
+    assert pgettext("plan item status", "Done", locale=locale) == plan_done == _(plans.ITEM_STATUSES["done"], locale=locale)
+    assert _("State", locale=locale) == state_column and _(plans.SOURCES["state"], locale=locale) == state_money
+    assert _(pb.STATUSES["rejected"], locale=locale) == problem_rejected
+    assert _(plans.DECISIONS["rejected"], locale=locale) == proposal_rejected
+
+
+def test_a_context_marker_is_its_english_text_until_translated() -> None:
+    label = NC_("service status", "proposed")
+    assert label == "proposed" and label.context == "service status" and f"{label}" == "proposed"
+    assert _(label, locale="ru") == "предложена" and _(label, locale="ky") == "сунушталды"
+    for again in (pickle.loads(pickle.dumps(label)), copy.deepcopy(label)):
+        assert again.context == "service status" and _(again, locale="ru") == "предложена"
+    # a context with no entry stays English: never the context-free entry's translation
+    assert pgettext("no such context", "Done", locale="ru") == "Done"
+    assert type(_(label, locale="ru")) is str
+
+
+def test_plural_forms_within_a_context(tmp_path: Path) -> None:
+    """``npgettext`` picks the plural form of the entry in that context (one catalog per locale, compiled here)."""
+    forms = {"ky": ("{n} добуш", "{n} добуш"), "ru": ("{n} голос", "{n} голоса", "{n} голосов")}
+    for locale, strings in forms.items():
+        catalog = Catalog(locale=locale)
+        catalog.add(("{n} vote", "{n} votes"), strings, context="survey")
+        catalog.add(("{n} vote", "{n} votes"), ("X", "X", "X")[:len(strings)])
+        folder = tmp_path / locale / "LC_MESSAGES"
+        folder.mkdir(parents=True)
+        with (folder / "messages.po").open("wb") as fp:
+            write_po(fp, catalog)
+    compile_catalogs(tmp_path)
+    catalogs = Catalogs(tmp_path)
+    assert [catalogs.pgettext("survey", "{n} vote", "{n} votes", n, locale="ru") for n in (1, 3, 5)] == [
+        "{n} голос", "{n} голоса", "{n} голосов"]
+    assert catalogs.pgettext("survey", "{n} vote", "{n} votes", 5, locale="ky") == "{n} добуш"
+    assert catalogs.gettext("{n} vote", "{n} votes", 5, locale="ru") == "X"
+    assert npgettext("survey", "{n} vote", "{n} votes", 5, locale="ru") == "{n} votes"  # not in the real catalogs
 
 
 @pytest.mark.parametrize(

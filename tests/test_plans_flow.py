@@ -295,3 +295,27 @@ async def test_linking_another_problem_tells_only_its_followers(harness: Harness
                              " WHERE b.kind = 'plan.added' ORDER BY b.id, d.resident_id")
     assert [r[0] for r in rows] == [AUTHOR, SUPPORTER]  # the first at creation, the newcomer now
     assert [s.title for s in (await plans.item_view(db, view.item)).steps] == ["Түтүк сатып алуу"]
+
+
+async def test_a_done_item_and_the_states_money_have_their_own_words(harness: Harness, db: Database,
+                                                                     frozen_clock) -> None:
+    """"Done" of a plan item is not the wizard's «Готово» button, "State" as a source of money is not the
+    «Состояние» column (msgctxt "plan item status", "money source"): the officer's card in Russian, the
+    resident's in Kyrgyz."""
+    p = await _people(harness, db)
+    view = await plans.create_item(db, officer_id=OFFICER, title="Суу түтүгүн алмаштыруу", year=2027,
+                                   responsible="ayil_okmotu", money={"state": 90_000, "local_budget": 10_000})
+    officer = p["officer"]
+    await officer.send("/plans")
+    card = (await press(officer, PlanCb(a="oc", i=view.item.id).pack()))[-1]
+    assert "• Государство: запланировано 90" in _space(plain(card)) and "Состояние" not in plain(card)
+    buttons = [b["text"] for row in card["reply_markup"]["inline_keyboard"] for b in row]
+    assert "▶ Выполнено" in buttons and "▶ Готово" not in buttons
+    done = (await press(officer, PlanCb(a="st", i=view.item.id, v="done").pack()))[-1]
+    assert officer.alerts()[-1]["text"] == "Выполнено"
+    assert "· 2027 · Выполнено" in plain(done)
+
+    author = p["author"]
+    await author.send("/plan")
+    shown = (await press(author, PlanCb(a="card", i=view.item.id).pack()))[-1]
+    assert "· 2027 · Аткарылды" in plain(shown) and "• Мамлекет:" in plain(shown) and "Даяр" not in plain(shown)

@@ -277,6 +277,9 @@ async def test_export_is_localized_semicolon_separated_and_formula_safe(harness,
     table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
     header, *body = table
     assert header[0] == "Номер" and "Абалы" in header and "Тармак" in header
+    assert len(header) == 25 and [h for h in header if h.isascii()] == []  # every column named in Kyrgyz
+    assert header[-2:] == ["Түзүлгөн күнү", "Өзгөртүлгөн күнү"]
+    assert "баштапкы каталог" in [c for row in body for c in row]  # a starter service's origin
     cells = [c for row in body for c in row]
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
     proposal = next(row for row in body if "HYPERLINK" in "".join(row))

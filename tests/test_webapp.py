@@ -211,6 +211,13 @@ async def test_the_workbook_in_the_officers_language_formula_safe(served, db) ->
     ru = load_workbook(io.BytesIO(await (await client.get("/webapp/api/export.xlsx", headers=auth(OFFICER_RU))).read()))
     status_ky = problems["C2"].value
     assert status_ky == pb_label("new", "ky") and ru.worksheets[0]["C2"].value == pb_label("new", "ru")
+    # sheet names and states in words, each in its own vocabulary (msgctxt "export sheet", "survey state", "hearing state")
+    assert book.sheetnames == ["Көйгөйлөр", "Сурамжылоолор", "Сурамжылоонун жыйынтыктары", "Коомдук угуулар",
+                               "Кызматтар реестри", "Айлар боюнча катышуу"]
+    assert ru.sheetnames == ["Проблемы", "Опросы", "Итоги опросов", "Слушания", "Реестр услуг", "Участие по месяцам"]
+    states = {r[0]: r[2] for r in list(ru.worksheets[1].iter_rows(values_only=True))[1:]}
+    assert states[seeded.closed_survey] == "Закрыт" and states[seeded.open_survey] == "Открыт"
+    assert {r[0]: r[3] for r in list(book.worksheets[3].iter_rows(values_only=True))[1:]}[seeded.hearing] == "Пландалган"
 
 
 def pb_label(status: str, locale: str) -> str:

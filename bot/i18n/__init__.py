@@ -13,6 +13,13 @@ with Babel's :class:`~babel.support.Translations`, the locale of the work at han
 :class:`~contextvars.ContextVar` set by :func:`use_locale`. ``bot.i18n.middleware`` is the thin
 aiogram adapter that sets it for each update. Handlers call :func:`_` / :func:`ngettext` inside a
 request; background work passes ``locale=`` explicitly (or wraps itself in :func:`use_locale`).
+
+Contexts (gettext ``msgctxt``): one English word can need two words in Kyrgyz or Russian ("Done" on a
+wizard's button is «Даяр»/«Готово», an action plan item that is done is «Аткарылды»/«Выполнено").
+Such msgids carry a context: :func:`pgettext` / :func:`npgettext` translate at once, :func:`NC_` marks
+a label for later (a :class:`ContextMessage`, which :func:`_` translates in its context). The context
+is a short lowercase English noun phrase naming the vocabulary ("service status", "plan item status");
+it is never shown. ``make locales`` extracts all three (``pybabel extract --keywords``).
 """
 
 from __future__ import annotations
@@ -107,13 +114,25 @@ class Catalogs:
         """The locale of the work at hand (:func:`use_locale`), else ``default_locale``."""
         return _current.get() or self.default_locale
 
+    def _for(self, locale: str | None) -> Translations:
+        return self._translations.get(locale or self.current_locale) or self._translations[self.default_locale]
+
     def gettext(self, singular: str, plural: str | None = None, n: int = 1, *, locale: str | None = None) -> str:
         """``singular`` translated into ``locale`` (default: :attr:`current_locale`); with ``plural``,
         the form for ``n`` by the catalog's plural rule."""
-        translations = self._translations.get(locale or self.current_locale) or self._translations[self.default_locale]
+        translations = self._for(locale)
         if plural is None:
             return translations.gettext(singular)
         return translations.ngettext(singular, plural, n)
+
+    def pgettext(self, context: str, singular: str, plural: str | None = None, n: int = 1, *,
+                 locale: str | None = None) -> str:
+        """Like :meth:`gettext`, for the catalog entry of ``singular`` with ``msgctxt`` ``context``.
+        An entry missing in that context comes back untranslated (English), never the context-free one."""
+        translations = self._for(locale)
+        if plural is None:
+            return str(translations.pgettext(context, singular))
+        return str(translations.npgettext(context, singular, plural, n))
 
     @contextmanager
     def use_locale(self, locale: str) -> Iterator[None]:
@@ -167,8 +186,34 @@ def choose_locale(saved: str | None, language_code: str | None, default: str) ->
     return default if default in SUPPORTED_LOCALES else SUPPORTED_LOCALES[0]
 
 
+class ContextMessage(str):
+    """A msgid marked by :func:`NC_` for translation later: the English text itself (so it prints,
+    compares and hashes as that text) plus :attr:`context`, the ``msgctxt`` of its catalog entry.
+
+    :func:`_` translates it in its context, so a table of labels may mix :func:`N_` and :func:`NC_`
+    entries and every display site keeps calling ``_(TABLE[key])`` (chat, exports, Jinja templates).
+    """
+
+    __slots__ = ("context",)
+    context: str
+
+    def __new__(cls, context: str, message: str) -> ContextMessage:
+        obj = super().__new__(cls, message)
+        obj.context = context
+        return obj
+
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]  # pickling and copy
+        return self.context, str(self)
+
+    def __repr__(self) -> str:
+        return f"NC_({self.context!r}, {str(self)!r})"
+
+
 def _(message: str, *, locale: str | None = None) -> str:
-    """Translate ``message`` into ``locale`` (default: the current locale, :func:`use_locale`)."""
+    """Translate ``message`` into ``locale`` (default: the current locale, :func:`use_locale`); a
+    :class:`ContextMessage` (from :func:`NC_`) is looked up in its context."""
+    if isinstance(message, ContextMessage):
+        return get_i18n().pgettext(message.context, str(message), locale=locale)
     return get_i18n().gettext(message, locale=locale)
 
 
@@ -177,9 +222,28 @@ def ngettext(singular: str, plural: str, n: int, *, locale: str | None = None) -
     return get_i18n().gettext(singular, plural, n, locale=locale)
 
 
+def pgettext(context: str, message: str, *, locale: str | None = None) -> str:
+    """Translate ``message`` as the catalog entry with ``msgctxt`` ``context`` (see the module's
+    "Contexts"): ``pgettext("button", "Done")`` is «Даяр», ``pgettext("plan item status", "Done")``
+    «Аткарылды». Untranslated (English) when that entry is missing."""
+    return get_i18n().pgettext(context, message, locale=locale)
+
+
+def npgettext(context: str, singular: str, plural: str, n: int, *, locale: str | None = None) -> str:
+    """:func:`ngettext` for the entry with ``msgctxt`` ``context``; ``{n}``-style placeholders stay to format."""
+    return get_i18n().pgettext(context, singular, plural, n, locale=locale)
+
+
 def N_(message: str) -> str:
     """Mark a string for extraction without translating it now (translate later with :func:`_`)."""
     return message
+
+
+def NC_(context: str, message: str) -> ContextMessage:
+    """Mark ``message`` with its ``msgctxt`` ``context`` for extraction without translating it now:
+    a :class:`ContextMessage`, translated later by :func:`_` in that context (``NC_("service status",
+    "proposed")`` → ``_(label)`` = «предложена»)."""
+    return ContextMessage(context, message)
 
 
 def current_locale() -> str:

@@ -20,7 +20,7 @@ from bot.db import Database
 from bot.domain import problems as pb
 from bot.domain.clock import from_db
 from bot.domain.registry import spreadsheet_safe, write_csv
-from bot.i18n import N_, _, format_date, format_datetime
+from bot.i18n import NC_, _, format_date, format_datetime
 from bot.store import webapp as store
 from bot.webapp import views
 from bot.webapp.render import hearing_state_label, survey_state_label
@@ -29,12 +29,12 @@ from bot.ui.registry import PROVIDER_LABELS, REGISTRY_LABELS, STATUS_LABELS, are
 
 SHEETS = ("problems", "surveys", "results", "hearings", "registry", "participation")
 SHEET_TITLES = {
-    "problems": N_("Export sheet: problems"),
-    "surveys": N_("Export sheet: surveys"),
-    "results": N_("Export sheet: survey results"),
-    "hearings": N_("Export sheet: hearings"),
-    "registry": N_("Export sheet: registry"),
-    "participation": N_("Export sheet: participation by month"),
+    "problems": NC_("export sheet", "problems"),
+    "surveys": NC_("export sheet", "surveys"),
+    "results": NC_("export sheet", "survey results"),
+    "hearings": NC_("export sheet", "hearings"),
+    "registry": NC_("export sheet", "registry"),
+    "participation": NC_("export sheet", "participation by month"),
 }
 
 

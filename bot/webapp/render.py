@@ -15,18 +15,19 @@ import jinja2
 
 from bot.domain import problems as pb
 from bot.domain.clock import from_db
-from bot.i18n import N_, _, format_date, format_datetime, format_number, format_share, ngettext, use_locale
+from bot.i18n import N_, NC_, _, format_date, format_datetime, format_number, format_share, ngettext, npgettext, pgettext
+from bot.i18n import use_locale
 from bot.ui.hearings import TOPIC_LABELS
 from bot.ui.registry import PROVIDER_LABELS, REGISTRY_LABELS, STATUS_LABELS, area_label
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
-SURVEY_STATES = {"scheduled": N_("Survey state: scheduled"), "open": N_("Survey state: open"),
-                 "closed": N_("Survey state: closed"), "deleted": N_("Survey state: withdrawn")}
+SURVEY_STATES = {"scheduled": NC_("survey state", "scheduled"), "open": NC_("survey state", "open"),
+                 "closed": NC_("survey state", "closed"), "deleted": NC_("survey state", "withdrawn")}
 ROLE_LABELS = {"officer": N_("officer"), "superadmin": N_("superadmin")}
 """The audit log's roles (the same msgids as the chat's /audit)."""
-HEARING_STATES = {"scheduled": N_("Hearing state: scheduled"), "cancelled": N_("Hearing state: cancelled"),
-                  "held": N_("Hearing state: held")}
+HEARING_STATES = {"scheduled": NC_("hearing state", "scheduled"), "cancelled": NC_("hearing state", "cancelled"),
+                  "held": NC_("hearing state", "held")}
 
 
 def _number(value: Any) -> str:
@@ -62,7 +63,8 @@ def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True,
                              lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     env.globals.update(
-        _=_, ngettext=ngettext, number=_number, share=_share, when=_when, day=_day, pick=_pick, percent=_percent,
+        _=_, ngettext=ngettext, pgettext=pgettext, npgettext=npgettext,
+        number=_number, share=_share, when=_when, day=_day, pick=_pick, percent=_percent,
         status_label=lambda s: _(pb.STATUSES.get(s) or s),
         category_label=lambda c: _(pb.CATEGORIES.get(c) or c),
         statuses=pb.STATUSES, categories=pb.CATEGORIES, chain=pb.CHAIN,

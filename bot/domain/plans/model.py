@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.i18n import N_
+from bot.i18n import N_, NC_
 
 KINDS: dict[str, str] = {"plan": N_("Action plan item"), "initiative": N_("Local initiative")}
 """``plan``: an item of the joint action plan; ``initiative``: residents' own project with a community
@@ -25,17 +25,21 @@ RESPONSIBLE: dict[str, str] = {
 """Who carries an item out."""
 
 SOURCES: dict[str, str] = {
-    "local_budget": N_("Local budget"),
-    "residents_money": N_("Residents' contribution in money"),
-    "residents_labour": N_("Residents' contribution in labour"),
-    "donor": N_("Donor"),
-    "state": N_("State"),
+    "local_budget": NC_("money source", "Local budget"),
+    "residents_money": NC_("money source", "Residents' contribution in money"),
+    "residents_labour": NC_("money source", "Residents' contribution in labour"),
+    "donor": NC_("money source", "Donor"),
+    "state": NC_("money source", "State"),
 }
-"""Where the money of an item comes from (labour is valued in som)."""
+"""Where the money of an item comes from (labour is valued in som). Context "money source": "State"
+is the state (мамлекет, государство), not a column "State" (абалы, состояние)."""
 
 ITEM_STATUSES: dict[str, str] = {
-    "planned": N_("Planned"), "in_progress": N_("In progress"), "done": N_("Done"), "cancelled": N_("Cancelled"),
+    "planned": NC_("plan item status", "Planned"), "in_progress": NC_("plan item status", "In progress"),
+    "done": NC_("plan item status", "Done"), "cancelled": NC_("plan item status", "Cancelled"),
 }
+"""An action plan item's status. Context "plan item status": "Done" is аткарылды / выполнено, not a
+wizard's «Даяр» / «Готово» button."""
 
 PROGRESS: dict[str, str] = {
     "on_schedule": N_("On schedule"), "delayed": N_("Delayed"), "stopped": N_("Stopped"),
@@ -43,9 +47,11 @@ PROGRESS: dict[str, str] = {
 """A monitoring report's judgement of an item's progress."""
 
 DECISIONS: dict[str, str] = {
-    "accepted": N_("Accepted"), "partly": N_("Partly accepted"), "rejected": N_("Rejected"),
+    "accepted": NC_("budget decision", "Accepted"), "partly": NC_("budget decision", "Partly accepted"),
+    "rejected": NC_("budget decision", "Rejected"),
 }
-"""The council's decision on a citizens' budget proposal."""
+"""The council's decision on a citizens' budget proposal. Context "budget decision": Russian agrees
+with «предложение» (отклонено), unlike a problem's status (отклонена)."""
 
 TITLE_MIN, TITLE_MAX = 5, 200
 NAME_MAX = 200

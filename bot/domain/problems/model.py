@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.clock import from_db
-from bot.i18n import N_
+from bot.i18n import N_, NC_
 
 CATEGORIES: dict[str, str] = {
     "water": N_("Water supply"),
@@ -40,18 +40,19 @@ CHAIN: tuple[str, ...] = (
 """The participation cycle, in order (design decision of this project, ../shared/domain.md)."""
 
 STATUSES: dict[str, str] = {
-    "new": N_("New"),
-    "under_review": N_("Under review"),
-    "prioritized": N_("Prioritized"),
-    "in_action_plan": N_("In the joint action plan"),
-    "at_hearing": N_("At the public hearing"),
-    "in_budget": N_("In the local budget"),
-    "in_progress": N_("In progress"),
-    "solved": N_("Solved"),
-    "rejected": N_("Rejected"),
-    "duplicate": N_("Duplicate"),
+    "new": NC_("problem status", "New"),
+    "under_review": NC_("problem status", "Under review"),
+    "prioritized": NC_("problem status", "Prioritized"),
+    "in_action_plan": NC_("problem status", "In the joint action plan"),
+    "at_hearing": NC_("problem status", "At the public hearing"),
+    "in_budget": NC_("problem status", "In the local budget"),
+    "in_progress": NC_("problem status", "In progress"),
+    "solved": NC_("problem status", "Solved"),
+    "rejected": NC_("problem status", "Rejected"),
+    "duplicate": NC_("problem status", "Duplicate"),
 }
-"""Status key → English msgid of its label."""
+"""Status key → its label (context "problem status": Russian agrees with «проблема», «Новая», «Отклонена»;
+"Rejected" and "In progress" are also a budget decision's and a plan item's words). Translate with ``_(label)``."""
 
 OPEN_STATUSES: tuple[str, ...] = CHAIN[:-1]
 """Statuses in which a problem is listed and can be supported."""

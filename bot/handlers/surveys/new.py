@@ -25,7 +25,7 @@ from bot.domain.clock import clock, from_db, to_db
 from bot.domain.officers import Officer
 from bot.domain.residents import count_residents
 from bot.flows import ONE_MESSAGE, Ctx, Prompt, Wizard
-from bot.i18n import display_timezone, N_, _, format_datetime, ngettext
+from bot.i18n import display_timezone, N_, _, format_datetime, ngettext, pgettext
 from bot.ui.callbacks import parse_id
 from bot.ui.errors import explain
 from bot.ui.surveys import example_time, preview_text
@@ -133,7 +133,7 @@ async def _got_options(ctx: Ctx, text: str | None, language: str) -> None:
     index = 0 if language == "ky" else 1
     rows = []
     if count >= sv.MIN_OPTIONS and (not sv.translating(draft, language) or count == len(draft.options)):
-        rows.append([OPTIONS[language].button(_("Done"), "done")])
+        rows.append([OPTIONS[language].button(pgettext("button", "Done"), "done")])
     await ctx.answer(
         ngettext("{n} option so far:", "{n} options so far:", count).format(n=count) + "\n"
         + options_summary(draft, index),

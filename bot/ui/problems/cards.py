@@ -16,7 +16,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.domain import problems as pb
 from bot.domain.clock import clock, from_db
 from bot.domain.text import utf16_length
-from bot.i18n import _, format_date, format_datetime, format_number, ngettext
+from bot.i18n import _, format_date, format_datetime, format_number, ngettext, pgettext
 from bot.ui.callbacks import MenuCallback
 from bot.ui.messages import esc
 from bot.ui.problems.callbacks import PAGE_SIZE, OfficerProblemCallback, ProblemCallback, still_data
@@ -180,10 +180,10 @@ def history_actor(event: pb.ProblemEvent) -> str:
     card, and an officer acts for the municipality (their name is in ``problem_events.actor_id``
     for the record, not on the card)."""
     if event.action == "created":
-        return _("Problem history actor: a resident")
+        return pgettext("problem history actor", "a resident")
     if event.action == "reopened" or event.actor_id is None:
-        return _("Problem history actor: residents' answers")
-    return _("Problem history actor: the municipality's officer")
+        return pgettext("problem history actor", "residents' answers")
+    return pgettext("problem history actor", "the municipality's officer")
 
 
 def _event_text(event: pb.ProblemEvent) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
 
-from bot.i18n import N_, _
+from bot.i18n import N_, NC_, _
 from bot.ui.callbacks import IdField
 
 PAGE_SIZE = 8
@@ -53,13 +53,13 @@ AREA_LABELS = {
     "other": N_("Other services"),
 }
 STATUS_LABELS = {
-    "proposed": N_("Service status: proposed"),
-    "under_consideration": N_("Service status: under consideration"),
-    "approved": N_("Service status: approved by the council"),
-    "included": N_("Service status: included in the registry"),
-    "suspended": N_("Service status: suspended"),
-    "excluded": N_("Service status: excluded from the registry"),
-    "rejected": N_("Service status: rejected"),
+    "proposed": NC_("service status", "proposed"),
+    "under_consideration": NC_("service status", "under consideration"),
+    "approved": NC_("service status", "approved by the council"),
+    "included": NC_("service status", "included in the registry"),
+    "suspended": NC_("service status", "suspended"),
+    "excluded": NC_("service status", "excluded from the registry"),
+    "rejected": NC_("service status", "rejected"),
 }
 STATUS_ICONS = {
     "proposed": "💡", "under_consideration": "🔎", "approved": "✅", "included": "📗",
@@ -67,9 +67,9 @@ STATUS_ICONS = {
 }
 REGISTRY_LABELS = {"basic": N_("Basic registry"), "additional": N_("Additional list")}
 PROVIDER_LABELS = {
-    "ayil_okmotu": N_("Provider kind: ayil okmotu or town hall"),
-    "municipal_enterprise": N_("Provider kind: municipal enterprise"),
-    "outsourced": N_("Provider kind: outsourced provider"),
+    "ayil_okmotu": NC_("provider kind", "ayil okmotu or town hall"),
+    "municipal_enterprise": NC_("provider kind", "municipal enterprise"),
+    "outsourced": NC_("provider kind", "outsourced provider"),
 }
 GROUP_LABELS = {
     "disabilities": N_("People with disabilities"),
@@ -78,9 +78,9 @@ GROUP_LABELS = {
     "other": N_("Another vulnerable group"),
 }
 ROLE_LABELS = {
-    "resident": N_("History actor: a resident"),
-    "officer": N_("History actor: the municipality"),
-    "system": N_("History actor: starter catalogue"),
+    "resident": NC_("service history actor", "a resident"),
+    "officer": NC_("service history actor", "the municipality"),
+    "system": NC_("service history actor", "starter catalogue"),
 }
 
 

@@ -9,41 +9,41 @@ from typing import Any
 
 from bot.domain import registry as reg
 from bot.domain.clock import from_db
-from bot.i18n import N_, _, format_date, format_number
+from bot.i18n import NC_, _, format_date, format_number
 from bot.ui.registry import GROUP_LABELS, PROVIDER_LABELS, REGISTRY_LABELS, STATUS_LABELS, area_label
 
 EXPORT_HEADERS = {
-    "id": N_("Registry export column: number"),
-    "name_ky": N_("Registry export column: name in Kyrgyz"),
-    "name_ru": N_("Registry export column: name in Russian"),
-    "description_ky": N_("Registry export column: description in Kyrgyz"),
-    "description_ru": N_("Registry export column: description in Russian"),
-    "area": N_("Registry export column: area"),
-    "registry": N_("Registry export column: registry"),
-    "provider_kind": N_("Registry export column: provider kind"),
-    "provider_name": N_("Registry export column: provider"),
-    "recipients": N_("Registry export column: recipients"),
-    "paid": N_("Registry export column: cost"),
-    "tariff": N_("Registry export column: tariff"),
-    "standard": N_("Registry export column: service standard"),
-    "resolution_number": N_("Registry export column: council resolution number"),
-    "resolution_date": N_("Registry export column: council resolution date"),
-    "status": N_("Registry export column: status"),
-    "rejection_reason": N_("Registry export column: reason for rejection"),
-    "origin": N_("Registry export column: origin"),
-    "on_behalf_of": N_("Registry export column: on behalf of"),
-    "supports": N_("Registry export column: supports"),
-    "followers": N_("Registry export column: followers"),
-    "rating_average": N_("Registry export column: average rating"),
-    "ratings": N_("Registry export column: ratings"),
-    "created_at": N_("Registry export column: created on"),
-    "updated_at": N_("Registry export column: updated on"),
+    "id": NC_("registry export column", "number"),
+    "name_ky": NC_("registry export column", "name in Kyrgyz"),
+    "name_ru": NC_("registry export column", "name in Russian"),
+    "description_ky": NC_("registry export column", "description in Kyrgyz"),
+    "description_ru": NC_("registry export column", "description in Russian"),
+    "area": NC_("registry export column", "area"),
+    "registry": NC_("registry export column", "registry"),
+    "provider_kind": NC_("registry export column", "provider kind"),
+    "provider_name": NC_("registry export column", "provider"),
+    "recipients": NC_("registry export column", "recipients"),
+    "paid": NC_("registry export column", "cost"),
+    "tariff": NC_("registry export column", "tariff"),
+    "standard": NC_("registry export column", "service standard"),
+    "resolution_number": NC_("registry export column", "council resolution number"),
+    "resolution_date": NC_("registry export column", "council resolution date"),
+    "status": NC_("registry export column", "status"),
+    "rejection_reason": NC_("registry export column", "reason for rejection"),
+    "origin": NC_("registry export column", "origin"),
+    "on_behalf_of": NC_("registry export column", "on behalf of"),
+    "supports": NC_("registry export column", "supports"),
+    "followers": NC_("registry export column", "followers"),
+    "rating_average": NC_("registry export column", "average rating"),
+    "ratings": NC_("registry export column", "ratings"),
+    "created_at": NC_("registry export column", "created on"),
+    "updated_at": NC_("registry export column", "updated on"),
 }
 """Column key (:data:`bot.domain.registry.EXPORT_COLUMNS`) → msgid of its header."""
 ORIGIN_LABELS = {
-    "catalogue": N_("Service origin: starter catalogue"),
-    "officer": N_("Service origin: added by an officer"),
-    "resident": N_("Service origin: proposed by a resident"),
+    "catalogue": NC_("service origin", "starter catalogue"),
+    "officer": NC_("service origin", "added by an officer"),
+    "resident": NC_("service origin", "proposed by a resident"),
 }
 
 
