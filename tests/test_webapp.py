@@ -212,7 +212,7 @@ async def test_the_workbook_in_the_officers_language_formula_safe(served, db) ->
     status_ky = problems["C2"].value
     assert status_ky == pb_label("new", "ky") and ru.worksheets[0]["C2"].value == pb_label("new", "ru")
     # sheet names and states in words, each in its own vocabulary (msgctxt "export sheet", "survey state", "hearing state")
-    assert book.sheetnames == ["Көйгөйлөр", "Сурамжылоолор", "Сурамжылоонун жыйынтыктары", "Коомдук угуулар",
+    assert book.sheetnames == ["Көйгөйлөр", "Сурамжылоолор", "Сурамжылоолордун жыйынтыктары", "Коомдук угуулар",
                                "Кызматтар реестри", "Айлар боюнча катышуу"]
     assert ru.sheetnames == ["Проблемы", "Опросы", "Итоги опросов", "Слушания", "Реестр услуг", "Участие по месяцам"]
     states = {r[0]: r[2] for r in list(ru.worksheets[1].iter_rows(values_only=True))[1:]}
