@@ -65,3 +65,23 @@ async def test_registry_area_buttons_keep_their_counts_and_fit_a_phone(harness: 
     assert all(text_width(label) <= ROW_WIDTH for label in labels(home)), labels(home)
     shortened = [label for label in areas if "…" in label]
     assert all(re.search(r"… \(\d+\)$", label) for label in shortened), shortened
+
+
+async def test_a_message_inside_a_wizard_step_carries_the_steps_buttons(harness: Harness, db: Database) -> None:
+    """``Ctx.say``: a progress note ("1 option so far") or a refusal inside a step is the last word, so it
+    carries the step's buttons (here « Back and ✖ Cancel, "Done" once two options are in)."""
+    from tests.support import officer_person
+
+    officer = await officer_person(harness, db, 7401, locale="ky")
+    await officer.send("/newsurvey")
+    await officer.send("Кайсы көчөгө биринчи жарык коюу керек?")
+    await officer.press("Өткөрүп жиберүү")  # no Russian question
+    [one] = await officer.send("Ленин көчөсү")
+    assert "1 вариант" in plain(one)
+    assert labels(one) == ["« Артка", "✖ Жокко чыгаруу"]
+    [two] = await officer.send("Мектеп көчөсү")
+    assert labels(two) == ["Даяр", "« Артка", "✖ Жокко чыгаруу"]
+    [sticker] = await officer.send_sticker()  # a refusal: the same step's buttons again
+    assert labels(sticker) and labels(sticker)[-1] == "✖ Жокко чыгаруу"
+    await officer.press("✖ Жокко чыгаруу", sticker)
+    assert "Башкы меню" in " ".join(labels(officer.last()))

@@ -121,6 +121,19 @@ class Ctx:
         bot: Bot = self.deps["bot"]
         return await bot.send_message(self.chat_id, text, reply_markup=reply_markup)
 
+    async def say(self, text: str, rows: list[list[InlineKeyboardButton]] | None = None) -> Message:
+        """Send ``text`` inside the current step — a refusal ("too long", "use the buttons"), a progress
+        note ("2 options so far") — with the step's buttons under it, so that the last word always has
+        a way on (issue 12) and "use the buttons" has buttons to use: ``rows`` then « Back and ✖ Cancel,
+        or, without ``rows``, the step's own prompt keyboard again (its choices, Skip, Back, Cancel).
+        Outside a step (the state already left the wizard) the text goes alone."""
+        step = self.wizard.step_of(await self.state.get_state())
+        if step is None:
+            return await self.answer(text)
+        prompt = Prompt(text, rows=rows) if rows is not None else await step.render(self)
+        markup = prompt.markup if prompt.markup is not None else step.keyboard(prompt, self.data)
+        return await self.answer(text, reply_markup=markup)
+
     def toast(self, text: str, *, alert: bool = False) -> None:
         """Show ``text`` under the tapped button (ignored for a message)."""
         answer = self.callback_answer

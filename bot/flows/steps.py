@@ -97,7 +97,7 @@ class Step:
 
     async def on_message(self, ctx: Ctx, message: Message) -> None:
         """A message in this step (override per kind)."""
-        await ctx.answer(_("Please use the buttons under the last message, or /cancel."))
+        await ctx.say(_("Please use the buttons under the last message, or /cancel."))
 
     async def on_button(self, ctx: Ctx, value: str) -> None:
         """A tap on one of this step's own buttons: "Skip" runs the handler with ``None``; another value
@@ -149,7 +149,7 @@ class TextStep(Step):
 
     async def on_message(self, ctx: Ctx, message: Message) -> None:
         if message.text is None:
-            await ctx.answer(_("Please send it as text, or /cancel."))
+            await ctx.say(_("Please send it as text, or /cancel."))
             return
         text = clean_user_text(message.text)
         sent = int(message.date.timestamp()) if message.date else 0
@@ -157,7 +157,7 @@ class TextStep(Step):
         if refused is not None and 0 <= sent - int(refused) <= SPLIT_TAIL_SECONDS:
             ctx.data["_refused_at"] = sent
             await ctx.save()
-            await ctx.answer(_(
+            await ctx.say(_(
                 "This looks like the end of a long text that Telegram split into several messages, so it "
                 "was not taken on its own. Send the whole text again, shorter."))
             return
@@ -168,10 +168,10 @@ class TextStep(Step):
         if len(text) > high:
             ctx.data["_refused_at"] = sent
             await ctx.save()
-            await ctx.answer(explain(TextTooLong(limit=high, actual=len(text))))
+            await ctx.say(explain(TextTooLong(limit=high, actual=len(text))))
             return
         if len(text) < low:
-            await ctx.answer(explain(TextTooShort(limit=low, actual=len(text))))
+            await ctx.say(explain(TextTooShort(limit=low, actual=len(text))))
             return
         await self.run(ctx, text)
 
@@ -180,25 +180,25 @@ class TextStep(Step):
         parts: list[str] = ctx.data.setdefault(key, [])
         total = sum(len(p) for p in parts) + len(text) + 2 * len(parts)  # a blank line between parts
         if total > limit:
-            await ctx.answer(ngettext(
+            await ctx.say(ngettext(
                 "With this message the text would have {length} character; at most {limit} fit. This message "
                 "was not added: shorten it, or tap “✅ Done”.",
                 "With this message the text would have {length} characters; at most {limit} fit. This "
                 "message was not added: shorten it, or tap “✅ Done”.",
                 total,
-            ).format(length=format_number(total), limit=format_number(limit)))
+            ).format(length=format_number(total), limit=format_number(limit)),
+                rows=[[InlineKeyboardButton(text=_("✅ Done"), callback_data=self._data(DONE))]] if parts else [])
             return
         if text:
             parts.append(text)
         await ctx.save()
-        await ctx.answer(
+        await ctx.say(
             ngettext(
                 "Added: {length} character of {limit} so far. Send more, or tap “✅ Done”.",
                 "Added: {length} characters of {limit} so far. Send more, or tap “✅ Done”.",
                 total,
             ).format(length=format_number(total), limit=format_number(limit)),
-            reply_markup=InlineKeyboardMarkup(inline_keyboard=[[
-                InlineKeyboardButton(text=_("✅ Done"), callback_data=self._data(DONE))]]),
+            rows=[[InlineKeyboardButton(text=_("✅ Done"), callback_data=self._data(DONE))]],
         )
 
     async def on_button(self, ctx: Ctx, value: str) -> None:
@@ -208,7 +208,7 @@ class TextStep(Step):
             low, _high = self.bounds(ctx)
             if len(text) < low:
                 ctx.data[f"_parts_{self.name}"] = parts
-                await ctx.answer(explain(TextTooShort(limit=low, actual=len(text))))
+                await ctx.say(explain(TextTooShort(limit=low, actual=len(text))))
                 return
             await self.run(ctx, text)
             return
@@ -234,7 +234,7 @@ class ChoiceStep(Step):
         if self.typed is None:
             await super().on_message(ctx, message)
             return
-        await ctx.answer(_(self.typed))
+        await ctx.say(_(self.typed))
 
 
 class MediaStep(Step):
@@ -251,7 +251,7 @@ class MediaStep(Step):
 
     async def on_message(self, ctx: Ctx, message: Message) -> None:
         if message.content_type not in self.accepts:
-            await ctx.answer(_(self.wrong))
+            await ctx.say(_(self.wrong))
             return
         await self.run(ctx, message)
 

@@ -46,7 +46,7 @@ class ProblemTextStep(TextStep):
             album = ctx.album  # the caption may be on any photo of an album
             caption = next((part.caption for part in album if part.caption), None)
             if not caption:
-                await ctx.answer(_("Please describe the problem as a text first; you can add this photo at the "
+                await ctx.say(_("Please describe the problem as a text first; you can add this photo at the "
                                    "next step. /cancel — stop."))
                 return
             taken = [part.photo[-1].file_id for part in album if part.photo][:pb.MAX_PHOTOS]
@@ -55,7 +55,7 @@ class ProblemTextStep(TextStep):
             await ctx.goto(location if len(taken) >= pb.MAX_PHOTOS else photos)
             return
         if message.text is None:
-            await ctx.answer(_("Please describe the problem as a text message or record a voice message. "
+            await ctx.say(_("Please describe the problem as a text message or record a voice message. "
                                "/cancel — stop."))
             return
         if LINE_SEPARATORS.search(message.text):  # kept as line breaks, not dropped as invisible
@@ -136,7 +136,7 @@ async def _ask_photos(ctx: Ctx) -> Prompt:
 
 
 async def _file_not_photo(ctx: Ctx) -> None:
-    await ctx.answer(_("This came as a file, not a photo. Please send it as a photo: in the attachment menu "
+    await ctx.say(_("This came as a file, not a photo. Please send it as a photo: in the attachment menu "
                        "choose the gallery, not «File». Your draft is kept."))
 
 
@@ -156,7 +156,7 @@ async def _add_photos(ctx: Ctx) -> bool:
     if len(parts) > room and not ctx.data.get("told_photo_limit"):
         ctx.data["told_photo_limit"] = True
         await ctx.save()
-        await ctx.answer(_("A problem can have at most 3 photos; the extra ones were not added."))
+        await ctx.say(_("A problem can have at most 3 photos; the extra ones were not added."))
     return room > 0
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import InlineKeyboardMarkup, Message
+from aiogram.types import Message
 
 from bot.db import Database
 from bot.domain import NumberOutOfRange
@@ -134,11 +134,9 @@ async def _got_options(ctx: Ctx, text: str | None, language: str) -> None:
     rows = []
     if count >= sv.MIN_OPTIONS and (not sv.translating(draft, language) or count == len(draft.options)):
         rows.append([OPTIONS[language].button(pgettext("button", "Done"), "done")])
-    await ctx.answer(
+    await ctx.say(  # "Done" once enough are in, and always Back and Cancel
         ngettext("{n} option so far:", "{n} options so far:", count).format(n=count) + "\n"
-        + options_summary(draft, index),
-        reply_markup=InlineKeyboardMarkup(inline_keyboard=rows) if rows else None,
-    )
+        + options_summary(draft, index), rows=rows)
 
 
 async def _tapped_options(ctx: Ctx, value: str, language: str) -> None:
