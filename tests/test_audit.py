@@ -7,6 +7,7 @@ import sqlite3
 
 import pytest
 
+from bot.i18n import numbered
 from bot.store import audit as audit_store
 from tests.support import AK_DEBE, ALAMUDUN
 
@@ -227,16 +228,16 @@ async def test_officer_actions_in_the_chat_are_logged_and_read_with_audit(harnes
 
     [log] = await officer.send("/audit")
     text = plain(log)
-    assert f"№{first}" in text and "→" in text and "Адис" in text and "new → rejected" not in text
-    assert text.index("value: 4") < text.index(f"№{first}")  # newest first
+    assert numbered(first) in text and "→" in text and "Адис" in text and "new → rejected" not in text
+    assert text.index("value: 4") < text.index(numbered(first))  # newest first
     assert labels(log) == ["« Главное меню"]  # fewer than a page: no "Older", only the way back
     [theirs] = await stranger.send("/audit")
-    assert f"№{first}" not in plain(theirs) and "value: 4" not in plain(theirs)
+    assert numbered(first) not in plain(theirs) and "value: 4" not in plain(theirs)
     [refused] = await resident.send("/audit")
-    assert "#" not in plain(refused) and labels(refused) == ["« Башкы меню"]
+    assert "№" not in plain(refused) and labels(refused) == ["« Башкы меню"]
     # a crafted "Older" button cannot reach another municipality's entries either
     await stranger.press_data(theirs["message_id"], "aud:999999")
-    assert f"№{first}" not in plain(stranger.last())
+    assert numbered(first) not in plain(stranger.last())
 
 
 async def test_audit_pages_back_with_older(harness, db) -> None:

@@ -1,5 +1,5 @@
 """Buttons a person can read (issue 12): list buttons say what they open (an icon and the first
-words, not a bare "#12"), and every button fits a 360-px phone — about 30 characters alone in a row,
+words, not a bare "№12"), and every button fits a 360-px phone — about 30 characters alone in a row,
 14 each in a row of two (:func:`bot.ui.keyboards.row_limit`).
 
 The check runs over every keyboard the bot sent in the chats of the sweep below (residents in both

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.i18n import numbered
 from bot.sandbox.emulator import BotAPIEmulator
 from tests.support import ALAMUDUN
 from tests.support import SUPERADMIN_ID as ADMIN
@@ -217,20 +218,20 @@ async def test_problem_raised_supported_and_status_notice_delivered_in_both_lang
 
     # Ivan finds it in the ranked list (Russian interface) and supports it
     await ivan.send("/problems", lambda m: "📋 Приоритетные проблемы" in labels(m))
-    page = await ivan.press("Приоритетные", f"#{problem_id}")
+    page = await ivan.press("Приоритетные", numbered(problem_id))
     assert "Поддерживает 1 житель" in text_of(page)
-    card = await ivan.press(f"#{problem_id}", "Көчөдө суу жок")
+    card = await ivan.press(numbered(problem_id), "Көчөдө суу жок")
     assert "Поддержать" in " ".join(labels(card))
     assert await ivan.tap("Поддержать", card) == "Ваша поддержка учтена"
     card = await ivan.wait("Поддерживают 2 жителя")
     assert "Отозвать" in " ".join(labels(card))
 
     # the officer moves it to "under review" with a comment, from the queue
-    queue = await officer.send("/problems_queue", f"#{problem_id}")
-    await officer.press(f"#{problem_id}", lambda m: "→" in " ".join(labels(m)), queue)
-    await officer.press("→", f"Проблема №{problem_id} → «На рассмотрении»")
+    queue = await officer.send("/problems_queue", numbered(problem_id))
+    await officer.press(numbered(problem_id), lambda m: "→" in " ".join(labels(m)), queue)
+    await officer.press("→", f"Проблема {numbered(problem_id)} → «На рассмотрении»")
     done = await officer.send("Рассмотрим на сессии кенеша в пятницу",
-                              f"✅ У проблемы №{problem_id} теперь статус «На рассмотрении»")
+                              f"✅ У проблемы {numbered(problem_id)} теперь статус «На рассмотрении»")
     assert "Автор и поддержавшие получат уведомление" in text_of(done)
 
     # the delivery worker tells the author and the supporter, each in their own language
@@ -245,8 +246,8 @@ async def test_problem_raised_supported_and_status_notice_delivered_in_both_lang
 
     # the author's own card now shows the new status and the comment, in Kyrgyz
     await aigul.send("/problems", lambda m: any("🙋" in label for label in labels(m)))
-    mine = await aigul.press("🙋", f"#{problem_id}")
-    card = await aigul.press(f"#{problem_id}", "Абалы: Каралууда", mine)
+    mine = await aigul.press("🙋", numbered(problem_id))
+    card = await aigul.press(numbered(problem_id), "Абалы: Каралууда", mine)
     assert "Рассмотрим на сессии кенеша в пятницу" in text_of(card)
 
 
@@ -289,9 +290,9 @@ async def test_survey_announced_voted_closed_early_and_results_delivered_in_both
 
     # the officer sees the turnout and closes it early
     await officer.send("/survey_admin", "Опросы вашего муниципалитета")
-    card = await officer.press(f"#{survey_id}", "2 жителя проголосовали")
+    card = await officer.press(numbered(survey_id), "2 жителя проголосовали")
     assert "%" not in text_of(card)  # no results while open
-    await officer.press("Закрыть сейчас", f"Закрыть опрос №{survey_id} сейчас?", card)
+    await officer.press("Закрыть сейчас", f"Закрыть опрос {numbered(survey_id)} сейчас?", card)
     assert "Результаты отправляются жителям" in await officer.tap("Да")
 
     # the results notice reaches both; with 2 voters the per-option counts are withheld

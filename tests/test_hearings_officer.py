@@ -16,6 +16,7 @@ from bot.domain import hearings as hr
 from bot.domain import problems as pb
 from bot.domain import surveys as sv
 from bot.domain.clock import to_db
+from bot.i18n import numbered
 from bot.scheduler import Scheduler, default_jobs
 from bot.ui.hearings import HearingAdminCallback, HearingCallback
 from tests.harness import labels, plain
@@ -153,7 +154,7 @@ async def test_announce_rsvp_question_reminders_outcome_in_both_languages(harnes
     [out_preview] = await officer.send_document("protokol.pdf", b"%PDF-1.4")
     assert "57 участников" in plain(out_preview)
     done = (await officer.press("Опубликовать"))[-1]
-    assert f"№{problem.id}" in plain(done) and "В местном бюджете" in plain(done)
+    assert numbered(problem.id) in plain(done) and "В местном бюджете" in plain(done)
     [outcome] = await broadcasts(db, "hearing_outcome")
     assert "57 катышуучу" in text_of(outcome, "ky") and "Проект бюджета одобрен." in text_of(outcome, "ru")
     assert (await pb.get_problem(db, problem.id)).status == "in_budget"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.db import Database
 from bot.domain import problems as pb
+from bot.i18n import numbered
 from tests.harness import labels, plain
 from tests.problems_support import raise_problem
 from tests.support import officer_person, onboard
@@ -30,13 +31,13 @@ async def test_a_rejected_problem_is_found_by_status_and_put_back(harness, db: D
     problem_id = await raise_problem(author, "Вода не идет третий день по улице Ленина", "Водоснабжение")
     await pb.change_status(db, officer_id=8202, problem_id=problem_id, status="rejected", comment="Это вопрос района")
     [queue] = await officer.send("/problems_queue")
-    assert f"#{problem_id}" not in plain(queue)  # the default queue: new problems only
+    assert numbered(problem_id) not in plain(queue)  # the default queue: new problems only
 
     [statuses] = await officer.press("🔎", queue)
     assert "Отклонена" in labels(statuses) and "Решена" in labels(statuses)
     [rejected] = await officer.press("Отклонена", statuses)
-    assert f"#{problem_id}" in plain(rejected) and "Отклонена" in plain(rejected)
-    [card] = await officer.press(f"#{problem_id}", rejected)
+    assert numbered(problem_id) in plain(rejected) and "Отклонена" in plain(rejected)
+    [card] = await officer.press(numbered(problem_id), rejected)
     [options] = await officer.press("Другой статус", card)
     await officer.press("На рассмотрении", options)
     await officer.press("Применить без комментария")
@@ -51,7 +52,7 @@ async def test_other_statuses_offer_the_next_one_of_the_cycle_first(harness, db:
     [queue] = await officer.send("/problems_queue")
     [statuses] = await officer.press("🔎", queue)
     [listed] = await officer.press("На рассмотрении", statuses)
-    [card] = await officer.press(f"#{problem_id}", listed)
+    [card] = await officer.press(numbered(problem_id), listed)
     [options] = await officer.press("Другой статус", card)
     assert labels(options)[0] == "Признана приоритетной"  # prioritized: the step after under review
     await officer.press(labels(options)[0], options)  # two taps: the status, then apply

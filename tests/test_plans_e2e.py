@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from bot.domain.plans.photos import has_metadata
-from bot.i18n import _, format_number
+from bot.i18n import _, format_number, numbered
 from bot.ui.plans import PlanCb
 from tests.test_e2e_features import (  # noqa: F401  (bot_process is a fixture)
     BISHKEK_TZ,
@@ -93,8 +93,8 @@ async def test_from_priority_to_result(bot_process) -> None:  # noqa: F811
     published = await aigul.press("✅", "көйгөйүңүз жарыяланды")
     problem_id = int(re.search(r"№(\d+)", text_of(published)).group(1))
     await ivan.send("/problems", lambda m: True)
-    await ivan.press("Приоритетные", f"#{problem_id}")
-    card = await ivan.press(f"#{problem_id}", "Көчөдө суу жок")
+    await ivan.press("Приоритетные", numbered(problem_id))
+    card = await ivan.press(numbered(problem_id), "Көчөдө суу жок")
     assert await ivan.tap("Поддержать", card) == "Ваша поддержка учтена"
 
     # the budget hearing is announced
@@ -127,21 +127,21 @@ async def test_from_priority_to_result(bot_process) -> None:  # noqa: F811
     await officer.send("150 000", lambda m: "150" in text_of(m) and "save" in str(m.get("reply_markup")))
     await press_data(officer, "st:plnew:source:residents_labour", "150000")
     await officer.send("40000", lambda m: "40" in text_of(m) and "save" in str(m.get("reply_markup")))
-    saved = await press_data(officer, "st:plnew:source:save", lambda m: f"#{problem_id}" in text_of(m))
+    saved = await press_data(officer, "st:plnew:source:save", lambda m: numbered(problem_id) in text_of(m))
     item_id = int(re.search(r"\([#№](\d+)\)", text_of(saved)).group(1))
     ky = await aigul.wait(lambda m: TITLE in text_of(m) and "2027-ж., 31-май" in text_of(m), timeout=DELIVERY_WAIT)
     ru = await ivan.wait(lambda m: TITLE in text_of(m) and "31 мая 2027" in _space(text_of(m)), timeout=DELIVERY_WAIT)
     assert "150 000" in _space(text_of(ky)) and "150 000" in _space(text_of(ru))
 
     # proposed at the budget hearing; accepted by the council with an amount
-    await officer.send("/plans", f"#{item_id}")
+    await officer.send("/plans", numbered(item_id))
     await press_data(officer, PlanCb(a="oc", i=item_id).pack(), TITLE)
     await press_data(officer, PlanCb(a="prop", i=item_id).pack(), lambda m: "st:plprop:hearing:" in str(m.get("reply_markup")))
     await press_data(officer, "st:plprop:hearing:", "150000")
     await officer.send("150000", "150")
     await aigul.wait(lambda m: "2027-жылдын бюджети" in text_of(m) and TITLE in text_of(m), timeout=DELIVERY_WAIT)
     await ivan.wait(lambda m: "Бюджет на 2027 год" in text_of(m) and TITLE in text_of(m), timeout=DELIVERY_WAIT)
-    await officer.send("/plans", f"#{item_id}")
+    await officer.send("/plans", numbered(item_id))
     await press_data(officer, PlanCb(a="oc", i=item_id).pack(), TITLE)
     await press_data(officer, PlanCb(a="dec", i=item_id).pack(),
                      lambda m: "st:pldec:decision:accepted" in str(m.get("reply_markup")))
@@ -156,8 +156,8 @@ async def test_from_priority_to_result(bot_process) -> None:  # noqa: F811
     await officer.send("/monitoring_group", lambda m: PlanCb(a="inv").pack() in str(m.get("reply_markup")))
     invite = await press_data(officer, PlanCb(a="inv").pack(), "/monitoring")
     code = re.search(r"\b([A-Z0-9]{4}-[A-Z0-9]{4})\b", text_of(invite)).group(1)
-    await member.send(f"/monitoring {code}", f"#{item_id}")
-    await member.send("/plan", f"#{item_id}")
+    await member.send(f"/monitoring {code}", numbered(item_id))
+    await member.send("/plan", numbered(item_id))
     await press_data(member, PlanCb(a="card", i=item_id).pack(), TITLE)
     await press_data(member, PlanCb(a="rep", i=item_id).pack(),
                      lambda m: "st:plrep:progress:delayed" in str(m.get("reply_markup")))

@@ -22,7 +22,7 @@ from bot.domain import plans
 from bot.domain import problems as pb
 from bot.domain.plans.photos import has_metadata
 from bot.domain.errors import NotAnOfficer, TextTooShort
-from bot.i18n import _, use_locale
+from bot.i18n import _, numbered, use_locale
 from bot.notices import render_stored
 from bot.ui.errors import explain
 from bot.ui.plans import PlanCb
@@ -230,7 +230,7 @@ async def test_wizard_steps_end_on_navigation_and_outsiders_are_refused(harness:
     await press(officer, "st:plnew:year:2027")
     await officer.send("/problems")  # a command ends the step
     replies = await officer.send("Бул текст аталыш эмес")
-    assert not any("#" in plain(m) and "✅" in plain(m) for m in replies)
+    assert not any("№" in plain(m) and "✅" in plain(m) for m in replies)
     assert await plans.plan_of(db, AK_DEBE) == []
     [refused] = await p["author"].send("/plans")
     assert plain(refused) == said(NotAnOfficer("x"), "ky")
@@ -261,7 +261,7 @@ async def test_a_signed_report_names_its_member_and_its_photos_open_from_the_car
         signed_line = _("Signed: {name}, member of the monitoring group.").format(name=name)
         author_line = _("Author: {name}").format(name=name)
     assert plain(card).count(signed_line) == 1 and author_line not in plain(card)
-    assert f"#{unsigned.id}" in plain(card)
+    assert numbered(unsigned.id) in plain(card)
     [sent] = await press(author, PlanCb(a="ph", i=signed.id).pack())
     assert sent["photo"][-1]["file_id"] == photo
     # the officer's card names the author of the unsigned report too

@@ -18,6 +18,7 @@ from bot.domain.errors import NotFound
 from bot.domain.problems import officer as problems_officer
 from bot.domain.problems import resident as problems_resident
 from bot.domain.verification import verify_by_contact
+from bot.i18n import numbered
 from bot.store import privacy as privacy_store
 from tests.harness import labels, plain
 from tests.support import AK_DEBE, ALAMUDUN, SUPERADMIN_ID, grant, make_resident
@@ -335,7 +336,7 @@ async def test_officer_views_after_an_erasure_show_no_trace_of_the_person(harnes
     [queue] = await officer.send("/problems_queue")
     card = await officer.press_data(queue["message_id"], f"po:open:{mine.id}")
     shown = " ".join(plain(m) for m in [log, queue, *card])
-    assert f"#{mine.id}" in plain(queue) and "value: 9" in plain(log)
+    assert numbered(mine.id) in plain(queue) and "value: 9" in plain(log)
     for trace in (NAME, LAST, USERNAME, str(GONE)):
         assert trace not in shown
     assert await db.fetchval("SELECT supports FROM problems WHERE id = ?", (mine.id,)) == 2

@@ -14,6 +14,7 @@ import pytest
 from bot.db import Database
 from bot.domain import InvalidInput, NumberOutOfRange, PermissionDenied, TextTooLong, TextTooShort, Unchanged
 from bot.domain import problems as pb
+from bot.i18n import numbered
 from bot.store import problems as problems_store
 from bot.ui.problems import ProblemCallback, open_card_data, still_data
 from bot.ui.problems_export import _neutralize, ranked_csv, top_chart_png
@@ -188,7 +189,7 @@ async def test_duplicate_moves_supports_without_counting_twice(db: Database) -> 
                                 " WHERE b.kind = 'problem_duplicate' ORDER BY d.resident_id")
     assert [r[0] for r in notices] == [51, 52, 53]
     content = notices[0][1]
-    assert f"№{original}" in text_of(content, "ru") and "Бир эле жол" in text_of(content, "ky")
+    assert numbered(original) in text_of(content, "ru") and "Бир эле жол" in text_of(content, "ky")
     assert buttons_of(content, "ru")[-1][1] == open_card_data(original, fresh=True)  # the card as a new message
     assert [(e.action, e.related_id) for e in await pb.history(db, original)][-1] == ("merged_in", repeat)
 

@@ -10,6 +10,7 @@ import pytest
 
 from bot.db import Database
 from bot.domain import problems as pb
+from bot.i18n import numbered
 from tests.harness import plain
 from tests.problems_support import deliveries, raise_problem, send_later, text_of
 from tests.support import BISHKEK
@@ -38,7 +39,7 @@ async def test_officer_reject_duplicate_hide_and_export(harness, db: Database) -
     open_target = await raise_problem(aigul, "Жогорку көчөдө суу түтүгү жарылып, суу агып жатат", "Суу менен камсыздоо")
 
     [queue] = await officer.send("/problems_queue")
-    assert all(f"#{i}" in plain(queue) for i in (first, second, third))
+    assert all(numbered(i) in plain(queue) for i in (first, second, third))
     # reject: a reason is required, as text
     await officer.press_data(queue["message_id"], f"po:reject:{first}::")
     [answer] = await officer.send_sticker()
@@ -74,7 +75,7 @@ async def test_officer_reject_duplicate_hide_and_export(harness, db: Database) -
     sent = emu.bot_messages(202)[before:]
     assert [("document" in m, "photo" in m) for m in sent] == [(True, False), (False, True)]
     assert sent[0]["document"]["file_name"].endswith(".csv")
-    assert f"#{fourth}" not in plain(sent[0])
+    assert numbered(fourth) not in plain(sent[0])
 
 
 async def test_a_comment_step_left_by_navigation_ignores_later_text(harness, db: Database) -> None:
@@ -153,7 +154,7 @@ async def test_officer_of_another_municipality_is_refused(harness, db: Database,
     problem_id = await raise_problem(aigul, "Бала бакчада орун жетишсиз, кезек чоң", "Бала бакчалар")
     stranger = await _officer(harness, db, 192, code=BISHKEK)
     [queue] = await stranger.send("/problems_queue")
-    assert f"#{problem_id}" not in plain(queue)
+    assert numbered(problem_id) not in plain(queue)
     caplog.set_level(logging.WARNING)
     for data in (f"po:status:{problem_id}:solved:new", f"po:open:{problem_id}::", f"po:reject:{problem_id}::",
                  f"po:hide:{problem_id}::", f"po:dup:{problem_id}::"):

@@ -13,6 +13,7 @@ import pytest
 
 from bot.db import Database
 from bot.domain import problems as pb
+from bot.i18n import numbered
 from tests.harness import labels, plain
 from tests.problems_support import SKIP, deliveries, open_card, raise_problem, send_later, text_of
 from tests.support import AK_DEBE, BISHKEK
@@ -53,8 +54,8 @@ async def test_raise_support_status_notification_in_both_languages(harness, db: 
     # Ivan (ru) sees it in the ranked list and supports it with one tap
     await ivan.send("/problems")
     [page] = await ivan.press("Приоритетные")
-    assert f"#{problem_id}" in plain(page) and "Поддерживает 1 житель" in plain(page)
-    [card] = await ivan.press(f"#{problem_id}")
+    assert numbered(problem_id) in plain(page) and "Поддерживает 1 житель" in plain(page)
+    [card] = await ivan.press(numbered(problem_id))
     assert "Көчөдө суу жок" in plain(card)
     [card] = await ivan.press("Поддержать", card)
     assert "Поддерживают 2 жителя" in plain(card)
@@ -62,8 +63,8 @@ async def test_raise_support_status_notification_in_both_languages(harness, db: 
 
     # the officer moves it on with a comment
     [queue] = await officer.send("/problems_queue")
-    assert f"#{problem_id}" in plain(queue)
-    await officer.press(f"#{problem_id}", queue)
+    assert numbered(problem_id) in plain(queue)
+    await officer.press(numbered(problem_id), queue)
     await officer.press("→")
     await officer.send("Рассмотрим на сессии кенеша")
     row = await db.fetchone("SELECT status FROM problems WHERE id = ?", (problem_id,))
@@ -138,8 +139,8 @@ async def test_stale_card_after_merge_and_hide(harness, db: Database) -> None:
     await pb.mark_duplicate(db, officer_id=133, problem_id=first, target_id=second)
 
     replies = await ivan.press_data(stale["message_id"], support_data)
-    assert f"объединена с проблемой №{second}" in ivan.alerts()[-1]["text"]
-    assert replies and f"#{second}" in plain(replies[-1])  # the card now shows the target
+    assert f"объединена с проблемой {numbered(second)}" in ivan.alerts()[-1]["text"]
+    assert replies and numbered(second) in plain(replies[-1])  # the card now shows the target
     assert (await pb.get_problem(db, second)).supports == 2  # Aigul (author of both) and Ivan, each once
 
     await pb.hide_problem(db, officer_id=133, problem_id=second, reason="Оскорбления")
@@ -316,7 +317,7 @@ async def test_similar_problems_offered_and_supported_instead(harness, db: Datab
     await ivan.send("Мусор не вывозят, таштанды копится у школы")  # overlaps after folding: таштанды
     await ivan.press(SKIP)
     preview = (await ivan.press(SKIP))[-1]
-    assert f"👍 Вместо этого поддержать №{existing}" in labels(preview)
+    assert f"👍 Вместо этого поддержать {numbered(existing)}" in labels(preview)
     _msg, publish = ivan.find_button("Опубликовать", preview)
     await ivan.press("Вместо этого")
     assert await pb.is_supporting(db, existing, 172)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from bot.db import Database
 from bot.domain import problems as pb
 from bot.domain.reach import alerts
+from bot.i18n import numbered
 from bot.notices import render_stored
 from bot.ui.reach import AlertsCallback
 from tests.harness import plain
@@ -36,7 +37,7 @@ async def test_new_problem_reaches_the_officer_at_once_and_the_button_acts(harne
     problem_id = await raise_problem(aigul, "Көпүрө кулап калды, балдар мектепке бара албайт", "Жолдор")
     await deliver(harness, db, settings)
     alert = officer.last()
-    assert f"№{problem_id}" in plain(alert) and "Көпүрө кулап калды" in plain(alert)
+    assert numbered(problem_id) in plain(alert) and "Көпүрө кулап калды" in plain(alert)
     assert not await broadcasts_to(db, OTHER_OFFICER)
     status_button = next(d for d in _data(alert, "po:status:"))
     assert _data(alert, "po:open:")  # "open" is there too
@@ -65,9 +66,9 @@ async def test_alerts_go_in_a_digest_at_the_chosen_hour(harness, db: Database, s
     assert await alerts.send_digests(db, START + timedelta(hours=2, minutes=1)) == 0  # once
     (row,) = await broadcasts_to(db, OFFICER, "alert.digest")
     text = render_stored(row["content"], "ru").text
-    assert "4" in text and all(f"№{pid}" in text for pid in ids[:3]) and f"№{ids[3]}" not in text  # top 3 + count
+    assert "4" in text and all(numbered(pid) in text for pid in ids[:3]) and numbered(ids[3]) not in text  # top 3 + count
     await deliver(harness, db, settings)
-    assert f"№{ids[0]}" in plain(officer.last())
+    assert numbered(ids[0]) in plain(officer.last())
 
 
 async def test_off_quiet_hours_and_urgent(harness, db: Database, settings, frozen_clock) -> None:
@@ -90,12 +91,12 @@ async def test_off_quiet_hours_and_urgent(harness, db: Database, settings, froze
     assert await alerts.release_quiet(db, datetime(2026, 12, 2, 1, 59, tzinfo=UTC)) == 0  # 07:59
     assert await alerts.release_quiet(db, datetime(2026, 12, 2, 2, 0, tzinfo=UTC)) == 1  # 08:00
     (row,) = await broadcasts_to(db, OFFICER, "alert.problem_new")
-    assert f"№{held}" in render_stored(row["content"], "ky").text
+    assert numbered(held) in render_stored(row["content"], "ky").text
 
     await alerts.toggle_urgent(db, OFFICER, alerts.PROBLEM_NEW)  # urgent: at once even at night
     urgent = await problem()
     rows = await broadcasts_to(db, OFFICER, "alert.problem_new")
-    assert len(rows) == 2 and f"№{urgent}" in render_stored(rows[-1]["content"], "ky").text
+    assert len(rows) == 2 and numbered(urgent) in render_stored(rows[-1]["content"], "ky").text
 
 
 async def test_a_burst_of_recent_joiners_votes_is_flagged_once(db: Database, frozen_clock) -> None:

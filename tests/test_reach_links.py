@@ -11,6 +11,7 @@ import time
 from bot.db import Database
 from bot.domain import problems as pb
 from bot.domain.reach import links, posts
+from bot.i18n import numbered
 from bot.ui.reach import ReachCallback
 from tests.harness import plain
 from tests.reach_support import deliver
@@ -68,13 +69,13 @@ async def test_a_group_is_linked_by_code_and_gets_the_alerts(harness, db: Databa
     problem = await pb.raise_problem(db, author_id=RESIDENT, category="roads", text="Көчөдө жарык жок, караңгы")
     await deliver(harness, db, settings)
     [alert] = harness.emulator.bot_messages(GROUP)[-1:]
-    assert f"№{problem.id}" in plain(alert)
+    assert numbered(problem.id) in plain(alert)
     buttons = [b for row in alert["reply_markup"]["inline_keyboard"] for b in row]
     assert buttons and all("url" in b and "callback_data" not in b for b in buttons)  # nothing to press in a group
     assert buttons[0]["url"] == f"https://t.me/jamaat_test_bot?start=o_p{problem.id}"
     [offer] = await officer.send(f"/start o_p{problem.id}")  # the officer follows it: the problem, in private
     [card] = await officer.press_data(offer["message_id"], offer["reply_markup"]["inline_keyboard"][0][0]["callback_data"])
-    assert f"#{problem.id}" in plain(card) and "Көчөдө жарык жок" in plain(card)
+    assert numbered(problem.id) in plain(card) and "Көчөдө жарык жок" in plain(card)
     stranger_offer = await onboard(harness, db, STRANGER + 100, "ky")
     assert "po:" not in str([m.get("reply_markup") for m in await stranger_offer.send(f"/start o_p{problem.id}")])
     assert not await _in_group(harness, RESIDENT, "/problems")  # residents' commands do nothing there
@@ -151,13 +152,13 @@ async def test_group_becomes_a_supergroup_mid_way_and_nothing_is_lost(harness, d
     second = await pb.raise_problem(db, author_id=RESIDENT, category="water", text="Экинчи көйгөй: суу жок")
     await deliver(harness, db, settings)
     texts = [plain(m) for m in emu.bot_messages(new_id)]
-    assert any(f"№{first.id}" in t for t in texts) and any(f"№{second.id}" in t for t in texts)
+    assert any(numbered(first.id) in t for t in texts) and any(numbered(second.id) in t for t in texts)
     chat = await links.linked_chat(db, new_id)
     assert chat is not None and chat.chat_type == "supergroup" and chat.status == "active"
     third = await pb.raise_problem(db, author_id=RESIDENT, category="water", text="Үчүнчү көйгөй: суу жок")
     refused = sum(1 for m, p in emu.requests if m == "sendMessage" and p.get("chat_id") == GROUP)
     await deliver(harness, db, settings)
-    assert any(f"№{third.id}" in plain(m) for m in emu.bot_messages(new_id))
+    assert any(numbered(third.id) in plain(m) for m in emu.bot_messages(new_id))
     assert sum(1 for m, p in emu.requests if m == "sendMessage" and p.get("chat_id") == GROUP) == refused  # straight there
     # and when Telegram's service message comes first, the link moves before any send
     emu.add_group(GROUP - 1, "Экинчи топ")

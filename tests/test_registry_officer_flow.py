@@ -12,7 +12,7 @@ import logging
 from bot.db import Database
 from bot.domain import registry as reg
 from bot.domain.clock import now_db
-from bot.i18n import format_number
+from bot.i18n import format_number, numbered
 from bot.notices import render_stored
 from bot.ui.registry import visible_length
 from tests.harness import Harness, labels, plain
@@ -121,34 +121,34 @@ async def test_officer_links_priority_problems_and_the_card_shows_the_open_ones(
     *_, ask = await officer.press("🔗 Связать с приоритетной проблемой")
     assert "Отправьте её номер" in plain(ask)
     [wrong] = await officer.send(f"#{foreign_problem}")  # a problem of another municipality
-    assert f"В вашем муниципалитете нет проблемы №{foreign_problem}." in plain(wrong)
+    assert f"В вашем муниципалитете нет проблемы {numbered(foreign_problem)}." in plain(wrong)
     [done] = await officer.send(f"#{water_problem}")
-    assert f"✅ Проблема №{water_problem} связана с этой услугой" in plain(done)
+    assert f"✅ Проблема {numbered(water_problem)} связана с этой услугой" in plain(done)
     assert await db.fetchval("SELECT count(*) FROM service_problem_links") == 1
 
     await aigul.send("/services")
     await aigul.press("Таза суу (1)")
     [card] = await aigul.press("Таза суу менен камсыздоо")
     assert "Бул кызматка тиешелүү ачык артыкчылыктуу көйгөйлөр: 1" in plain(card)
-    assert f"№{water_problem} «Суу <күнүнө> 2 саат гана берилет» — колдоо: 2" in plain(card)
+    assert f"{numbered(water_problem)} «Суу <күнүнө> 2 саат гана берилет» — колдоо: 2" in plain(card)
     # the button says what it opens (issue 12): "📢 Суу <күнүнө> 2 саат… #N"
-    assert any(b.startswith("📢 Суу") and b.endswith(f" #{water_problem}") for b in labels(card)), labels(card)
-    opened = await aigul.press(f" #{water_problem}", card)  # handled by the problems feature
+    assert any(b.startswith("📢 Суу") and b.endswith(f" {numbered(water_problem)}") for b in labels(card)), labels(card)
+    opened = await aigul.press(f" {numbered(water_problem)}", card)  # handled by the problems feature
     assert opened and "Бул баскыч эскирип калган" not in " ".join(a.get("text") or "" for a in aigul.alerts())
     [home] = await ivan.send("/services")
     [card] = await ivan.press_data(home["message_id"], f"rg:card:{water.id}:0:")
-    assert f"№{water_problem} «Суу <күнүнө> 2 саат гана берилет» — 2 голоса поддержки" in plain(card)
+    assert f"{numbered(water_problem)} «Суу <күнүнө> 2 саат гана берилет» — 2 голоса поддержки" in plain(card)
 
     # an officer can unlink it; a solved problem is no longer shown
     [ocard] = await officer.press("Открыть услугу")
-    await officer.press(f"✖ Отвязать проблему №{water_problem}", ocard)
-    assert _alert(officer) == f"Проблема №{water_problem} больше не связана с этой услугой."
+    await officer.press(f"✖ Отвязать проблему {numbered(water_problem)}", ocard)
+    assert _alert(officer) == f"Проблема {numbered(water_problem)} больше не связана с этой услугой."
     assert await db.fetchval("SELECT count(*) FROM service_problem_links") == 0
     assert await reg.link_problem(db, officer_id=363, service_id=water.id, problem_id=water_problem)
     async with db.transaction() as tx:
         await tx.execute("UPDATE problems SET status = 'solved' WHERE id = ?", (water_problem,))
     [card] = await ivan.press_data(home["message_id"], f"rg:card:{water.id}:0:")
-    assert "проблем" not in plain(card) and f"📢 #{water_problem}" not in labels(card)
+    assert "проблем" not in plain(card) and f"📢 {numbered(water_problem)}" not in labels(card)
 
 
 async def test_officer_edits_names_resolution_and_bounds(harness: Harness, db: Database) -> None:

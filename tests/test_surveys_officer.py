@@ -11,6 +11,7 @@ import pytest
 from bot.db import Database
 from bot.domain import surveys as sv
 from bot.domain.clock import to_db
+from bot.i18n import numbered
 from bot.scheduler import Scheduler
 from bot.ui.surveys import survey_open_data
 from tests.harness import labels, plain
@@ -111,7 +112,7 @@ async def test_create_announce_vote_change_close_results_in_both_languages(harne
 
     # While open: the officer sees turnout only; residents see no results.
     await officer.send("/survey_admin")
-    reply = await officer.press(f"#{survey_id}")
+    reply = await officer.press(numbered(survey_id))
     card = plain(reply[-1])
     assert "6 жителей проголосовали" in card and "%" not in card
     await ivan.press_data(ivan.last()["message_id"], f"sv:results:{survey_id}:0")
@@ -245,7 +246,7 @@ async def test_closing_an_unopened_survey_cancels_it_quietly(db: Database, harne
         await make_resident(db, uid, "ky", AK_DEBE)
     survey = await sv.create_survey(db, officer_id=OFFICER, draft=draft(opens_at=to_db(START + timedelta(days=1))))
     await officer.send("/survey_admin")
-    await officer.press(f"#{survey.id}")
+    await officer.press(numbered(survey.id))
     [confirm] = await officer.press("Закрыть")
     assert "ещё не открылся" in plain(confirm)
     [done] = await officer.press("Да")
@@ -262,14 +263,14 @@ async def test_close_early_extend_and_delete_from_the_card(db: Database, harness
     survey = await sv.create_survey(db, officer_id=OFFICER, draft=draft())
     await sv.cast_vote(db, resident_id=801, survey_id=survey.id, positions=[1])
     await officer.send("/survey_admin")
-    await officer.press(f"#{survey.id}")
+    await officer.press(numbered(survey.id))
     await officer.press("Продлить")
     [refused] = await officer.send("14.12.2026 18:00")
     assert "позже текущего" in plain(refused)
     [done] = await officer.send("20.12.2026 18:00")
     assert "20 декабря 2026" in plain(done) and len(await broadcasts(db, "survey_extended")) == 1
     await officer.send("/survey_admin")
-    await officer.press(f"#{survey.id}")
+    await officer.press(numbered(survey.id))
     await officer.press("Закрыть")
     [card] = await officer.press("Нет")  # back to the card; nothing closed
     assert "⏹ Закрыть сейчас" in labels(card) and (await sv.get_survey(db, survey.id)).status == "open"
@@ -286,10 +287,10 @@ async def test_close_early_extend_and_delete_from_the_card(db: Database, harness
     assert "уже закрыт" in last_alert(officer)
     other = await sv.create_survey(db, officer_id=OFFICER, draft=draft())
     await officer.send("/survey_admin")
-    await officer.press(f"#{other.id}")
+    await officer.press(numbered(other.id))
     await officer.press("Удалить")
     [gone] = await officer.press("Да")
-    assert f"№{other.id}" in plain(gone) and (await sv.get_survey(db, other.id)).status == "deleted"
+    assert numbered(other.id) in plain(gone) and (await sv.get_survey(db, other.id)).status == "deleted"
 
 
 async def test_crafted_officer_buttons(db: Database, harness) -> None:
@@ -339,7 +340,7 @@ async def test_extend_prompt_left_by_navigation_ignores_later_text(db: Database,
     officer = await make_officer(db, harness)
     survey = await sv.create_survey(db, officer_id=OFFICER, draft=draft())
     await officer.send("/survey_admin")
-    await officer.press(f"#{survey.id}")
+    await officer.press(numbered(survey.id))
     await officer.press("Продлить")
     await officer.send("/survey_admin")
     [reply] = await officer.send("20.12.2026 18:00")
@@ -352,7 +353,7 @@ async def test_close_prompt_left_by_navigation_ignores_later_text_and_taps(db: D
     officer = await make_officer(db, harness)
     survey = await sv.create_survey(db, officer_id=OFFICER, draft=draft())
     await officer.send("/survey_admin")
-    await officer.press(f"#{survey.id}")
+    await officer.press(numbered(survey.id))
     [prompt] = await officer.press("Закрыть")
     await officer.press("Явка")  # the card's button instead of an answer: the prompt is left
     await officer.send("Да")
@@ -365,7 +366,7 @@ async def test_delete_prompt_left_by_navigation_ignores_later_text(db: Database,
     officer = await make_officer(db, harness)
     survey = await sv.create_survey(db, officer_id=OFFICER, draft=draft())
     await officer.send("/survey_admin")
-    await officer.press(f"#{survey.id}")
+    await officer.press(numbered(survey.id))
     await officer.press("Удалить")
     await officer.send("/surveys")
     [reply] = await officer.send("Да")

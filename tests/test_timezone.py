@@ -12,7 +12,7 @@ import pytest
 from bot.config import Settings
 from bot.db import Database
 from bot.domain import surveys as sv
-from bot.i18n import display_timezone, set_display_timezone
+from bot.i18n import display_timezone, numbered, set_display_timezone
 from tests.harness import plain
 from tests.support import SUPERADMIN_ID
 from tests.survey_helpers import OFFICER, START, draft, make_officer
@@ -34,7 +34,7 @@ async def test_an_officer_types_a_closing_time_in_the_configured_zone(db: Databa
     officer = await make_officer(db, harness)
     survey = await sv.create_survey(db, officer_id=OFFICER, draft=draft())
     await officer.send("/survey_admin")
-    await officer.press(f"#{survey.id}")
+    await officer.press(numbered(survey.id))
     await officer.press("Продлить")
     [done] = await officer.send("20.12.2026 18:00")
     assert "20 декабря 2026" in plain(done) and "18:00" in plain(done)  # shown back in the same zone

@@ -13,7 +13,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from bot.domain.clock import clock
-from bot.i18n import _
+from bot.i18n import _, numbered
 from tests.support import AK_DEBE
 from tests.webapp_support import OFFICER, OFFICER_RU, OTHER_OFFICER, RESIDENTS, init_data, seed, serve
 
@@ -130,7 +130,7 @@ async def test_filters_and_a_status_change_in_the_browser_notify_the_followers(b
     await page.page.fill(f"{item} textarea", "Угууга алып чыгабыз")
     await page.page.click(f"{item} button")
     await page.page.wait_for_selector("#note")
-    assert f"№{problem_id}" in await page.text("#note")
+    assert numbered(problem_id) in await page.text("#note")
     assert await page.page.get_attribute(item, "data-status") == "prioritized"
     assert await db.fetchval("SELECT status FROM problems WHERE id = ?", (problem_id,)) == "prioritized"
     broadcast = await db.fetchone("SELECT id FROM broadcasts WHERE kind = 'problem_status' ORDER BY id DESC")

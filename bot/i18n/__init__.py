@@ -251,6 +251,23 @@ def current_locale() -> str:
     return get_i18n().current_locale
 
 
+NUMBER_SIGN = "№"
+"""The sign before an object's number in both languages: "№12" (the catalogs' convention, see
+:func:`numbered`). Kept here so that code, templates and tests share one form."""
+
+
+def numbered(number: int | str) -> str:
+    """An object's number as the screens show it: ``numbered(12) == "№12"`` in ky and in ru.
+
+    For every number reference code prints itself (card headers, list lines, button labels, photo
+    captions, chart labels, web pages: ``{{ numbered(p.id) }}``) — the same form the catalogs give
+    the msgids that say ``#{id}`` (their msgstrs say ``№{id}``; tests/test_numbers.py holds the two
+    together). ``number`` is an id, not a quantity: no digit grouping ("№1234", never "№1 234").
+    The sign is one character wide on a button, like "#" (:func:`bot.ui.keyboards.text_width`).
+    """
+    return f"{NUMBER_SIGN}{number}"
+
+
 # -- Babel formatting -----------------------------------------------------------------------
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from bot.domain.clock import from_db
 from bot.domain.hearings import notices as kinds
 from bot.domain.hearings.rules import local_day
-from bot.i18n import _, current_locale, format_date, format_number, format_time, ngettext
+from bot.i18n import _, current_locale, format_date, format_number, format_time, ngettext, numbered
 from bot.notices import Rendered, esc, pick, renders
 from bot.ui.hearings import card_rows, outcome_rows, reminder_rows, topic_label, when_text
 
@@ -113,7 +113,7 @@ def outcome_text(facts: Mapping[str, Any]) -> str:
     problems = facts.get("problems") or []
     if problems:
         lines += ["", _("<b>Accepted problems and proposals</b>")]
-        lines += [f"#{pid} {esc(excerpt)}".rstrip() for pid, excerpt in problems]
+        lines += [f"{numbered(pid)} {esc(excerpt)}".rstrip() for pid, excerpt in problems]
     return "\n".join(lines)
 
 

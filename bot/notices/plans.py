@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.domain import plans
 from bot.domain.plans import notices as kinds
-from bot.i18n import _, current_locale
+from bot.i18n import _, current_locale, numbered
 from bot.notices import Rendered, esc, renders
 from bot.ui.plans import PlanCb, button, day, label, progress_label, som
 
@@ -31,7 +31,7 @@ def added(facts: Mapping[str, Any]) -> Rendered:
     lines = [head]
     if facts.get("problems"):
         lines.append(_("It solves the priority problems {numbers}, which you raised or support.").format(
-            numbers=", ".join(f"#{p}" for p in facts["problems"])))
+            numbers=", ".join(numbered(p) for p in facts["problems"])))
     lines.append(_("Responsible: {responsible}").format(responsible=label(plans.RESPONSIBLE, facts.get("responsible"))))
     for title, deadline in facts.get("steps") or []:
         lines.append(_("▫️ {step} — until {date}").format(step=esc(title), date=day(deadline, locale)))

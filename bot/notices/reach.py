@@ -15,7 +15,7 @@ from bot.domain.outbox import Notice
 from bot.domain.reach import alerts as kinds
 from bot.domain.reach.links import CHAT_LINKED, LINK_BROKEN
 from bot.domain.reach.posts import CHAT_ALERT_NOTICE, POST_NOTICE
-from bot.i18n import _, current_locale, ngettext
+from bot.i18n import _, current_locale, ngettext, numbered
 from bot.notices import Rendered, esc, pick, render, renders
 from bot.ui.hearings import HearingAdminCallback
 from bot.ui.problems.callbacks import OfficerProblemCallback
@@ -92,7 +92,7 @@ def digest(facts: Mapping[str, Any]) -> Rendered:
         for item in top.get(kind, []):
             title = pick(item, "title", locale) or str(item.get("title") or "")
             extra = f" — {esc(item['text'])}" if item.get("text") else ""
-            lines.append(f"• №{int(item.get('ref') or 0)} {esc(title)}{extra}")
+            lines.append(f"• {numbered(int(item.get('ref') or 0))} {esc(title)}{extra}")
         hidden = int(count) - len(top.get(kind, []))
         if hidden > 0:
             lines.append(ngettext("…and {count} more", "…and {count} more", hidden).format(count=hidden))

@@ -20,7 +20,7 @@ from pydantic import Field
 
 from bot.domain import hearings as hr
 from bot.domain.clock import clock, from_db
-from bot.i18n import N_, _, format_date, format_number, format_time, ngettext
+from bot.i18n import N_, _, format_date, format_number, format_time, ngettext, numbered
 from bot.ui.callbacks import IdField
 from bot.ui.errors import explains
 from bot.ui.messages import esc
@@ -361,7 +361,7 @@ def _too_many(error: hr.TooManyQuestions) -> str:
 @explains(hr.UnknownProblems)
 def _unknown_problems(error: hr.UnknownProblems) -> str:
     return _("These numbers are not problems of your municipality: {ids}. Send the list again.").format(
-        ids=", ".join(f"#{i}" for i in error.ids))
+        ids=", ".join(numbered(i) for i in error.ids))
 
 
 @explains(hr.NoProblemNumbers)

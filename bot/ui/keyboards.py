@@ -11,7 +11,7 @@ from babel import Locale
 
 from bot.config import SUPPORTED_LOCALES
 from bot.domain.municipalities import Place
-from bot.i18n import _
+from bot.i18n import _, numbered
 from bot.ui.callbacks import GeoCallback, LanguageCallback, MenuCallback, MunicipalityCallback
 
 PAGE_SIZE = 10
@@ -53,9 +53,10 @@ def label(text: str, limit: int = ROW_WIDTH) -> str:
 
 def item_label(icon: str, text: str, limit: int = ROW_WIDTH, *, number: int | None = None) -> str:
     """A list button that says what it opens: the icon and the first words of ``text`` ("💧 Суу жок…"),
-    then `` #number`` when given (the number the message above shows), all within ``limit``."""
+    then `` №number`` when given (the number the message above shows, :func:`bot.i18n.numbered`), all
+    within ``limit``."""
     icon = icon.strip()
-    tail = f" #{number}" if number is not None else ""
+    tail = f" {numbered(number)}" if number is not None else ""
     return label(f"{icon} {text}" if icon else text, limit - len(tail)) + tail
 
 

@@ -13,7 +13,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.domain import plans
 from bot.domain.clock import from_db
 from bot.domain.plans.photos import NotAPhoto
-from bot.i18n import N_, _, format_date, format_number, ngettext
+from bot.i18n import N_, _, format_date, format_number, ngettext, numbered
 from bot.ui.callbacks import IdField, PageField
 from bot.ui.errors import explains
 from bot.ui.messages import esc
@@ -102,7 +102,7 @@ def item_card(view: plans.ItemView, reports: Sequence[plans.Report], locale: str
              _("Responsible: {responsible}", locale=locale).format(responsible=responsible_text(item, locale))]
     if view.problems:
         lines.append(_("Priority problems: {numbers}", locale=locale).format(
-            numbers=", ".join(f"#{p}" for p in view.problems)))
+            numbers=", ".join(numbered(p) for p in view.problems)))
     if view.steps:
         lines.append("\n" + _("<b>Steps</b>", locale=locale))
         for step in view.steps:
@@ -135,7 +135,7 @@ def report_line(report: plans.Report, locale: str, *, officer: bool = False, aut
     if report.hidden:
         return _("#{id} · {date}: hidden by an officer. Reason: {reason}", locale=locale).format(
             id=report.id, date=when, reason=esc(report.hidden_reason))
-    text = f"#{report.id} · {when} · {progress_label(report.progress, locale)}"
+    text = f"{numbered(report.id)} · {when} · {progress_label(report.progress, locale)}"
     if report.note:
         text += "\n" + esc(report.note[:300])
     if report.procurement:
@@ -161,9 +161,9 @@ def item_list(items: Sequence[plans.Item], locale: str, title: str, *, action: s
     rows: list[list[tuple[str, PlanCb]]] = []
     for item in items:
         icon = "🌱" if item.kind == "initiative" else "📋"
-        lines.append(f"{icon} <b>#{item.id}</b> {esc(item.title)} · {item.year} · "
+        lines.append(f"{icon} <b>{numbered(item.id)}</b> {esc(item.title)} · {item.year} · "
                      f"<i>{label(plans.ITEM_STATUSES, item.status, locale)}</i>")
-        rows.append([(f"{icon} #{item.id} {item.title[:40]}", PlanCb(a=action, i=item.id))])
+        rows.append([(f"{icon} {numbered(item.id)} {item.title[:40]}", PlanCb(a=action, i=item.id))])
     rows.extend([entry] for entry in extra)
     if back is not None:
         rows.append([(_("« Back", locale=locale), back)])

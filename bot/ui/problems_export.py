@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from bot.domain import problems as pb
 from bot.domain.registry import spreadsheet_safe
-from bot.i18n import _, format_date
+from bot.i18n import _, format_date, numbered
 
 TOP_N = 10
 
@@ -66,7 +66,7 @@ def _draw(problems, locale, municipality, plt, Figure) -> bytes:  # noqa: N803 -
     labels = []
     for problem in top:
         body = pb.excerpt(problem.text, 40) if problem.text else _("(voice message)", locale=locale)
-        labels.append("\n".join(textwrap.wrap(f"#{problem.id} {body}", 34)[:2]))
+        labels.append("\n".join(textwrap.wrap(f"{numbered(problem.id)} {body}", 34)[:2]))
     figure = Figure(figsize=(9, 1.2 + 0.6 * max(1, len(top))), dpi=110)
     axes = figure.add_subplot()
     positions = list(range(len(top)))[::-1]

@@ -1,7 +1,8 @@
 """Templates (Jinja2, autoescaped) and the words and numbers they use, in the viewer's language.
 
 Every text in a template goes through ``_()`` / ``ngettext()`` (extracted by ``babel.cfg``'s jinja2
-section into the same catalogs as the chat); numbers, shares and dates through Babel (``bot.i18n``).
+section into the same catalogs as the chat); numbers, shares and dates through Babel (``bot.i18n``); an
+object's number through ``{{ numbered(p.id) }}`` ("№12", :func:`bot.i18n.numbered`, as in the chat).
 Rendering runs inside :func:`bot.i18n.use_locale`, so ``_`` speaks the viewer's locale.
 """
 
@@ -15,8 +16,8 @@ import jinja2
 
 from bot.domain import problems as pb
 from bot.domain.clock import from_db
-from bot.i18n import N_, NC_, _, format_date, format_datetime, format_number, format_share, ngettext, npgettext, pgettext
-from bot.i18n import use_locale
+from bot.i18n import N_, NC_, _, format_date, format_datetime, format_number, format_share, ngettext, npgettext
+from bot.i18n import numbered, pgettext, use_locale
 from bot.ui.hearings import TOPIC_LABELS
 from bot.ui.registry import PROVIDER_LABELS, REGISTRY_LABELS, STATUS_LABELS, area_label
 
@@ -64,7 +65,7 @@ def _environment() -> jinja2.Environment:
                              lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     env.globals.update(
         _=_, ngettext=ngettext, pgettext=pgettext, npgettext=npgettext,
-        number=_number, share=_share, when=_when, day=_day, pick=_pick, percent=_percent,
+        number=_number, share=_share, when=_when, day=_day, pick=_pick, percent=_percent, numbered=numbered,
         status_label=lambda s: _(pb.STATUSES.get(s) or s),
         category_label=lambda c: _(pb.CATEGORIES.get(c) or c),
         statuses=pb.STATUSES, categories=pb.CATEGORIES, chain=pb.CHAIN,

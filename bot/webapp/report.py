@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.db import Database
 from bot.domain.clock import clock
-from bot.i18n import _, format_date, format_number, format_share
+from bot.i18n import _, format_date, format_number, format_share, numbered
 from bot.store import webapp as store
 from bot.webapp import views
 
@@ -54,7 +54,7 @@ def figure(data: dict[str, Any], locale: str) -> Any:
     problems = data["problems"]
     ax.set_title(_("Open problems with the most supports", locale=locale), fontsize=12, loc="left", family=FONT)
     if problems:
-        labels = [textwrap.shorten(f"#{p['id']} " + (p["text"] or _("Voice message", locale=locale)), 48, placeholder="…")
+        labels = [textwrap.shorten(f"{numbered(p['id'])} " + (p["text"] or _("Voice message", locale=locale)), 48, placeholder="…")
                   for p in problems]
         values = [p["supports"] for p in problems]
         ax.barh(range(len(values)), values, color="#2a7ae2")

@@ -25,7 +25,7 @@ from bot.domain.clock import clock
 from bot.domain.officers import Officer
 from bot.flows import Ctx, Prompt, Wizard
 import bot.i18n as i18n
-from bot.i18n import N_, _, format_number, ngettext
+from bot.i18n import N_, _, format_number, ngettext, numbered
 from bot.ui.messages import esc
 from bot.ui.plans import PlanCb, day, keyboard, label, som
 
@@ -188,7 +188,7 @@ async def _create(ctx: Ctx) -> None:
     text = _("✅ Saved: <b>{title}</b> (#{id}).").format(title=esc(view.item.title), id=view.item.id)
     if view.problems:
         text += "\n" + _("Problems {numbers} are now in the joint action plan.").format(
-            numbers=", ".join(f"#{p}" for p in view.problems)) + "\n" + _told(view.followers)
+            numbers=", ".join(numbered(p) for p in view.problems)) + "\n" + _told(view.followers)
     await ctx.finish(text, _open(view.item.id))
 
 

@@ -21,7 +21,7 @@ from bot.domain import officers as roles
 from bot.domain import plans
 from bot.domain.residents import Resident
 from bot.handlers.problems.gate import resident_router
-from bot.i18n import _
+from bot.i18n import _, numbered
 from bot.ui.messages import edit_or_send
 from bot.ui.keyboards import with_menu
 from bot.ui.plans import CARD_REPORTS, PlanCb, button, item_card, item_list, keyboard
@@ -113,10 +113,10 @@ async def on_photos(callback: CallbackQuery, callback_data: PlanCb, db: Database
     """The photos of a visible report on an item of the resident's municipality (copies without metadata)."""
     report = await plans.visible_report(db, report_id=callback_data.i, municipality_code=resident.municipality_code)
     if len(report.photos) == 1:
-        await bot.send_photo(resident.telegram_id, report.photos[0], caption=f"#{report.id}")
+        await bot.send_photo(resident.telegram_id, report.photos[0], caption=numbered(report.id))
     elif report.photos:
         await bot.send_media_group(resident.telegram_id, [
-            InputMediaPhoto(media=fid, caption=f"#{report.id}" if i == 0 else None) for i, fid in enumerate(report.photos)])
+            InputMediaPhoto(media=fid, caption=numbered(report.id) if i == 0 else None) for i, fid in enumerate(report.photos)])
 
 
 def build_router() -> Router:

@@ -24,7 +24,7 @@ from bot.domain.residents import Resident
 from bot.handlers.problems import draft
 from bot.handlers.plans.resident import plan_rows
 from bot.handlers.problems.gate import resident_router
-from bot.i18n import _
+from bot.i18n import _, numbered
 from bot.ui.errors import explain
 from bot.ui.messages import edit_or_send, esc
 from bot.ui.problems.callbacks import FRESH
@@ -150,24 +150,24 @@ async def on_full_text(callback: CallbackQuery, callback_data: ProblemCallback, 
     unless they are emoji, which are cut to fit."""
     problem = await _media_problem(db, resident, callback_data.id)
     if problem.text:
-        await bot.send_message(resident.telegram_id, f"<b>#{problem.id}</b>\n" + esc(fit_utf16(problem.text, 4096 - 24)))
+        await bot.send_message(resident.telegram_id, f"<b>{numbered(problem.id)}</b>\n" + esc(fit_utf16(problem.text, 4096 - 24)))
 
 
 async def on_photos(callback: CallbackQuery, callback_data: ProblemCallback, db: Database, resident: Resident, bot: Bot) -> None:
     """The photos, sent on demand (saves traffic on weak connections)."""
     problem = await _media_problem(db, resident, callback_data.id)
     if len(problem.photos) == 1:
-        await bot.send_photo(resident.telegram_id, problem.photos[0], caption=f"#{problem.id}")
+        await bot.send_photo(resident.telegram_id, problem.photos[0], caption=numbered(problem.id))
     elif problem.photos:
         await bot.send_media_group(resident.telegram_id, [
-            InputMediaPhoto(media=fid, caption=f"#{problem.id}" if i == 0 else None)
+            InputMediaPhoto(media=fid, caption=numbered(problem.id) if i == 0 else None)
             for i, fid in enumerate(problem.photos)])
 
 
 async def on_voice(callback: CallbackQuery, callback_data: ProblemCallback, db: Database, resident: Resident, bot: Bot) -> None:
     problem = await _media_problem(db, resident, callback_data.id)
     if problem.voice_file_id:
-        await bot.send_voice(resident.telegram_id, problem.voice_file_id, caption=f"#{problem.id}")
+        await bot.send_voice(resident.telegram_id, problem.voice_file_id, caption=numbered(problem.id))
 
 
 async def on_map(callback: CallbackQuery, callback_data: ProblemCallback, db: Database, resident: Resident, bot: Bot) -> None:

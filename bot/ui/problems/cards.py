@@ -16,7 +16,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.domain import problems as pb
 from bot.domain.clock import clock, from_db
 from bot.domain.text import utf16_length
-from bot.i18n import _, format_date, format_datetime, format_number, ngettext, pgettext
+from bot.i18n import _, format_date, format_datetime, format_number, ngettext, numbered, pgettext
 from bot.ui.callbacks import MenuCallback
 from bot.ui.messages import esc
 from bot.ui.problems.callbacks import PAGE_SIZE, OfficerProblemCallback, ProblemCallback, still_data
@@ -80,8 +80,8 @@ def age_text(created: datetime, locale: str | None = None) -> str:
 
 def list_label(problem: pb.Problem, locale: str | None = None) -> str:
     """A list button that says what it opens: the category's icon and the first words of the text, then
-    the number the list above shows ("🚰 Вода не идет третий… #12"), one per row (issue 12: not a bare
-    "#12" to match with the text)."""
+    the number the list above shows ("🚰 Вода не идет третий… №12"), one per row (issue 12: not a bare
+    "№12" to match with the text)."""
     from bot.ui.keyboards import item_label
 
     body = pb.excerpt(problem.text) if problem.text else _("🎤 voice message", locale=locale)
@@ -152,7 +152,7 @@ def render_list(problems: Sequence[pb.Problem], total: int, page: int, src: str)
     builder = InlineKeyboardBuilder()
     for problem in problems:
         lines.append(
-            f"\n<b>#{problem.id}</b> · {category_label(problem.category)} · <i>{status_label(problem.status)}</i>\n"
+            f"\n<b>{numbered(problem.id)}</b> · {category_label(problem.category)} · <i>{status_label(problem.status)}</i>\n"
             f"{problem_excerpt(problem)}\n"
             f"👍 {supports_text(problem.supports)} · {age_text(problem.created)}"
         )
@@ -219,7 +219,7 @@ def card_text(problem: pb.Problem, events: Sequence[pb.ProblemEvent], *, support
     appends): older history lines go first, then the problem text is shortened with "…".
     """
     head = [
-        f"<b>#{problem.id}</b> · {category_label(problem.category)}",
+        f"<b>{numbered(problem.id)}</b> · {category_label(problem.category)}",
         _("Status: <b>{status}</b>").format(status=status_label(problem.status)),
     ]
     tail = [f"👍 {supports_text(problem.supports)}", _("Raised: {date}").format(date=format_datetime(problem.created))]
@@ -320,7 +320,7 @@ def preview_text(data: dict[str, Any], similar: Sequence[pb.Problem]) -> str:
         parts.append("\n" + _("<b>Similar problems already raised.</b> If yours is the same, support it instead: "
                               "together your voices count more."))
         for problem in similar:
-            parts.append(f"<b>#{problem.id}</b> {problem_excerpt(problem)} · 👍 {problem.supports}")
+            parts.append(f"<b>{numbered(problem.id)}</b> {problem_excerpt(problem)} · 👍 {problem.supports}")
     return "\n".join(parts)
 
 

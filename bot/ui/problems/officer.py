@@ -8,7 +8,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.domain import problems as pb
-from bot.i18n import _, format_number
+from bot.i18n import _, format_number, numbered
 from bot.ui.messages import esc
 from bot.ui.problems.callbacks import PAGE_SIZE, OfficerProblemCallback, OfficerQueueCallback
 from bot.ui.problems.cards import age_text, card_text, category_label, media_row, problem_excerpt, status_label
@@ -38,7 +38,7 @@ def render_queue(problems: Sequence[pb.Problem], total: int, page: int,
             status=status_label(status), count=format_number(total))]
     builder = InlineKeyboardBuilder()
     for problem in problems:
-        lines.append(f"\n<b>#{problem.id}</b> · {category_label(problem.category)} · {age_text(problem.created)}\n"
+        lines.append(f"\n<b>{numbered(problem.id)}</b> · {category_label(problem.category)} · {age_text(problem.created)}\n"
                      f"{problem_excerpt(problem)}\n👍 {supports_text(problem.supports)}")
         builder.row(InlineKeyboardButton(text=list_label(problem),
                                          callback_data=OfficerProblemCallback(action="open", id=problem.id).pack()))

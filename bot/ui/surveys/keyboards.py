@@ -6,7 +6,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardBu
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.domain.surveys import Survey
-from bot.i18n import _
+from bot.i18n import _, numbered
 from bot.ui.keyboards import ROW_WIDTH
 from bot.ui.keyboards import label as shared_label
 from bot.ui.surveys.callbacks import SurveyAdminCallback, SurveyCallback, mask_of
@@ -63,7 +63,7 @@ def officer_list_keyboard(surveys: list[Survey], locale: str) -> InlineKeyboardM
     builder = InlineKeyboardBuilder()
     for survey in surveys:
         builder.row(InlineKeyboardButton(
-            text=f"#{survey.id} " + label(survey.question(locale), BUTTON_TEXT_MAX - len(str(survey.id)) - 2),
+            text=f"{numbered(survey.id)} " + label(survey.question(locale), BUTTON_TEXT_MAX - len(numbered(survey.id)) - 1),
             callback_data=SurveyAdminCallback(action="show", survey_id=survey.id).pack()))
     return builder.as_markup()
 

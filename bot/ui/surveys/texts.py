@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from bot.domain.clock import clock, from_db
 from bot.domain.surveys import Draft, HearingRef, Survey, Tally
 from bot.domain.surveys import notices as facts
-from bot.i18n import display_timezone, _, format_datetime, format_number, ngettext, use_locale
+from bot.i18n import _, display_timezone, format_datetime, format_number, ngettext, numbered, use_locale
 from bot.notices import surveys as worded
 from bot.ui.messages import esc
 
@@ -59,7 +59,7 @@ def card_text(survey: Survey, counts: Tally, locale: str) -> str:
         status = _("Open until {time}.").format(time=format_datetime(survey.closes_at, locale))
     else:
         status = _("Closed on {time}.").format(time=format_datetime(survey.closed_at or survey.closes_at, locale))
-    header = f"#{survey.id} · {status}"
+    header = f"{numbered(survey.id)} · {status}"
     if state == "closed":
         return header + "\n\n" + results_text(survey, counts, locale, officer=True)
     with use_locale(locale):
