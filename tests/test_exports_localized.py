@@ -192,3 +192,34 @@ def test_a_time_late_in_the_utc_day_names_the_file_with_the_next_bishkek_day() -
     assert export_filename("registry-1", "csv", START - timedelta(hours=3)) == "registry-1-2026-12-31.csv"  # 23:00 there
     with pytest.raises(ValueError):
         export_filename("registry-1", "csv", datetime(2026, 12, 31, 20, 0))
+
+
+async def test_the_survey_results_csv_in_kyrgyz_closing_late_in_the_utc_day(harness: Harness, db: Database,
+                                                                            frozen_clock) -> None:
+    from bot.domain import surveys as sv
+    from bot.domain.clock import to_db
+    from bot.ui.surveys.callbacks import SurveyAdminCallback
+    from tests.survey_helpers import make_officer, make_resident
+
+    frozen_clock.set(START - timedelta(days=2))
+    officer = await make_officer(db, harness, uid=700, locale="ky")
+    survey = await sv.create_survey(db, officer_id=700, draft=sv.Draft(
+        question_ky=HOSTILE[2], question_ru="Какую дорогу ремонтировать?",
+        options=[[HOSTILE[0], "Школьная улица", None], ["Көпүрө", "+7 мост", None]],
+        max_choices=1, opens_at=to_db(START - timedelta(days=2)), closes_at=to_db(START)))
+    for uid in range(901, 911):
+        await make_resident(db, uid, "ky", AK_DEBE)
+        await sv.cast_vote(db, resident_id=uid, survey_id=survey.id, positions=[1 if uid < 906 else 2])
+    frozen_clock.set(START + timedelta(minutes=1))
+    [shown] = await officer.send("/survey_admin")
+    before = len(harness.emulator.bot_messages(700))
+    await officer.press_data(shown["message_id"], SurveyAdminCallback(action="csv", survey_id=survey.id).pack())
+    name, raw = _document(harness, 700, before)
+    assert name == f"survey-{survey.id}-results-2027-01-01.csv"  # the closing day in Bishkek
+    rows = _table(raw)
+    _check_cells(rows, "survey")
+    header = rows[6]
+    _check_header(header, "survey")
+    assert rows[1] == [_("Question in Kyrgyz", locale="ky"), "'" + HOSTILE[2]]
+    assert rows[4] == [_("Closes", locale="ky"), format_datetime(START, "ky")] and "02:00" in rows[4][1]
+    assert rows[7:] == [["1", "'" + HOSTILE[0], "Школьная улица", "5", "50%"], ["2", "Көпүрө", "'+7 мост", "5", "50%"]]
