@@ -136,6 +136,9 @@ async def test_the_web_apps_files_in_both_languages_with_bishkek_times(served, d
     for resident, text in zip(RESIDENTS[8:], HOSTILE, strict=True):
         await pb.raise_problem(db, author_id=resident, category="other", text=text)
     hostile = {"'" + text for text in HOSTILE}
+    service = (await reg.list_services(db, AK_DEBE, area="water"))[0][0]
+    for resident, score in zip(RESIDENTS[:3], (4, 4, 5), strict=True):
+        await reg.rate(db, resident_id=resident, service_id=service.id, score=score)
 
     for uid, locale in ((OFFICER, "ky"), (OFFICER_RU, "ru")):
         response = await client.get("/webapp/api/export.xlsx", headers=auth(uid))
@@ -153,6 +156,8 @@ async def test_the_web_apps_files_in_both_languages_with_bishkek_times(served, d
         assert hostile <= {r[-1].value for r in rows}
         raised = next(r for r in rows if r[-1].value == "'" + HOSTILE[1])[4]
         assert raised.value == datetime(2026, 12, 13, 2, 0) and raised.number_format == "DD.MM.YYYY HH:MM"
+        rated = next(r for r in book.worksheets[4].iter_rows(min_row=2, values_only=True) if r[0] == service.id)
+        assert rated[-1] == pytest.approx(4.33)  # a number cell, not a text
         results = list(book.worksheets[2].iter_rows(min_row=2))
         assert [(r[3].value, r[4].value, r[4].number_format) for r in results] == [
             (7, pytest.approx(7 / 12), "0%"), (5, pytest.approx(5 / 12), "0%")]
@@ -170,6 +175,8 @@ async def test_the_web_apps_files_in_both_languages_with_bishkek_times(served, d
                 assert row[4] == format_datetime(evening, locale) and "02:00" in row[4]
             if sheet == "results":
                 assert [row[4] for row in body] == {"ky": ["58%", "42%"], "ru": ["58\xa0%", "42\xa0%"]}[locale]
+            if sheet == "registry":
+                assert next(row for row in body if row[0] == str(service.id))[-1] == "4,33"  # the decimal comma
             if sheet == "participation":
                 assert body[-1][0] == {"ky": "Декабрь 2026", "ru": "декабрь 2026"}[locale]
 
