@@ -17,7 +17,8 @@ from bot.domain import problems as pb
 from bot.i18n import numbered
 from bot.store import problems as problems_store
 from bot.ui.problems import ProblemCallback, open_card_data, still_data
-from bot.ui.problems_export import _neutralize, ranked_csv, top_chart_png
+from bot.domain.spreadsheet import spreadsheet_safe
+from bot.ui.problems_export import ranked_csv, top_chart_png
 from tests.problems_support import buttons_of, text_of
 from tests.support import AK_DEBE, ALAMUDUN, grant, make_resident
 
@@ -382,7 +383,7 @@ async def test_export_csv_and_chart(db: Database) -> None:
 
 
 def test_csv_cells_starting_like_formulas_are_neutralized() -> None:
-    assert [_neutralize(t) for t in ("=1+1", "\tx", "\rx", "@a", "ok")] == ["'=1+1", "'\tx", "'\rx", "'@a", "ok"]
+    assert [spreadsheet_safe(t) for t in ("=1+1", "\tx", "\rx", "@a", "ok")] == ["'=1+1", "'\tx", "'\rx", "'@a", "ok"]
 
 
 def test_callback_formats_are_bounded_and_stable() -> None:

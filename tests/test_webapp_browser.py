@@ -153,3 +153,18 @@ async def test_forged_stale_and_foreign_requests_are_refused_in_the_browser(brow
     foreign = await Page.open(browser, client, f"/webapp/problems?m={AK_DEBE}", init_data(OTHER_OFFICER, language_code="ru"))
     assert await foreign.status() == 403
     assert "Көчөдө" not in await foreign.text("main")
+
+
+async def test_a_downloaded_file_is_named_with_the_bishkek_day_the_server_gives(browser_app) -> None:
+    """The page saves a file under the server's ``Content-Disposition`` name (the Bishkek day), not
+    the undated name in the link: at 20:00 UTC on 12 December it is already the 13th in Bishkek."""
+    from datetime import UTC, datetime
+
+    client, _seeded, browser = browser_app
+    clock.set(lambda: datetime(2026, 12, 12, 20, 0, tzinfo=UTC))
+    page = await Page.open(browser, client, "/webapp/", init_data(OFFICER), "ky")
+    async with page.page.expect_download() as waiting:
+        await page.page.click("a[href^='/webapp/api/export.xlsx']")
+    download = await waiting.value
+    assert download.suggested_filename == f"jamaat-{AK_DEBE}-2026-12-13.xlsx"
+    await page.page.context.close()

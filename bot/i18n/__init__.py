@@ -325,3 +325,15 @@ def format_share(value: float, locale: str | None = None) -> str:
 def format_timestamp(value: datetime, locale: str | None = None) -> str:
     """Full Babel medium date-time (for logs and exports)."""
     return _babel_format_datetime(_aware(value), "medium", tzinfo=_display_tz, locale=locale or current_locale())
+
+
+def format_quarter(key: str, locale: str | None = None) -> str:
+    """A rating quarter as a reader says it: ``"2026Q4"`` (:func:`bot.domain.registry.quarter_of`) →
+    ky "2026-жылдын 4-чейреги", ru "4-й квартал 2026 г.". Babel's ``yQQQQ`` skeleton gives the same
+    Russian, but for Kyrgyz only the table form "2026-ж., 4-чейрек"; the catalog's sentence reads as
+    Kyrgyz is written (the genitive year, the quarter with its possessive ending). A key that is not
+    ``YYYYQn`` is returned as it is."""
+    year, sep, quarter = key.partition("Q")
+    if not (sep and year.isdigit() and quarter in ("1", "2", "3", "4")):
+        return key
+    return _("Quarter {quarter} of {year}", locale=locale).format(quarter=quarter, year=year)

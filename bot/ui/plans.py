@@ -201,6 +201,11 @@ def export_header(locale: str) -> list[str]:
     return [_(name, locale=locale) for name in EXPORT_HEADER]
 
 
+def export_steps(locale: str) -> str:
+    """The "steps done" cell of the execution report's CSV: ``{done}`` of ``{total}`` in ``locale``."""
+    return _("{done} of {total} steps", locale=locale)
+
+
 def export_labels(locale: str) -> dict[str, dict[str, str]]:
     """Code → word maps for :func:`bot.domain.plans.report_csv`."""
     return {"kind": {k: _(v, locale=locale) for k, v in plans.KINDS.items()},

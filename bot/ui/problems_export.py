@@ -1,52 +1,46 @@
 """The ranked list of priority problems as files an officer takes to a public hearing.
 
-* CSV (``csv`` module) in UTF-8 with a BOM, so Excel on Windows opens Cyrillic correctly;
-  ``;``-separated, as Excel expects in ru/ky regional settings where the comma is the decimal sign.
+* CSV through :func:`bot.domain.spreadsheet.write_csv`, as every export: UTF-8 with a BOM, so Excel on
+  Windows opens Cyrillic correctly; ``;``-separated, as Excel expects in ru/ky regional settings where
+  the comma is the decimal sign; every cell formula-safe.
 * PNG bar chart of the top problems by supports (matplotlib, Agg backend: no display needed),
   with the title and axis labels in the officer's language.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import textwrap
 from collections.abc import Sequence
 
 from bot.domain import problems as pb
-from bot.domain.registry import spreadsheet_safe
+from bot.domain.spreadsheet import write_csv
 from bot.i18n import _, format_date, numbered
 
 TOP_N = 10
 
 
 def ranked_csv(problems: Sequence[pb.Problem], locale: str, municipality: str) -> bytes:
-    """The ranked problems as CSV bytes (UTF-8 with BOM): rank, number, category, text, status,
-    supports, date raised, location. Texts are written as typed (the csv module quotes them)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow([_("Problems of {municipality}", locale=locale).format(municipality=municipality)])
-    writer.writerow([
+    """The ranked problems as CSV bytes in ``locale``: a title row, then rank, number, category, text,
+    status, supports, date raised (display zone), location. Written by
+    :func:`bot.domain.spreadsheet.write_csv` like every export (UTF-8 with BOM, ``;``, formula-safe
+    cells: a text typed as ``=HYPERLINK(…)`` stays text)."""
+    title = [_("Problems of {municipality}", locale=locale).format(municipality=municipality)]
+    header = [
         _("Rank", locale=locale), _("Number", locale=locale), _("Category", locale=locale),
         _("Problem", locale=locale), _("Status", locale=locale), _("Supports", locale=locale),
         _("Raised on", locale=locale), _("Location", locale=locale),
-    ])
+    ]
+    rows: list[list[object]] = [header]
     for rank, problem in enumerate(problems, start=1):
         text = problem.text if problem.text else _("(voice message)", locale=locale)
         location = f"{problem.latitude:.6f}, {problem.longitude:.6f}" if problem.latitude is not None else ""
-        writer.writerow([
-            rank, problem.id, _(pb.CATEGORIES[problem.category], locale=locale), _neutralize(text),
+        rows.append([
+            rank, problem.id, _(pb.CATEGORIES[problem.category], locale=locale), text,
             _(pb.STATUSES[problem.status], locale=locale), problem.supports,
             format_date(problem.created, locale), location,
         ])
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def _neutralize(text: str) -> str:
-    """Keep spreadsheet programs from running a cell as a formula (CSV injection, OWASP):
-    a text starting with = + - @, a tab or a carriage return gets a leading apostrophe
-    (the same rule as the registry export, :func:`bot.domain.registry.spreadsheet_safe`)."""
-    return str(spreadsheet_safe(text))
+    return write_csv(title, rows, locale=locale)
 
 
 def top_chart_png(problems: Sequence[pb.Problem], locale: str, municipality: str) -> bytes:

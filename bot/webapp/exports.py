@@ -5,22 +5,26 @@ only as the secrecy rule allows once closed), hearings with their outcomes, the 
 and participation by month. Headers and values are in the officer's language. Never a voter's
 identity, a phone number or a resident's Telegram id. Every text cell is formula-safe: one starting
 with ``= + - @``, a tab or a carriage return gets a leading apostrophe
-(:func:`bot.domain.registry.spreadsheet_safe`, OWASP's CSV-injection advice).
+(:func:`bot.domain.spreadsheet.spreadsheet_safe`, OWASP's CSV-injection advice).
+
+:func:`_table` gives typed values; each format writes them for its reader. Times are in the display
+zone (Asia/Bishkek): in XLSX real date cells (``DD.MM.YYYY HH:MM``, so a column sorts and filters), in
+CSV Babel's words. Numbers stay numbers (in CSV a fraction has the locale's decimal comma); a share
+of voters is a percentage cell (``0%``) in XLSX and Babel's percentage in CSV.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from datetime import date
-from functools import lru_cache
+from datetime import date, datetime
 from typing import Any
 
 from bot.db import Database
 from bot.domain import problems as pb
 from bot.domain.clock import from_db
-from bot.domain.registry import spreadsheet_safe, write_csv
-from bot.i18n import NC_, _, format_date, format_datetime
+from bot.domain.spreadsheet import spreadsheet_safe, write_csv
+from bot.i18n import NC_, _, display_timezone, format_date, format_datetime, format_share
 from bot.store import webapp as store
 from bot.webapp import views
 from bot.webapp.render import hearing_state_label, survey_state_label
@@ -48,10 +52,13 @@ async def collect(db: Database, code: str) -> dict[str, Any]:
             "participation": await views.participation(db, code)}
 
 
-@lru_cache(maxsize=4096)
-def _date(value: str | None, locale: str) -> str:
-    """A stored UTC time in words (Babel, display zone); remembered, as rows share times."""
-    return format_datetime(from_db(value), locale) if value else ""
+class Share(float):
+    """A share of voters 0..1 in a sheet: a percentage cell in XLSX, Babel's percentage in CSV."""
+
+
+def _date(value: str | None, locale: str) -> datetime | None:
+    """A stored UTC time as an aware datetime (``None`` for none); each format localizes it."""
+    return from_db(value) if value else None
 
 
 def _table(data: dict[str, Any], sheet: str, locale: str) -> tuple[list[str], list[list[Any]]]:
@@ -68,14 +75,16 @@ def _table(data: dict[str, Any], sheet: str, locale: str) -> tuple[list[str], li
                  survey_state_label(s["state"], locale), _date(s["opens_at"], locale), _date(s["closes_at"], locale),
                  s["ballots"]] for s in data["surveys"]]
     elif sheet == "results":
-        header = [_("Survey number", locale=locale), _("Question", locale=locale), _("Answer", locale=locale), _("Votes", locale=locale)]
+        header = [_("Survey number", locale=locale), _("Question", locale=locale), _("Answer", locale=locale), _("Votes", locale=locale),
+                  _("Share of voters", locale=locale)]
         rows = []
         for s in data["surveys"]:
             if not s["results_shown"]:
                 continue
             for o in s["options"]:
                 rows.append([s["id"], s["question_" + locale], o["text_" + locale],
-                             _("hidden to keep votes secret", locale=locale) if o["votes"] is None else o["votes"]])
+                             _("hidden to keep votes secret", locale=locale) if o["votes"] is None else o["votes"],
+                             None if o["share"] is None else Share(o["share"])])
     elif sheet == "hearings":
         header = [_("Number", locale=locale), _("Title", locale=locale), _("Topic", locale=locale), _("State", locale=locale), _("Starts", locale=locale), _("Place", locale=locale), _("Coming", locale=locale),
                   _("Not coming", locale=locale), _("Participants", locale=locale), _("Decisions", locale=locale), _("Reason for cancelling", locale=locale)]
@@ -92,7 +101,7 @@ def _table(data: dict[str, Any], sheet: str, locale: str) -> tuple[list[str], li
                  (_("Paid", locale=locale) + (f": {s['tariff']}" if s["tariff"] else "")) if s["paid"] else _("Free of charge", locale=locale),
                  " ".join(x for x in (s["resolution_number"] or "", format_date(
                      date.fromisoformat(s["resolution_date"]), locale)
-                     if s["resolution_date"] else "") if x),
+                     if s["resolution_date"] else "") if x),  # one text: "№12 2026-ж., 2-декабрь"
                  s["supports"], s["followers"], s["rating_average"]] for s in data["registry"]]
     else:
         header = [_("Month", locale=locale), _("Residents joined", locale=locale), _("Problems raised", locale=locale), _("Supports given", locale=locale),
@@ -125,7 +134,8 @@ def workbook(data: dict[str, Any], locale: str) -> bytes:
         title = "".join(" " if ch in '[]:*?/\\' else ch for ch in _(SHEET_TITLES[sheet], locale=locale))
         ws = book.create_sheet(" ".join(title.split())[:31])
         for number, name in enumerate(header, start=1):
-            ws.column_dimensions[get_column_letter(number)].width = min(max(len(str(name)) + 2, 10), 60)
+            timed = any(isinstance(row[number - 1], datetime) for row in rows[:50])
+            ws.column_dimensions[get_column_letter(number)].width = min(max(len(str(name)) + 2, 18 if timed else 10), 60)
         cells = []
         for name in header:
             cell = WriteOnlyCell(ws, value=spreadsheet_safe(name))
@@ -133,21 +143,46 @@ def workbook(data: dict[str, Any], locale: str) -> bytes:
             cells.append(cell)
         ws.append(cells)
         for row in rows:
-            ws.append([_cell(v) for v in row])
+            ws.append([_cell(ws, v, WriteOnlyCell) for v in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
-def _cell(value: Any) -> Any:
-    """A cell value: numbers stay numbers, ``None`` stays empty, texts are formula-safe. openpyxl
-    stores a string starting with ``=`` as a formula, so the apostrophe is what keeps it text."""
+XLSX_DATETIME = "DD.MM.YYYY HH:MM"
+"""Number format of a time cell: day.month.year as both languages write it in Kyrgyzstan, 24-hour."""
+XLSX_SHARE = "0%"
+
+
+def _cell(ws: Any, value: Any, cell_type: Any) -> Any:
+    """A cell: numbers stay numbers, ``None`` stays empty, a :class:`Share` is a percentage cell, a time
+    is a date cell in the display zone (Excel has no zones: the Bishkek wall time is written), texts
+    are formula-safe. openpyxl stores a string starting with ``=`` as a formula, so the apostrophe is
+    what keeps it text."""
+    if isinstance(value, datetime):
+        cell = cell_type(ws, value=value.astimezone(display_timezone()).replace(tzinfo=None))
+        cell.number_format = XLSX_DATETIME
+        return cell
+    if isinstance(value, Share):
+        cell = cell_type(ws, value=float(value))
+        cell.number_format = XLSX_SHARE
+        return cell
     if value is None or isinstance(value, (int, float)):
         return value
     return spreadsheet_safe(str(value))
 
 
+def _text(value: Any, locale: str) -> Any:
+    """A CSV cell: a time in words (Babel, display zone), a share as Babel's percentage."""
+    if isinstance(value, datetime):
+        return format_datetime(value, locale)
+    if isinstance(value, Share):
+        return format_share(float(value), locale)
+    return value
+
+
 def csv_sheet(data: dict[str, Any], sheet: str, locale: str) -> bytes:
-    """One sheet as CSV (UTF-8 with BOM, ``;``, formula-safe: :func:`bot.domain.registry.write_csv`)."""
+    """One sheet as CSV in ``locale`` (UTF-8 with BOM, ``;``, formula-safe, fractions with the decimal
+    comma: :func:`bot.domain.spreadsheet.write_csv`)."""
     header, rows = _table(data, sheet, locale)
-    return write_csv(header, rows)
+    return write_csv(header, [[_text(v, locale) for v in row] for row in rows], locale=locale)

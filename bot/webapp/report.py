@@ -96,7 +96,7 @@ def figure(data: dict[str, Any], locale: str) -> Any:
     for key, label, color in (("raised", _("Problems raised", locale=locale), "#2a7ae2"), ("supports", _("Supports given", locale=locale), "#e67e22"),
                               ("ballots", _("Survey voters", locale=locale), "#27ae60")):
         ax.plot(xs, [m[key] for m in months], marker="o", label=label, color=color)
-    ax.set_xticks(list(xs), labels=[m["month"][2:].replace("-", ".") for m in months], fontsize=7, rotation=45,
+    ax.set_xticks(list(xs), labels=[_month_label(m["month"], locale) for m in months], fontsize=7, rotation=45,
                   family=FONT)
     legend = ax.legend(fontsize=8, loc="upper left")
     for text in legend.get_texts():
@@ -105,6 +105,17 @@ def figure(data: dict[str, Any], locale: str) -> Any:
         for side in ("top", "right"):
             axis.spines[side].set_visible(False)
     return fig
+
+
+def _month_label(key: str, locale: str) -> str:
+    """``"2026-12"`` as a short month and year in ``locale`` (Babel's ``yMMM``): ky "2026-ж. дек.",
+    ru "дек. 2026 г." ("26.12" read as the 26th of December)."""
+    from datetime import date
+
+    from babel.dates import format_skeleton
+
+    year, month = (int(x) for x in key.split("-"))
+    return format_skeleton("yMMM", date(year, month, 1), locale=locale)
 
 
 def _empty(ax: Any, message: str) -> None:

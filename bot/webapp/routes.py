@@ -23,7 +23,9 @@ from aiohttp import web
 from bot.config import Settings
 from bot.db import Database
 from bot.domain import problems as pb
+from bot.domain.clock import clock
 from bot.domain.errors import DomainError, NotAnOfficer, NotFound, PermissionDenied, WrongMunicipality
+from bot.domain.spreadsheet import export_filename
 from bot.i18n import _, use_locale
 from bot.ui import problems as _problem_explanations  # noqa: F401 - registers the problems' explanations
 from bot.ui.errors import explain
@@ -192,7 +194,7 @@ async def export_xlsx(request: web.Request) -> web.Response:
     data = await exports.collect(request.app[DB], code)
     body = await asyncio.to_thread(exports.workbook, data, viewer.locale)
     await _audited(request, viewer, code, "xlsx")
-    return _file(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"jamaat-{code}.xlsx")
+    return _file(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", export_filename(f"jamaat-{code}", "xlsx", clock.now()))
 
 
 async def export_csv(request: web.Request) -> web.Response:
@@ -204,7 +206,7 @@ async def export_csv(request: web.Request) -> web.Response:
     data = await exports.collect(request.app[DB], code)
     body = exports.csv_sheet(data, sheet, viewer.locale)
     await _audited(request, viewer, code, f"csv:{sheet}")
-    return _file(body, "text/csv", f"{sheet}-{code}.csv")
+    return _file(body, "text/csv", export_filename(f"{sheet}-{code}", "csv", clock.now()))
 
 
 async def hearing_report(request: web.Request) -> web.Response:
@@ -214,7 +216,7 @@ async def hearing_report(request: web.Request) -> web.Response:
     data = await report.collect(request.app[DB], code)
     body = await asyncio.to_thread(report.render_report, data, viewer.locale, kind)
     await _audited(request, viewer, code, f"report:{kind}")
-    return _file(body, "application/pdf" if kind == "pdf" else "image/png", f"hearing-report-{code}.{kind}")
+    return _file(body, "application/pdf" if kind == "pdf" else "image/png", export_filename(f"hearing-report-{code}", kind, clock.now()))
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

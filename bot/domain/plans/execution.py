@@ -13,7 +13,7 @@ from bot.domain.errors import InvalidInput, NotFound
 from bot.domain.officers import require_officer
 from bot.domain.plans import audit
 from bot.domain.plans.model import ExecutionLine, ExecutionReport
-from bot.domain.registry.rules import write_csv
+from bot.domain.spreadsheet import write_csv
 from bot.store import plans as store
 
 FINDINGS_SHOWN = 3
@@ -42,11 +42,13 @@ async def execution_report(db: Database, *, officer_id: int, year: int) -> Execu
     return ExecutionReport(officer.municipality_code, year, lines)
 
 
-def report_csv(report: ExecutionReport, header: Sequence[str], labels: dict[str, dict[str, str]]) -> bytes:
-    """The report as CSV (:func:`~bot.domain.registry.rules.write_csv`: UTF-8 with BOM, ``;``, formula-safe).
+def report_csv(report: ExecutionReport, header: Sequence[str], labels: dict[str, dict[str, str]], *,
+               steps: str = "{done} / {total}") -> bytes:
+    """The report as CSV (:func:`~bot.domain.spreadsheet.write_csv`: UTF-8 with BOM, ``;``, formula-safe).
 
     ``header`` names the 12 columns in the reader's language; ``labels`` maps ``kind``/``status``/
-    ``progress``/``responsible`` codes to words. Money in whole som.
+    ``progress``/``responsible`` codes to words; ``steps`` says "{done} of {total}" in the reader's
+    language (never ``3/5``, which Excel reads as a date). Money in whole som.
     """
     if len(header) != 12:
         raise InvalidInput("12 column names")
@@ -56,7 +58,7 @@ def report_csv(report: ExecutionReport, header: Sequence[str], labels: dict[str,
         rows.append([
             item.id, labels["kind"].get(item.kind, item.kind), item.title,
             labels["responsible"].get(item.responsible, item.responsible), labels["status"].get(item.status, item.status),
-            f"{line.steps_done}/{line.steps_total}", line.planned, line.spent,
+            steps.format(done=line.steps_done, total=line.steps_total), line.planned, line.spent,
             "" if line.accepted is None else line.accepted, line.reports,
             labels["progress"].get(line.last_progress or "", ""), " | ".join(line.findings) or item.result,
         ])

@@ -5,7 +5,7 @@ The package by concern:
 
 * :mod:`.model` — constants (areas, statuses and :data:`TRANSITIONS`, text bounds) and records;
 * :mod:`.errors` — why an action is refused (explained in ``bot.ui.registry``);
-* :mod:`.rules` — pure checks: text bounds, quarters, proposals, edits, typed numbers and dates, CSV;
+* :mod:`.rules` — pure checks: text bounds, quarters, proposals, edits, typed numbers and dates (CSV: :mod:`bot.domain.spreadsheet`);
 * :mod:`.catalogue` — the starter catalogue, seeded into a municipality on first use;
 * :mod:`.queries` — reading entries, lists, history, the cards;
 * :mod:`.resident` — follow, propose, support, rate;
@@ -108,8 +108,6 @@ from bot.domain.registry.rules import (
     parse_edit_value,
     parse_problem_number,
     quarter_of,
-    spreadsheet_safe,
-    write_csv,
 )
 
 __all__ = [
@@ -126,6 +124,6 @@ __all__ = [
     "get_service", "has_supported", "history", "is_following", "link_problem", "linked_open_problems",
     "list_services", "load_catalogue", "move_status", "next_quarter_start", "officer_card", "overview",
     "parse_edit_value", "parse_problem_number", "proposal_notice", "propose", "quarter_of", "rate",
-    "rated_this_quarter", "rating_summary", "resident_card", "service_in", "spreadsheet_safe", "status_notice",
-    "support", "support_count", "unfollow", "unlink_problem", "write_csv",
+    "rated_this_quarter", "rating_summary", "resident_card", "service_in", "status_notice",
+    "support", "support_count", "unfollow", "unlink_problem",
 ]

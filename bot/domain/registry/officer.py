@@ -50,7 +50,8 @@ from bot.domain.registry.queries import (
     service_in,
     support_count,
 )
-from bot.domain.registry.rules import check_fields, check_text, write_csv
+from bot.domain.registry.rules import check_fields, check_text
+from bot.domain.spreadsheet import write_csv
 from bot.store import registry as store
 
 
@@ -233,7 +234,7 @@ async def export_rows(db: Database, *, officer_id: int) -> list[dict[str, object
 
 
 async def export_csv(db: Database, *, officer_id: int, headers: Sequence[str] | None = None) -> bytes:
-    """The registry as machine-readable CSV (:func:`~.rules.write_csv`; codes, not labels), header
+    """The registry as machine-readable CSV (:func:`bot.domain.spreadsheet.write_csv`; codes, not labels), header
     :data:`~.model.EXPORT_COLUMNS` or ``headers`` (same length). Officers get the localized file from
     :func:`bot.ui.registry.registry_csv`.
 

@@ -1,11 +1,8 @@
 """Pure rules of the registry: text bounds, quarters of ratings, proposals and edits checked, typed
-numbers and dates read, spreadsheet-safe CSV. No database here."""
+numbers and dates read (CSV lives in :mod:`bot.domain.spreadsheet`). No database here."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Sequence
 from datetime import date, datetime
 
 from bot.domain.errors import InvalidInput, NumberOutOfRange, TextTooLong, TextTooShort
@@ -153,25 +150,3 @@ def parse_problem_number(text: str | None) -> int:
     if not value or len(value) > 15 or not (value.isascii() and value.isdigit()) or int(value) <= 0:
         raise BadProblemNumber(value[:20])
     return int(value)
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: object) -> object:
-    """Keep spreadsheet programs from running a cell as a formula (CSV injection, OWASP): a text
-    starting with = + - @, a tab or a carriage return gets a leading apostrophe. Numbers pass."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def write_csv(header: Sequence[object], rows: Sequence[Sequence[object]]) -> bytes:
-    """CSV bytes as officers open them in Excel with ru/ky regional settings: UTF-8 with a BOM,
-    ``;``-separated (the comma is the decimal sign there), CRLF, every text cell :func:`spreadsheet_safe`."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow([spreadsheet_safe(c) for c in header])
-    for row in rows:
-        writer.writerow(["" if c is None else spreadsheet_safe(c) for c in row])
-    return buffer.getvalue().encode("utf-8-sig")

@@ -25,6 +25,7 @@ from bot.domain import officers as roles
 from bot.domain import plans
 from bot.domain.clock import clock
 from bot.domain.officers import Officer
+from bot.domain.spreadsheet import export_filename
 from bot.handlers.roles import officer_router
 from bot.i18n import _, format_number
 from bot.domain.text import utf16_length
@@ -34,6 +35,7 @@ from bot.ui.plans import (
     PlanCb,
     export_header,
     export_labels,
+    export_steps,
     figures_text,
     item_card,
     item_list,
@@ -186,9 +188,9 @@ async def _send_report(bot: Bot, db: Database, officer: Officer, locale: str, ye
             text += "\n— " + esc(finding[:300])
         lines.append(text)
     await answer_lines_to(bot, officer.telegram_id, header, lines)
-    data = plans.report_csv(report, export_header(locale), export_labels(locale))
+    data = plans.report_csv(report, export_header(locale), export_labels(locale), steps=export_steps(locale))
     sent = await bot.send_document(officer.telegram_id, BufferedInputFile(
-        data, filename=f"execution-{officer.municipality_code}-{year}.csv"),
+        data, filename=export_filename(f"execution-{officer.municipality_code}-{year}", "csv", clock.now())),
         caption=_("The report as a table (CSV, UTF-8) for the execution hearing."), reply_markup=with_menu())
     return sent.document.file_id if sent.document else None
 
@@ -237,8 +239,8 @@ async def on_attach(callback: CallbackQuery, callback_data: PlanCb, db: Database
     year = callback_data.p or _year()
     report = await plans.execution_report(db, officer_id=officer.telegram_id, year=year)
     sent = await bot.send_document(officer.telegram_id, BufferedInputFile(
-        plans.report_csv(report, export_header(locale), export_labels(locale)),
-        filename=f"execution-{officer.municipality_code}-{year}.csv"),
+        plans.report_csv(report, export_header(locale), export_labels(locale), steps=export_steps(locale)),
+        filename=export_filename(f"execution-{officer.municipality_code}-{year}", "csv", clock.now())),
         caption=_("This file is attached to the hearing's announcement."))
     if sent.document is not None:
         await plans.attach_to_hearing(db, officer_id=officer.telegram_id, hearing_id=callback_data.i,

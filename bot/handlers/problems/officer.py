@@ -21,7 +21,9 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from bot.db import Database
 from bot.domain import municipalities as geo
 from bot.domain import problems as pb
+from bot.domain.clock import clock
 from bot.domain.officers import Officer
+from bot.domain.spreadsheet import export_filename
 from bot.handlers.problems import officer_flows as flows
 from bot.handlers.roles import officer_router
 from bot.i18n import _, format_number
@@ -90,7 +92,7 @@ async def _export(message: Message, db: Database, officer: Officer, locale: str)
     location = await geo.locate(db, code)
     name = location.municipality.name(locale) if location else code
     await message.answer_document(
-        BufferedInputFile(ranked_csv(problems, locale, name), filename=f"problems-{code}.csv"),
+        BufferedInputFile(ranked_csv(problems, locale, name), filename=export_filename(f"problems-{code}", "csv", clock.now())),
         caption=_("Priority problems, most supported first: {count}. Opens in Excel.").format(
             count=format_number(len(problems))))
     try:  # the table is sent first: a chart that fails to draw must not cost the officer the table
@@ -99,7 +101,7 @@ async def _export(message: Message, db: Database, officer: Officer, locale: str)
         log.exception("chart of the problems of %s failed", code)
         await message.answer(_("The chart could not be drawn this time; the table above has all the data."))
         return
-    await message.answer_photo(BufferedInputFile(png, filename=f"top-problems-{code}.png"),
+    await message.answer_photo(BufferedInputFile(png, filename=export_filename(f"top-problems-{code}", "png", clock.now())),
                                caption=_("Top problems by support"))
 
 

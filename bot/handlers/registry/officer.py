@@ -19,8 +19,9 @@ from bot.domain import municipalities as geo
 from bot.domain import registry as reg
 from bot.domain.clock import clock
 from bot.domain.officers import Officer
+from bot.domain.spreadsheet import export_filename
 from bot.handlers.roles import officer_router
-from bot.i18n import _, format_number, ngettext
+from bot.i18n import _, format_number, format_quarter, ngettext
 from bot.ui.messages import edit_or_send, esc
 from bot.ui.registry import (
     PAGE_SIZE,
@@ -79,7 +80,7 @@ async def card_view(db: Database, officer: Officer, locale: str, service_id: int
             ratings.count).format(average=format_number(round(ratings.average or 0, 1), locale),
                                   count=format_number(ratings.count, locale))
         for comment, quarter in ratings.comments:
-            rating_text += f"\n• {esc(cut(comment, 200))} ({esc(quarter)})"
+            rating_text += f"\n• {esc(cut(comment, 200))} ({esc(format_quarter(quarter, locale))})"
     # the whole message is bounded: the card leaves room for the ratings appended to it
     text = card_text(service, locale, events=card.events, supports=card.supports, followers=card.followers,
                      problems=card.problems, problems_total=card.problems_total,
@@ -138,7 +139,7 @@ async def on_unlink(callback: CallbackQuery, callback_data: RegCb, db: Database,
 async def on_export(callback: CallbackQuery, db: Database, officer: Officer, locale: str) -> None:
     """The registry as a localized CSV document."""
     data = registry_csv(await reg.export_rows(db, officer_id=officer.telegram_id), locale)
-    name = f"registry-{officer.municipality_code}-{clock.now():%Y%m%d}.csv"
+    name = export_filename(f"registry-{officer.municipality_code}", "csv", clock.now())
     if callback.bot is not None:
         await callback.bot.send_document(
             callback.from_user.id, BufferedInputFile(data, filename=name),

@@ -1,5 +1,5 @@
 """The registry as a table for officers: localized headers and values, written by
-:func:`bot.domain.registry.write_csv` (UTF-8 BOM, ``;``, formula-safe cells)."""
+:func:`bot.domain.spreadsheet.write_csv` (UTF-8 BOM, ``;``, formula-safe cells)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from typing import Any
 
 from bot.domain import registry as reg
 from bot.domain.clock import from_db
-from bot.i18n import NC_, _, format_date, format_number
+from bot.domain.spreadsheet import write_csv
+from bot.i18n import NC_, _, format_date
 from bot.ui.registry import GROUP_LABELS, PROVIDER_LABELS, REGISTRY_LABELS, STATUS_LABELS, area_label
 
 EXPORT_HEADERS = {
@@ -50,7 +51,8 @@ ORIGIN_LABELS = {
 def registry_csv(rows: Sequence[dict[str, Any]], locale: str) -> bytes:
     """The registry export for an officer: headers and values in ``locale`` (status, area, registry,
     provider kind, cost, origin, group labels; dates formatted), written by
-    :func:`bot.domain.registry.write_csv` (UTF-8 BOM, ``;``, formula-safe cells)."""
+    :func:`bot.domain.spreadsheet.write_csv` (UTF-8 BOM, ``;``, formula-safe cells; the average rating
+    with the locale's decimal comma)."""
     def value(key: str, raw: object) -> object:
         if raw is None or raw == "":
             return ""
@@ -73,8 +75,8 @@ def registry_csv(rows: Sequence[dict[str, Any]], locale: str) -> bytes:
         if key in ("created_at", "updated_at"):
             return format_date(from_db(str(raw)), locale)
         if key == "rating_average":
-            return format_number(raw, locale)
+            return float(str(raw))  # written with the locale's decimal comma (write_csv)
         return raw
 
     header = [_(EXPORT_HEADERS[c], locale=locale) for c in reg.EXPORT_COLUMNS]
-    return reg.write_csv(header, [[value(c, row[c]) for c in reg.EXPORT_COLUMNS] for row in rows])
+    return write_csv(header, [[value(c, row[c]) for c in reg.EXPORT_COLUMNS] for row in rows], locale=locale)

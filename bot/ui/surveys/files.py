@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import io
 
+from bot.domain.spreadsheet import export_filename, write_csv
 from bot.domain.surveys import Survey, Tally
-from bot.i18n import _, display_timezone, format_datetime, format_share
+from bot.i18n import _, format_datetime, format_share
 
 
 def results_chart_png(survey: Survey, counts: Tally, locale: str) -> bytes:
@@ -54,13 +55,11 @@ def results_chart_png(survey: Survey, counts: Tally, locale: str) -> bytes:
 def results_csv(survey: Survey, counts: Tally, locale: str) -> bytes:
     """Results only — option, votes, share of voters — never who voted, in the reader's ``locale``:
     headers, the closing time (``TIMEZONE``, Babel), shares as Babel percentages. Written like every
-    export (:func:`bot.domain.registry.write_csv`): UTF-8 with BOM, ``;``-separated, formula-safe.
+    export (:func:`bot.domain.spreadsheet.write_csv`): UTF-8 with BOM, ``;``-separated, formula-safe.
 
     Options hidden by the secrecy rule (:meth:`bot.domain.surveys.model.Tally.suppressed`) say so in the
     votes column and have an empty share; below the minimum turnout every option is hidden.
     """
-    from bot.domain.registry import write_csv
-
     visible = counts.visible(survey)
     hidden = _("hidden to keep votes secret", locale=locale)
     rows: list[list[object]] = [
@@ -82,5 +81,4 @@ def results_csv(survey: Survey, counts: Tally, locale: str) -> bytes:
 
 def results_filename(survey: Survey, extension: str) -> str:
     """``survey-12-results-2026-12-15.csv``: the closing day in ``TIMEZONE``, not in UTC."""
-    day = survey.closes_at.astimezone(display_timezone()).date().isoformat()
-    return f"survey-{survey.id}-results-{day}.{extension}"
+    return export_filename(f"survey-{survey.id}-results", extension, survey.closes_at)
