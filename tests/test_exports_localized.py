@@ -17,7 +17,7 @@ from bot.domain import plans
 from bot.domain import problems as pb
 from bot.domain import registry as reg
 from bot.domain.clock import clock
-from bot.i18n import _, format_date, format_datetime
+from bot.i18n import _, format_date, format_datetime, pgettext
 from tests.harness import Harness, plain
 from tests.support import AK_DEBE, BISHKEK
 from tests.test_registry_resident_flow import _officer, _resident
@@ -82,11 +82,11 @@ async def test_the_bots_exports_in_kyrgyz_and_russian_with_the_bishkek_day(harne
         header, *body = _table(raw)
         _check_header(header, "registry")
         _check_cells(body, "registry")
-        assert header[0] == "Номер" and header[-2] == _("Registry export column: created on", locale=locale)
+        assert header[0] == "Номер" and header[-2] == pgettext("registry export column", "created on", locale=locale)
         proposal = next(row for row in body if "HYPERLINK" in row[1])
         assert proposal[1] == "'" + HOSTILE[0] and proposal[-2] == format_date(date(2027, 1, 1), locale)
         rated = next(row for row in body if row[0] == str(service.id))
-        assert rated[header.index(_("Registry export column: average rating", locale=locale))] == "4"
+        assert rated[header.index(pgettext("registry export column", "average rating", locale=locale))] == "4"
 
         # the rating's quarter on the officer's card, as a reader says it
         [card] = await officer.press_data(overview["message_id"], f"rg:oc:{service.id}:0:")
