@@ -16,11 +16,11 @@ import pytest
 from bot.db import Database
 from bot.domain import announcements as ann
 from bot.domain import problems as pb
-from bot.domain.outbox import Notice
+from bot.domain.outbox import Button, Content, LocalizedMessage, Notice
 from bot.domain.reach import alerts as alert_kinds
 from bot.domain.reach.links import CHAT_LINKED, LINK_BROKEN
 from bot.domain.reach.posts import CHAT_ALERT_NOTICE, POST_NOTICE
-from bot.notices import in_chat, kinds, render
+from bot.notices import in_chat, kinds, render, render_stored
 from tests.harness import labels, plain
 from tests.problems_support import raise_problem
 from tests.reach_support import deliver
@@ -97,6 +97,14 @@ def test_a_public_post_without_a_deep_link_gets_no_private_button() -> None:
     """Before the bot knows its username a public post has no link; it must still not get "« Main menu"."""
     rendered = render(Notice(POST_NOTICE, {**SAMPLES[POST_NOTICE], "link": None}), "ky")
     assert rendered.markup is None
+
+
+def test_a_broadcast_queued_by_an_earlier_version_gets_the_menu_too() -> None:
+    """Stored per-language texts (:class:`Content`): without buttons, "« Main menu"; with, unchanged."""
+    plain_text = Content({"ky": LocalizedMessage("Салам"), "ru": LocalizedMessage("Привет")}).to_json()
+    assert [b.text for b in _buttons(render_stored(plain_text, "ky").markup)] == [MENU["ky"]]
+    with_button = Content({"ru": LocalizedMessage("Привет", [[Button("Барам", callback_data="h:1")]])}).to_json()
+    assert [b.text for b in _buttons(render_stored(with_button, "ru").markup)] == ["Барам"]
 
 
 async def test_a_hidden_problem_notice_leads_back_to_the_menu(harness, db: Database, settings) -> None:

@@ -130,14 +130,16 @@ def render(notice: Notice, locale: str) -> Rendered:
 
 def render_stored(raw: str, locale: str) -> Rendered:
     """A broadcast's stored ``content`` column in ``locale``: a :class:`Notice`, or the per-language
-    :class:`Content` that broadcasts queued by earlier versions hold."""
+    :class:`Content` that broadcasts queued by earlier versions hold (given "« Main menu" when it has
+    no button, as :func:`render` does)."""
     data = json.loads(raw)
     if "notice" in data:
         return render(Notice.from_json(raw), locale)
     version = Content.from_json(raw).for_locale(locale)
     rows = [[InlineKeyboardButton(text=b.text, callback_data=b.callback_data, url=b.url) for b in row]
             for row in version.buttons]
-    return Rendered(version.text, rows, data.get("photo"))
+    with use_locale(locale):  # earlier versions queued Content to residents only (linked chats came later)
+        return with_way_on(Rendered(version.text, rows, data.get("photo")))
 
 
 def esc(value: object) -> str:
