@@ -117,3 +117,21 @@ async def test_the_end_of_a_flow_is_not_a_dead_end(harness: Harness, db: Databas
     [home] = await resident.send("/problems")
     [card] = await resident.press_data(home["message_id"], f"pb:open:{problem_id}:0:r")
     assert has_way_on(card)
+
+
+async def test_officer_and_superadmin_command_replies_have_a_way_on(harness: Harness, db: Database) -> None:
+    """Replies that end a command with arguments (the sweep sends commands bare): the reopen threshold
+    saved, the superadmin's usage hints, searches and results."""
+    from tests.support import SUPERADMIN_ID
+
+    officer = await officer_person(harness, db, 5401)
+    [saved] = await officer.send("/reopen_threshold 5")
+    assert "5" in plain(saved) and has_way_on(saved)
+    admin = await onboard(harness, db, SUPERADMIN_ID, "ru")
+    dead = []
+    for command in ("/find", "/find Ак-Дебе", "/find Нетакого", "/invite", "/grant", "/grant 5401 41708203803000",
+                    "/revoke", "/officers", "/officers 41708203803000"):
+        await admin.send(command)
+        if (problem := await _check(admin, command)) is not None:
+            dead.append(problem)
+    assert dead == [], "\n".join(dead)

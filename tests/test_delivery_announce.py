@@ -10,7 +10,7 @@ from bot.db import Database
 from bot.delivery.worker import DeliveryWorker
 from bot.domain.officers import grant_officer
 from tests.delivery_helpers import add_residents, drop_updates, open_chats
-from tests.harness import Harness, plain
+from tests.harness import Harness, labels, plain
 from tests.support import AK_DEBE, ALAMUDUN, SUPERADMIN_ID
 
 OFFICER = 70_001
@@ -100,6 +100,7 @@ async def test_officer_announces_in_kyrgyz_only_after_a_restart_and_a_double_tap
     # a small broadcast (issue 12): the "queued" message itself becomes the summary, no second message
     edited = next(m for m in harness.emulator.bot_messages(OFFICER) if m["message_id"] == queued["message_id"])
     assert plain(edited).startswith("✅ Рассылка завершена.\nДоставлено: 9 из 9")
+    assert labels(edited) == ["« Главное меню"]  # the summary is the last word: a way on (issue 12)
     summaries = [m for m in harness.emulator.bot_messages(OFFICER) if "Рассылка завершена" in plain(m)
                  or "Отправлено жителям" in plain(m)]
     assert [m["message_id"] for m in summaries] == [queued["message_id"]]

@@ -12,6 +12,7 @@ from bot.domain import hearings as hr
 from bot.ui.hearings import HearingCallback
 from tests.harness import labels, plain
 from tests.hearings_support import (
+    OFFICER,
     OTHER,
     RU_RES,
     START,
@@ -161,3 +162,25 @@ async def test_question_step_left_by_a_menu_button_ignores_later_text(harness, d
     reply = await send_later(ru, "спасибо")
     assert "Я вас не понял" in plain(reply[-1])
     assert await db.fetchval("SELECT count(*) FROM hearing_questions") == 0
+
+
+async def test_what_a_hearing_button_sends_last_has_a_way_on(harness, db: Database) -> None:
+    """Issue 12: the calendar file, the place, "no past hearings" and the card of a cancelled hearing
+    are the last word in the chat, so each carries "« Main menu"."""
+    from bot.domain.hearings.officer import cancel_hearing
+
+    await make_officer(db, harness)
+    ru = harness.person(RU_RES, "Иван", language_code="ru")
+    await make_resident(db, RU_RES, "ru")
+    [home] = await ru.send("/hearings")
+    [none] = await ru.press("Прошедшие слушания", home)
+    assert "ещё не было" in plain(none) and labels(none) == ["« Главное меню"]
+    hearing = await make_hearing(db)
+    anchor = ru.last()["message_id"]
+    for action in ("ics", "map"):
+        [sent] = await ru.press_data(anchor, resident(action, hearing.id))
+        assert labels(sent) == ["« Главное меню"], action
+    await cancel_hearing(db, officer_id=OFFICER, hearing_id=hearing.id, reason="Жаан")
+    parts = await ru.press_data(anchor, resident("show", hearing.id))
+    assert "отменены" in plain(parts[-1]).lower() or "отменено" in plain(parts[-1]).lower()
+    assert labels(parts[-1]) == ["« Главное меню"]  # nothing to answer any more, but a way on

@@ -232,7 +232,7 @@ async def test_photos_album_file_voice_and_location(harness, db: Database) -> No
     await aigul.press("🖼 Фото", card)
     assert len(emu.bot_messages(161)) - before == 3  # one album of 3
     await aigul.press("📍 Карта", card)
-    assert "location" in emu.bot_messages(161)[-1]
+    assert "location" in emu.bot_messages(161)[-1] and labels(emu.bot_messages(161)[-1]) == ["« Главное меню"]
 
     # a voice message instead of text
     await aigul.send("/newproblem")
@@ -432,7 +432,7 @@ async def test_emoji_text_within_limit_fits_preview_card_and_full_text(harness, 
     [card] = await open_card(aigul, problem_id)
     assert "📄 Полный текст" in labels(card) and "😀" in plain(card)
     replies = await aigul.press("📄 Полный текст", card)
-    assert plain(replies[-1]).count("😀") == 2000
+    assert plain(replies[-1]).count("😀") == 2000 and labels(replies[-1]) == ["« Главное меню"]  # issue 12
     [queue] = await officer.send("/problems_queue")
     [officer_card] = await officer.press_data(queue["message_id"], f"po:open:{problem_id}::")
     assert "📄 Полный текст" in labels(officer_card)

@@ -81,7 +81,8 @@ async def test_create_announce_vote_change_close_results_in_both_languages(harne
     preview = plain(reply[-1])
     assert "Кайсы жолду <b>оңдойбуз</b>?" in preview  # shown exactly as typed (escaped)
     assert "15 декабря 2026" in preview and "18:00" in preview
-    await officer.press("Опубликовать")
+    [published] = await officer.press("Опубликовать")
+    assert "опубликован" in plain(published) and "« Главное меню" in labels(published)  # issue 12: a way on
     survey_id = await db.fetchval("SELECT max(id) FROM surveys")
     survey = await sv.get_survey(db, survey_id)
     assert survey.closes_at == CLOSE_UTC and survey.status == "open" and len(survey.options) == 3

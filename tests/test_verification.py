@@ -59,7 +59,29 @@ async def test_a_contact_shared_outside_the_step_is_taken_too(harness, db: Datab
     person = harness.person(802, "Иван", language_code="ru")
     await make_resident(db, 802, "ru", AK_DEBE)
     reply = await contact(person, "+996700111333", owner=802)
-    assert "подтверждены" in plain(reply[-1]) and await ver.is_verified(db, 802, BISHKEK)
+    assert "подтверждены" in plain(reply[0]) and await ver.is_verified(db, 802, BISHKEK)
+    assert "« Главное меню" in labels(reply[-1])  # issue 12: a way on after the keyboard's removal
+
+
+async def test_plain_verify_ends_on_the_survey_list_not_a_dead_end(harness, db: Database) -> None:
+    """/verify alone: the "verified" message removes the phone button (it cannot carry inline buttons),
+    then the survey list follows, where the survey for verified residents can now be opened."""
+    await make_officer(db, harness)
+    survey = await sv.create_survey(db, officer_id=OFFICER, draft=draft(verified_only=True))
+    person = harness.person(805, "Айгүл", language_code="ky")
+    await make_resident(db, 805, "ky", AK_DEBE)
+    await person.send("/verify")
+    assert person.emulator.reply_keyboard(805)["keyboard"][0][0]["request_contact"] is True
+    done, after = await contact(person, "+996700111444", owner=805)
+    assert "ырасталдыңыз" in plain(done) and not labels(done)
+    assert person.emulator.reply_keyboard(805) is None  # the phone button is gone
+    assert "« Башкы меню" in labels(after)
+    [ballot] = await person.press(next(b for b in labels(after) if b != "« Башкы меню"), after)
+    assert survey.options[0].text("ky") in " ".join(labels(ballot))
+    # /verify CODE and the "already verified" answer end the same way
+    [first] = await ver.generate_codes(db, officer_id=OFFICER, count=1)
+    done, after = await person.send(f"/verify {first}")
+    assert "буга чейин эле ырасталгансыз" in plain(done) and "« Башкы меню" in labels(after)
 
 
 async def test_residence_codes_verify_one_resident_of_that_municipality_once(harness, db: Database) -> None:
@@ -77,7 +99,7 @@ async def test_residence_codes_verify_one_resident_of_that_municipality_once(har
     reply = await ivan.send("нет кода")
     assert "не код жителя" in plain(reply[-1])
     reply = await ivan.send(ver.format_code(codes[0]).lower())
-    assert "подтверждены" in plain(reply[-1])
+    assert "подтверждены" in plain(reply[0]) and "« Главное меню" in labels(reply[-1])
     assert await ver.is_verified(db, 802, AK_DEBE) and not await ver.is_verified(db, 802, BISHKEK)
     outsider = harness.person(850, "Асель", language_code="ru")
     await make_resident(db, 850, "ru", BISHKEK)
@@ -113,7 +135,7 @@ async def test_code_guessing_is_throttled_per_resident(db: Database, harness, fr
     [still] = await guesser.send(code)
     assert "15 минут" in plain(still)
     frozen_clock["t"] = START + timedelta(hours=1, minutes=1)
-    [ok] = await guesser.send(code)
+    ok, _list = await guesser.send(code)
     assert "✅" in plain(ok) and await ver.is_verified(db, 801, AK_DEBE)
     # another resident is not throttled by this one's failures
     await make_resident(db, 802, "ru", AK_DEBE)
@@ -127,7 +149,7 @@ async def test_verified_resident_does_not_use_up_a_second_code(db: Database, har
     person = harness.person(801, "Айгүл", language_code="ky")
     await make_resident(db, 801, "ky", AK_DEBE)
     await person.send(f"/verify {first}")
-    [reply] = await person.send(f"/verify {second}")
+    reply, _list = await person.send(f"/verify {second}")
     assert "буга чейин эле ырасталгансыз" in plain(reply)
     assert await db.fetchval("SELECT used_by FROM residence_codes WHERE code = ?", (second,)) is None
     # a phone-verified resident too

@@ -28,7 +28,7 @@ from bot.db import Database, storage_fault
 from bot.delivery.lanes import Backlog, is_urgent
 from bot.domain.clock import from_db, now_db
 from bot.domain.residents import get_resident
-from bot.i18n import _, choose_locale, format_number
+from bot.i18n import _, choose_locale, format_number, use_locale
 from bot.store import outbox as outbox_store
 
 if TYPE_CHECKING:
@@ -237,24 +237,28 @@ class ProgressReporter:
         locale = await self._locale(sender)
         text = progress_text(state, eta, locale, ahead)
         self._last_edit[state.id] = time.monotonic()
-        await self._put(row, sender, text)
+        await self._put(row, sender, text, locale)
 
-    async def _put(self, row: Any, sender: int, text: str) -> None:
-        """Edit the progress message (or send it the first time / when it is gone)."""
+    async def _put(self, row: Any, sender: int, text: str, locale: str) -> None:
+        """Edit the progress message (or send it the first time / when it is gone), with "« Main menu"
+        in ``locale``: the summary it becomes is the last word in the sender's chat (issue 12)."""
         chat_id = row["progress_chat_id"] or sender
         message_id = row["progress_message_id"]
+        markup = _menu(locale)
         try:
             if message_id is not None:
                 try:
                     await self.worker.send_control(
-                        chat_id, lambda bot: bot.edit_message_text(text=text, chat_id=chat_id, message_id=message_id))
+                        chat_id, lambda bot: bot.edit_message_text(text=text, chat_id=chat_id, message_id=message_id,
+                                                                  reply_markup=markup))
                     return
                 except TelegramBadRequest as exc:
                     if "not modified" in exc.message:
                         return
                     if "not found" not in exc.message and "can't be edited" not in exc.message:
                         raise
-            message = await self.worker.send_control(chat_id, lambda bot: bot.send_message(chat_id, text))
+            message = await self.worker.send_control(chat_id, lambda bot: bot.send_message(chat_id, text,
+                                                                                           reply_markup=markup))
         except TelegramAPIError as exc:
             log.info("could not show progress of broadcast %s to %s: %s", row["id"], sender, exc)
             return
@@ -270,16 +274,25 @@ class ProgressReporter:
         if sender is not None:
             locale = await self._locale(sender)
             if row["progress_message_id"] is not None and state.total <= SMALL_BROADCAST:
-                await self._put(row, sender, summary_text(state, locale))  # one message: it becomes the summary
+                await self._put(row, sender, summary_text(state, locale), locale)  # one message: the summary
             else:
                 if row["progress_message_id"] is not None:
-                    await self._put(row, sender, done_text(state, locale))
+                    await self._put(row, sender, done_text(state, locale), locale)
                 try:
                     await self.worker.send_control(
-                        sender, lambda bot: bot.send_message(sender, summary_text(state, locale)))
+                        sender, lambda bot: bot.send_message(sender, summary_text(state, locale),
+                                                             reply_markup=_menu(locale)))
                 except TelegramAPIError as exc:
                     log.info("could not send the summary of broadcast %s: %s", state.id, exc)
         async with self.db.transaction() as tx:
             await outbox_store.finish_broadcast(tx, row["id"], now_db())
         log.info("broadcast %s finished: %s sent, %s failed, %s possible duplicates",
                  state.id, state.sent, state.failed, state.possible_duplicates)
+
+
+def _menu(locale: str) -> Any:
+    """"« Main menu" in ``locale``, under the sender's progress message and summary (issue 12)."""
+    from bot.ui.keyboards import menu_keyboard  # the reporter renders through bot.ui; lazy like bot.notices
+
+    with use_locale(locale):
+        return menu_keyboard()

@@ -27,6 +27,7 @@ from bot.flows import Ctx, Prompt, Wizard
 from bot.handlers.roles import officer_router
 from bot.i18n import N_, _, format_number, ngettext
 from bot.notices import render
+from bot.ui.keyboards import with_menu
 
 log = logging.getLogger(__name__)
 
@@ -103,11 +104,11 @@ async def _send(ctx: Ctx, value: str) -> None:
     shown: Message | bool | None = None
     if ctx.message is not None:
         try:
-            shown = await ctx.message.edit_text(text, reply_markup=None)
+            shown = await ctx.message.edit_text(text, reply_markup=with_menu())  # the progress keeps it
         except TelegramBadRequest:  # an old message may not be editable; send a new one
             shown = None
     if not isinstance(shown, Message):
-        shown = await ctx.answer(text)
+        shown = await ctx.answer(text, with_menu())
     try:
         await ann.set_progress_message(db, broadcast_id=result.broadcast_id, sender_id=officer.telegram_id,
                                        chat_id=shown.chat.id, message_id=shown.message_id)

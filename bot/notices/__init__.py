@@ -8,6 +8,11 @@ with :func:`renders`; a renderer runs inside :func:`bot.i18n.use_locale`, so it 
 a preview is exactly what residents will see.
 
 Renderers escape every fact that came from a person (titles, texts, names) with :func:`esc`.
+
+No notice is a dead end (issue 12): :func:`render` gives a notice whose renderer returned no button
+the "« Main menu" button in the reader's language. Kinds registered with ``in_chat=True`` (the
+wrappers that post to a linked group or channel) are left as rendered: a private callback button
+would do nothing there, so they carry a deep link into the bot instead.
 """
 
 from __future__ import annotations
@@ -44,11 +49,15 @@ class Rendered:
 
 Renderer = Callable[[Mapping[str, Any]], Rendered]
 _RENDERERS: dict[str, Renderer] = {}
+_IN_CHAT: set[str] = set()
 _loaded = False
 
 
-def renders(kind: str) -> Callable[[Renderer], Renderer]:
+def renders(kind: str, *, in_chat: bool = False) -> Callable[[Renderer], Renderer]:
     """Register the decorated ``(facts) -> Rendered`` as the renderer of notices of ``kind``.
+
+    ``in_chat``: the kind is posted to a linked group or channel, not a private chat, so
+    :func:`render` adds no "« Main menu" callback button to it.
 
     Raises:
         ValueError: ``kind`` already has a renderer.
@@ -58,6 +67,8 @@ def renders(kind: str) -> Callable[[Renderer], Renderer]:
         if kind in _RENDERERS:
             raise ValueError(f"notice kind {kind!r} is already rendered by {_RENDERERS[kind].__module__}")
         _RENDERERS[kind] = function
+        if in_chat:
+            _IN_CHAT.add(kind)
         return function
 
     return register
@@ -74,8 +85,33 @@ def _load_all() -> None:
     _loaded = True
 
 
+def kinds() -> set[str]:
+    """Every notice kind a renderer is registered for."""
+    if not _loaded:
+        _load_all()
+    return set(_RENDERERS)
+
+
+def in_chat(kind: str) -> bool:
+    """Whether notices of ``kind`` are posted to linked groups or channels (see :func:`renders`)."""
+    if not _loaded:
+        _load_all()
+    return kind in _IN_CHAT
+
+
+def with_way_on(rendered: Rendered) -> Rendered:
+    """``rendered`` as it is when it has a button, else with the "« Main menu" row (in the current
+    locale): a notification in a private chat is never a dead end (issue 12)."""
+    if any(rendered.rows):
+        return rendered
+    from bot.ui.keyboards import menu_button  # lazy, as in Rendered.markup
+
+    return Rendered(rendered.text, [[menu_button()]], rendered.photo)
+
+
 def render(notice: Notice, locale: str) -> Rendered:
-    """``notice`` in ``locale``.
+    """``notice`` in ``locale``; a private-chat notice without buttons gets "« Main menu"
+    (:func:`with_way_on`).
 
     Raises:
         KeyError: no renderer for ``notice.kind`` (a broadcast queued by a newer version).
@@ -85,6 +121,8 @@ def render(notice: Notice, locale: str) -> Rendered:
     renderer = _RENDERERS[notice.kind]
     with use_locale(locale):
         rendered = renderer(notice.facts)
+        if notice.kind not in _IN_CHAT:
+            rendered = with_way_on(rendered)
     if notice.photo and rendered.photo is None:
         rendered = Rendered(rendered.text, rendered.rows, notice.photo)
     return rendered
@@ -92,14 +130,16 @@ def render(notice: Notice, locale: str) -> Rendered:
 
 def render_stored(raw: str, locale: str) -> Rendered:
     """A broadcast's stored ``content`` column in ``locale``: a :class:`Notice`, or the per-language
-    :class:`Content` that broadcasts queued by earlier versions hold."""
+    :class:`Content` that broadcasts queued by earlier versions hold (given "« Main menu" when it has
+    no button, as :func:`render` does)."""
     data = json.loads(raw)
     if "notice" in data:
         return render(Notice.from_json(raw), locale)
     version = Content.from_json(raw).for_locale(locale)
     rows = [[InlineKeyboardButton(text=b.text, callback_data=b.callback_data, url=b.url) for b in row]
             for row in version.buttons]
-    return Rendered(version.text, rows, data.get("photo"))
+    with use_locale(locale):  # earlier versions queued Content to residents only (linked chats came later)
+        return with_way_on(Rendered(version.text, rows, data.get("photo")))
 
 
 def esc(value: object) -> str:

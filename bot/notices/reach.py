@@ -132,7 +132,7 @@ def _in_languages(facts: Mapping[str, Any]) -> tuple[list[str], str, str | None]
     return locales, "\n\n———\n\n".join(r.text for r in rendered), photo
 
 
-@renders(CHAT_ALERT_NOTICE)
+@renders(CHAT_ALERT_NOTICE, in_chat=True)
 def chat_alert(facts: Mapping[str, Any]) -> Rendered:
     """An officers' alert in a linked officers' group, in the group's languages; buttons would act in
     the group, so the only button opens the bot in a private chat."""
@@ -145,7 +145,7 @@ def chat_alert(facts: Mapping[str, Any]) -> Rendered:
     return Rendered(text, rows, photo)
 
 
-@renders(POST_NOTICE)
+@renders(POST_NOTICE, in_chat=True)
 def public_post(facts: Mapping[str, Any]) -> Rendered:
     """A post in a linked public chat: the notice in each of the chat's languages (one after the
     other), its resident buttons replaced by one deep link into the bot."""

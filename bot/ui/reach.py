@@ -56,6 +56,16 @@ def _mode_label(mode: str) -> str:
     return {"now": _("at once"), "digest": _("in the digest"), "off": _("off")}[mode]
 
 
+def _button_label(kind: str, mode: str) -> str:
+    """"Kind: mode" short enough for a button alone in its row (30 letters, issue 12); the screen's
+    text above names the kind and the mode in full."""
+    kinds = {alerts.PROBLEM_NEW: _("New problems"), alerts.PROBLEM_REOPENED: _("Reopened"),
+             alerts.SERVICE_PROPOSED: _("Service proposals"), alerts.HEARING_QUESTION: _("Hearing questions"),
+             alerts.SURVEY_BURST: _("Vote bursts")}
+    modes = {"now": _("at once"), "digest": _("in digest"), "off": _("off")}
+    return f"{kinds.get(kind, kind_label(kind))}: {modes[mode]}"
+
+
 def _hour(hour: int) -> str:
     return f"{hour:02d}:00"
 
@@ -82,7 +92,7 @@ def alerts_keyboard(p: alerts.AlertPrefs) -> InlineKeyboardMarkup:
     rows = []
     for index, kind in enumerate(alerts.KINDS):
         rows.append([
-            InlineKeyboardButton(text=f"{kind_label(kind)}: {_mode_label(p.mode(kind))}",
+            InlineKeyboardButton(text=_button_label(kind, p.mode(kind)),
                                  callback_data=AlertsCallback(action="mode", kind=index).pack()),
             InlineKeyboardButton(text="🔔" if p.urgent(kind) else "🔕",
                                  callback_data=AlertsCallback(action="urgent", kind=index).pack()),

@@ -67,7 +67,7 @@ async def on_questions(callback: CallbackQuery, callback_data: HearingAdminCallb
     """The residents' questions, oldest first, without authors."""
     hearing, asked = await hr.questions(db, officer_id=officer.telegram_id, hearing_id=callback_data.hearing_id)
     if not asked:
-        await bot.send_message(officer.telegram_id, _("No questions for this hearing yet."))
+        await bot.send_message(officer.telegram_id, _("No questions for this hearing yet."), reply_markup=with_menu())
         return
     head = ngettext("❓ <b>{title}</b>: {n} question from residents",
                     "❓ <b>{title}</b>: {n} questions from residents", len(asked)).format(

@@ -29,6 +29,7 @@ from bot.i18n import N_, _
 from bot.notices import render
 from bot.ui.errors import explain
 from bot.ui.hearings import HearingCallback, card_rows, ics_file, kb, resident_list, when_text
+from bot.ui.keyboards import menu_keyboard
 from bot.ui.messages import esc
 
 log = logging.getLogger(__name__)
@@ -80,15 +81,17 @@ async def on_past(callback: CallbackQuery, bot: Bot, db: Database, resident: Res
         return
     past = await hr.past_hearings(db, resident.municipality_code or "")
     if not past:
-        await bot.send_message(resident.telegram_id, _("There have been no public hearings in your municipality yet."))
+        await bot.send_message(resident.telegram_id, _("There have been no public hearings in your municipality yet."),
+                               reply_markup=menu_keyboard())
         return
-    for hearing, problems in past:
-        if hearing.status == "held":
+    for n, (hearing, problems) in enumerate(past, 1):
+        if hearing.status == "held":  # an outcome without minutes gets "« Main menu" (bot.notices.render)
             shown = render(hr.notices.outcome(hearing, problems), locale)
             await bot.send_message(resident.telegram_id, shown.text, reply_markup=shown.markup)
-        else:
+        else:  # the last message has a way on (issue 12)
             await bot.send_message(resident.telegram_id, f"<b>{esc(hearing.title(locale))}</b>\n"
-                                   f"{when_text(hearing.starts)}\n" + _("The outcome has not been published yet."))
+                                   f"{when_text(hearing.starts)}\n" + _("The outcome has not been published yet."),
+                                   reply_markup=menu_keyboard() if n == len(past) else None)
 
 
 # -- the card ---------------------------------------------------------------------------------------
@@ -105,7 +108,8 @@ async def send_card(bot: Bot, db: Database, hearing: hr.Hearing, resident: Resid
     parts = split_html(render(facts_notice, locale).text)
     for part in parts[:-1]:
         await bot.send_message(resident.telegram_id, part)
-    markup = kb(*card_rows(facts_notice.facts, answer, share, reminder)) if hearing.status == "scheduled" else None
+    markup = kb(*card_rows(facts_notice.facts, answer, share, reminder)) if hearing.status == "scheduled" \
+        else menu_keyboard()  # a cancelled or held hearing: nothing to answer, but a way on (issue 12)
     await bot.send_message(resident.telegram_id, parts[-1], reply_markup=markup)
 
 
@@ -162,7 +166,8 @@ async def on_ics(callback: CallbackQuery, callback_data: HearingCallback, bot: B
     place = await get_municipality(db, hearing.municipality_code)
     data = ics_file(hearing, locale, municipality=place.name(locale) if place else "")
     await bot.send_document(resident.telegram_id, BufferedInputFile(data, filename=f"hearing-{hearing.id}.ics"),
-                            caption=_("Open the file to add the hearing to your calendar."))
+                            caption=_("Open the file to add the hearing to your calendar."),
+                                reply_markup=menu_keyboard())
 
 
 async def on_map(callback: CallbackQuery, callback_data: HearingCallback, bot: Bot, db: Database,
@@ -172,9 +177,10 @@ async def on_map(callback: CallbackQuery, callback_data: HearingCallback, bot: B
         return
     hearing = await hr.hearing_for_resident(db, resident_id=resident.telegram_id, hearing_id=callback_data.hearing_id)
     if hearing.latitude is None or hearing.longitude is None:
-        await bot.send_message(resident.telegram_id, _("📍 Where: {place}").format(place=esc(hearing.place)))
+        await bot.send_message(resident.telegram_id, _("📍 Where: {place}").format(place=esc(hearing.place)),
+                               reply_markup=menu_keyboard())
     else:
-        await bot.send_location(resident.telegram_id, hearing.latitude, hearing.longitude)
+        await bot.send_location(resident.telegram_id, hearing.latitude, hearing.longitude, reply_markup=menu_keyboard())
 
 
 async def on_document(callback: CallbackQuery, callback_data: HearingCallback, bot: Bot, db: Database,
@@ -184,9 +190,9 @@ async def on_document(callback: CallbackQuery, callback_data: HearingCallback, b
         return
     hearing = await hr.hearing_for_resident(db, resident_id=resident.telegram_id, hearing_id=callback_data.hearing_id)
     if hearing.attachment_file_id and hearing.attachment_kind == "document":
-        await bot.send_document(resident.telegram_id, hearing.attachment_file_id)
+        await bot.send_document(resident.telegram_id, hearing.attachment_file_id, reply_markup=menu_keyboard())
     elif hearing.attachment_file_id and hearing.attachment_kind == "photo":
-        await bot.send_photo(resident.telegram_id, hearing.attachment_file_id)
+        await bot.send_photo(resident.telegram_id, hearing.attachment_file_id, reply_markup=menu_keyboard())
 
 
 async def on_minutes(callback: CallbackQuery, callback_data: HearingCallback, bot: Bot, db: Database,
@@ -197,7 +203,8 @@ async def on_minutes(callback: CallbackQuery, callback_data: HearingCallback, bo
     hearing = await hr.hearing_for_resident(db, resident_id=resident.telegram_id, hearing_id=callback_data.hearing_id)
     if hearing.minutes_file_id:
         await bot.send_document(resident.telegram_id, hearing.minutes_file_id, caption=_(
-            "Minutes of the public hearing «{title}»").format(title=esc(hearing.title(locale))))
+            "Minutes of the public hearing «{title}»").format(title=esc(hearing.title(locale))),
+                reply_markup=menu_keyboard())
 
 
 # -- the question (a wizard of one step) ------------------------------------------------------------

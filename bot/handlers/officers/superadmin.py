@@ -24,6 +24,7 @@ from bot.domain.residents import Resident, get_resident, mark_inactive
 from bot.domain.text import clean_user_text
 from bot.handlers.roles import superadmin_router
 from bot.i18n import _, choose_locale, format_datetime, use_locale
+from bot.ui.keyboards import with_menu
 from bot.ui.messages import answer_lines, esc
 from bot.ui.officers import codes_text, nothing_found, now_an_officer, search_usage
 from bot.webapp.menu import offer_workspace, withdraw_workspace
@@ -48,7 +49,7 @@ async def _codes(message: Message, db: Database, places: list[geo.Place], total:
     for place in places:
         location = await geo.locate(db, place.code)
         rows.append((place.code, place.name(locale), location.district.name(locale) if location else ""))
-    await message.answer(codes_text(rows, total, command))
+    await message.answer(codes_text(rows, total, command), reply_markup=with_menu())
 
 
 async def _search(message: Message, db: Database, query: str) -> tuple[list[geo.Place], int] | None:
@@ -56,7 +57,7 @@ async def _search(message: Message, db: Database, query: str) -> tuple[list[geo.
     try:
         return await geo.search_municipalities(db, query, limit=10)
     except (geo.SearchQueryTooShort, geo.SearchQueryTooLong):
-        await message.answer(search_usage())
+        await message.answer(search_usage(), reply_markup=with_menu())
         return None
 
 
@@ -66,7 +67,8 @@ async def _resolve(message: Message, db: Database, arg: str, locale: str) -> geo
     if arg.isascii() and arg.isdigit():
         place = await geo.get_municipality(db, arg, active_only=True) if len(arg) == SOATE_LENGTH else None
         if place is None:
-            await message.answer(_("No municipality has the SOATE code {code}.").format(code=esc(arg[:20])))
+            await message.answer(_("No municipality has the SOATE code {code}.").format(code=esc(arg[:20])),
+                                 reply_markup=with_menu())
         return place
     found = await _search(message, db, arg)
     if found is None:
@@ -75,7 +77,7 @@ async def _resolve(message: Message, db: Database, arg: str, locale: str) -> geo
     if total == 1:
         return places[0]
     if not places:
-        await message.answer(nothing_found(arg))
+        await message.answer(nothing_found(arg), reply_markup=with_menu())
         return None
     command = (message.text or "/find").split()[0].lstrip("/").split("@")[0].lower()
     await _codes(message, db, places, total, locale, command if command in ("invite", "officers") else "find")
@@ -85,14 +87,15 @@ async def _resolve(message: Message, db: Database, arg: str, locale: str) -> geo
 async def cmd_find(message: Message, command: CommandObject, db: Database, locale: str) -> None:
     """/find NAME: SOATE codes of matching municipalities."""
     if not command.args:
-        await message.answer(_("Send the command with a part of the name, for example: /find Ак-Суу"))
+        await message.answer(_("Send the command with a part of the name, for example: /find Ак-Суу"),
+                             reply_markup=with_menu())
         return
     found = await _search(message, db, command.args)
     if found is None:
         return
     places, total = found
     if not places:
-        await message.answer(nothing_found(command.args))
+        await message.answer(nothing_found(command.args), reply_markup=with_menu())
         return
     await _codes(message, db, places, total, locale)
 
@@ -101,7 +104,8 @@ async def cmd_invite(message: Message, command: CommandObject, db: Database, res
                      settings: Settings, bot: Bot) -> None:
     """/invite CODE-or-NAME: a one-time officer invite for that municipality, with its deep link."""
     if not command.args:
-        await message.answer(_("Send the command with a SOATE code or a name, for example: /invite Ак-Суу"))
+        await message.answer(_("Send the command with a SOATE code or a name, for example: /invite Ак-Суу"),
+                             reply_markup=with_menu())
         return
     place = await _resolve(message, db, command.args, locale)
     if place is None:
@@ -123,7 +127,8 @@ async def cmd_invite(message: Message, command: CommandObject, db: Database, res
             code=roles.format_invite_code(invite.code),
             expires=format_datetime(from_db(invite.expires_at), locale),
             link=esc(link),
-        )
+        ),
+        reply_markup=with_menu(),
     )
 
 
@@ -133,7 +138,8 @@ async def cmd_grant(message: Message, command: CommandObject, db: Database, resi
     parts = (command.args or "").split(maxsplit=1)
     target = _parse_id(parts[0]) if parts else None
     if target is None or len(parts) < 2:
-        await message.answer(_("Usage: /grant &lt;Telegram id&gt; &lt;SOATE code&gt;, for example: /grant 123456789 41708203803000"))
+        await message.answer(_("Usage: /grant &lt;Telegram id&gt; &lt;SOATE code&gt;, for example: /grant 123456789 41708203803000"),
+                             reply_markup=with_menu())
         return
     place = await _resolve(message, db, parts[1], locale)
     if place is None:
@@ -143,7 +149,7 @@ async def cmd_grant(message: Message, command: CommandObject, db: Database, resi
     person = await get_resident(db, target)
     name = person.display_name if person else str(target)
     await message.answer(_("✅ {name} (id {id}) is now an officer of <b>{municipality}</b>.").format(
-        name=esc(name), id=target, municipality=esc(place.name(locale))))
+        name=esc(name), id=target, municipality=esc(place.name(locale))), reply_markup=with_menu())
     if person is not None:
         their = choose_locale(person.locale, person.language_code, settings.default_locale)
         with use_locale(their):
@@ -156,13 +162,15 @@ async def cmd_revoke(message: Message, command: CommandObject, db: Database, res
     """/revoke TELEGRAM_ID: take the officer role away (``OfficerNotFound`` if there is none)."""
     target = _parse_id(command.args or "")
     if target is None:
-        await message.answer(_("Usage: /revoke &lt;Telegram id&gt;, for example: /revoke 123456789"))
+        await message.answer(_("Usage: /revoke &lt;Telegram id&gt;, for example: /revoke 123456789"),
+                             reply_markup=with_menu())
         return
     officer = await roles.revoke_officer(db, actor_id=resident.telegram_id, superadmins=settings.superadmin_ids,
                                          telegram_id=target)
     place = await geo.get_municipality(db, officer.municipality_code)
     await message.answer(_("The officer role of id {id} in <b>{municipality}</b> is revoked.").format(
-        id=target, municipality=esc(place.name(locale) if place else officer.municipality_code)))
+        id=target, municipality=esc(place.name(locale) if place else officer.municipality_code)),
+            reply_markup=with_menu())
     if target not in settings.superadmin_ids:
         await withdraw_workspace(bot, settings, target)
     person = await get_resident(db, target)
@@ -176,14 +184,16 @@ async def cmd_revoke(message: Message, command: CommandObject, db: Database, res
 async def cmd_officers(message: Message, command: CommandObject, db: Database, locale: str) -> None:
     """/officers CODE-or-NAME: who is an officer of that municipality, in as many messages as it takes."""
     if not command.args:
-        await message.answer(_("Send the command with a SOATE code or a name, for example: /officers Ак-Суу"))
+        await message.answer(_("Send the command with a SOATE code or a name, for example: /officers Ак-Суу"),
+                             reply_markup=with_menu())
         return
     place = await _resolve(message, db, command.args, locale)
     if place is None:
         return
     officers = await roles.list_officers(db, place.code)
     if not officers:
-        await message.answer(_("<b>{municipality}</b> has no officers yet.").format(municipality=esc(place.name(locale))))
+        await message.answer(_("<b>{municipality}</b> has no officers yet.").format(municipality=esc(place.name(locale))),
+                             reply_markup=with_menu())
         return
     lines = []
     for officer in officers:
@@ -198,7 +208,7 @@ async def cmd_officers(message: Message, command: CommandObject, db: Database, l
 async def _tell(bot: Bot, db: Database, chat_id: int, text: str) -> None:
     """A direct message to the person a command concerns; their blocked chat must not fail the command."""
     try:
-        await bot.send_message(chat_id, text)
+        await bot.send_message(chat_id, text, reply_markup=with_menu())
     except TelegramForbiddenError:
         await mark_inactive(db, chat_id)
     except TelegramAPIError:

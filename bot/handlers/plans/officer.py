@@ -54,7 +54,7 @@ async def plans_view(db: Database, officer: Officer, locale: str) -> tuple[str, 
     """The officer's plan: every item and initiative, with the tools."""
     items = await plans.plan_of(db, officer.municipality_code)
     extra = [(_("➕ New action-plan item"), PlanCb(a="new")), (_("🌱 New local initiative"), PlanCb(a="new", v="initiative")),
-             (_("📊 Report for the execution hearing"), PlanCb(a="exec")), (_("👥 Monitoring group"), PlanCb(a="grp")),
+             (_("📊 Budget execution report"), PlanCb(a="exec")), (_("👥 Monitoring group"), PlanCb(a="grp")),
              (_("📈 Figures"), PlanCb(a="fig"))]
     return item_list(items, locale, _("<b>Joint action plan</b> (officer)"), action="oc", extra=extra)
 
@@ -140,7 +140,7 @@ async def group_view(db: Database, officer: Officer) -> tuple[str, InlineKeyboar
             date=i18n.format_date(group.regulation_date) if group.regulation_date else ""))
     else:
         lines.append(_("The council's regulation approving the group is not recorded yet."))
-    rows = [[(_("🎟 Invite code for a member"), PlanCb(a="inv"))], [(_("📜 Council regulation"), PlanCb(a="reg"))],
+    rows = [[(_("🎟 Invite code"), PlanCb(a="inv"))], [(_("📜 Council regulation"), PlanCb(a="reg"))],
             [(_("« Back"), PlanCb(a="olist"))]]
     return "\n".join(lines), keyboard(rows)
 
@@ -162,7 +162,7 @@ async def on_invite(callback: CallbackQuery, db: Database, officer: Officer, bot
     await bot.send_message(officer.telegram_id, _(
         "Invite code for the monitoring group: <code>{code}</code>\nGive it to one member approved by the council; "
         "they send /monitoring {code} to the bot. The code works once, for {days} days.").format(
-        code=roles.format_invite_code(invite.code), days=plans.model.INVITE_TTL_DAYS))
+        code=roles.format_invite_code(invite.code), days=plans.model.INVITE_TTL_DAYS), reply_markup=with_menu())
 
 
 # -- reporting back and figures -------------------------------------------------------------------------------

@@ -113,7 +113,7 @@ async def on_photos(callback: CallbackQuery, callback_data: PlanCb, db: Database
     """The photos of a visible report on an item of the resident's municipality (copies without metadata)."""
     report = await plans.visible_report(db, report_id=callback_data.i, municipality_code=resident.municipality_code)
     if len(report.photos) == 1:
-        await bot.send_photo(resident.telegram_id, report.photos[0], caption=numbered(report.id))
+        await bot.send_photo(resident.telegram_id, report.photos[0], caption=numbered(report.id), reply_markup=with_menu())
     elif report.photos:
         await bot.send_media_group(resident.telegram_id, [
             InputMediaPhoto(media=fid, caption=numbered(report.id) if i == 0 else None) for i, fid in enumerate(report.photos)])

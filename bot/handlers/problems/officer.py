@@ -99,10 +99,11 @@ async def _export(message: Message, db: Database, officer: Officer, locale: str)
         png = await render(top_chart_png, problems, locale, name)
     except (ValueError, RuntimeError, OSError, TypeError, MemoryError):
         log.exception("chart of the problems of %s failed", code)
-        await message.answer(_("The chart could not be drawn this time; the table above has all the data."))
+        await message.answer(_("The chart could not be drawn this time; the table above has all the data."),
+                             reply_markup=with_menu())
         return
     await message.answer_photo(BufferedInputFile(png, filename=export_filename(f"top-problems-{code}", "png", clock.now())),
-                               caption=_("Top problems by support"))
+                               caption=_("Top problems by support"), reply_markup=with_menu())
 
 
 async def cmd_threshold(message: Message, command: CommandObject, officer: Officer, state: FSMContext,

@@ -25,6 +25,7 @@ from bot.flows import Ctx, Prompt, Wizard
 from bot.handlers.roles import officer_router
 from bot.i18n import N_, _, format_number, ngettext
 from bot.ui.errors import explain
+from bot.ui.keyboards import with_menu
 from bot.ui.problems import queue_keyboard, render_officer_card, status_label
 
 CANCELLED = N_("Cancelled. Nothing was changed.")
@@ -208,7 +209,7 @@ async def save_threshold(message: Message, db: Database, officer: Officer, text:
     await message.answer(ngettext(
         "Saved. A solved problem returns to review when {count} resident says it is still a problem.",
         "Saved. A solved problem returns to review when {count} residents say it is still a problem.",
-        value).format(count=value))
+        value).format(count=value), reply_markup=with_menu())
 
 
 @threshold_value.handle

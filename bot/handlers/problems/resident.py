@@ -26,6 +26,7 @@ from bot.handlers.plans.resident import plan_rows
 from bot.handlers.problems.gate import resident_router
 from bot.i18n import _, numbered
 from bot.ui.errors import explain
+from bot.ui.keyboards import with_menu
 from bot.ui.messages import edit_or_send, esc
 from bot.ui.problems.callbacks import FRESH
 from bot.ui.problems import (
@@ -150,14 +151,16 @@ async def on_full_text(callback: CallbackQuery, callback_data: ProblemCallback, 
     unless they are emoji, which are cut to fit."""
     problem = await _media_problem(db, resident, callback_data.id)
     if problem.text:
-        await bot.send_message(resident.telegram_id, f"<b>{numbered(problem.id)}</b>\n" + esc(fit_utf16(problem.text, 4096 - 24)))
+        text = f"<b>{numbered(problem.id)}</b>\n" + esc(fit_utf16(problem.text, 4096 - 24))
+        await bot.send_message(resident.telegram_id, text, reply_markup=with_menu())  # the last word: a way on
 
 
 async def on_photos(callback: CallbackQuery, callback_data: ProblemCallback, db: Database, resident: Resident, bot: Bot) -> None:
     """The photos, sent on demand (saves traffic on weak connections)."""
     problem = await _media_problem(db, resident, callback_data.id)
     if len(problem.photos) == 1:
-        await bot.send_photo(resident.telegram_id, problem.photos[0], caption=numbered(problem.id))
+        await bot.send_photo(resident.telegram_id, problem.photos[0], caption=numbered(problem.id),
+                             reply_markup=with_menu())
     elif problem.photos:
         await bot.send_media_group(resident.telegram_id, [
             InputMediaPhoto(media=fid, caption=numbered(problem.id) if i == 0 else None)
@@ -167,13 +170,14 @@ async def on_photos(callback: CallbackQuery, callback_data: ProblemCallback, db:
 async def on_voice(callback: CallbackQuery, callback_data: ProblemCallback, db: Database, resident: Resident, bot: Bot) -> None:
     problem = await _media_problem(db, resident, callback_data.id)
     if problem.voice_file_id:
-        await bot.send_voice(resident.telegram_id, problem.voice_file_id, caption=numbered(problem.id))
+        await bot.send_voice(resident.telegram_id, problem.voice_file_id, caption=numbered(problem.id),
+                             reply_markup=with_menu())
 
 
 async def on_map(callback: CallbackQuery, callback_data: ProblemCallback, db: Database, resident: Resident, bot: Bot) -> None:
     problem = await _media_problem(db, resident, callback_data.id)
     if problem.latitude is not None and problem.longitude is not None:
-        await bot.send_location(resident.telegram_id, problem.latitude, problem.longitude)
+        await bot.send_location(resident.telegram_id, problem.latitude, problem.longitude, reply_markup=with_menu())
 
 
 async def on_still(callback: CallbackQuery, callback_data: ProblemCallback, db: Database, resident: Resident, settings: Settings,

@@ -22,6 +22,7 @@ from bot.domain.officers import Officer
 from bot.domain.spreadsheet import export_filename
 from bot.handlers.roles import officer_router
 from bot.i18n import _, format_number, format_quarter, ngettext
+from bot.ui.keyboards import with_menu
 from bot.ui.messages import edit_or_send, esc
 from bot.ui.registry import (
     PAGE_SIZE,
@@ -143,7 +144,8 @@ async def on_export(callback: CallbackQuery, db: Database, officer: Officer, loc
     if callback.bot is not None:
         await callback.bot.send_document(
             callback.from_user.id, BufferedInputFile(data, filename=name),
-            caption=_("The registry of services as a table (CSV, UTF-8). It opens in Excel or LibreOffice."))
+            caption=_("The registry of services as a table (CSV, UTF-8). It opens in Excel or LibreOffice."),
+            reply_markup=with_menu())
 
 
 async def on_edit_menu(callback: CallbackQuery, callback_data: RegCb, db: Database, officer: Officer,

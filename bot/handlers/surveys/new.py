@@ -28,6 +28,7 @@ from bot.flows import ONE_MESSAGE, Ctx, Prompt, Wizard
 from bot.i18n import display_timezone, N_, _, format_datetime, ngettext, pgettext
 from bot.ui.callbacks import parse_id
 from bot.ui.errors import explain
+from bot.ui.keyboards import with_menu
 from bot.ui.surveys import example_time, preview_text
 from bot.ui.surveys.keyboards import label as label_cut
 from bot.ui.surveys.texts import options_summary
@@ -386,11 +387,11 @@ async def _publish(ctx: Ctx, value: str) -> None:
             id=survey.id, opens=format_datetime(survey.opens_at, ctx.locale))
     if ctx.message is not None:
         try:
-            await ctx.message.edit_text(text, reply_markup=None)
+            await ctx.message.edit_text(text, reply_markup=with_menu())  # the last word: a way on (issue 12)
             return
         except TelegramBadRequest:  # an old message may not be editable; send a new one
             pass
-    await ctx.answer(text)
+    await ctx.answer(text, with_menu())
 
 
 def register(router: Any) -> None:

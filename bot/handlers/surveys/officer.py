@@ -104,7 +104,7 @@ async def on_chart(callback: CallbackQuery, callback_data: SurveyAdminCallback, 
     await record_export(db, officer_id=officer.telegram_id, survey_id=survey.id, file_format="png")
     png = await render(results_chart_png, survey, counts, locale)
     await callback.message.answer_photo(BufferedInputFile(png, results_filename(survey, "png")),
-                                        caption=esc(survey.question(locale))[:1000])
+                                        caption=esc(survey.question(locale))[:1000], reply_markup=with_menu())
 
 
 async def on_csv(callback: CallbackQuery, callback_data: SurveyAdminCallback, callback_answer: CallbackAnswer,
@@ -117,7 +117,7 @@ async def on_csv(callback: CallbackQuery, callback_data: SurveyAdminCallback, ca
     await record_export(db, officer_id=officer.telegram_id, survey_id=survey.id, file_format="csv")
     await callback.message.answer_document(
         BufferedInputFile(results_csv(survey, counts, locale), results_filename(survey, "csv")),
-        caption=_("Results of survey #{id} (counts only, no voters).").format(id=survey.id))
+        caption=_("Results of survey #{id} (counts only, no voters).").format(id=survey.id), reply_markup=with_menu())
 
 
 async def _replace(ctx: Ctx, text: str, markup: InlineKeyboardMarkup | None = None) -> None:

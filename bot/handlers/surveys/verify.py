@@ -8,6 +8,7 @@ step is taken too.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import F, Router
@@ -64,25 +65,39 @@ async def _answer(ctx: Ctx, message: Message) -> None:
 
 
 async def _back_to_survey(ctx: Ctx, resident: Resident) -> None:
-    """After the answer (sent with the phone button's removal, which cannot carry inline buttons): the
-    ballot of the survey that asked for verification, as a new message, so the resident votes at once;
-    nothing more when asked by /verify alone or when the survey is no longer open."""
+    """After the answer: the way on (:func:`way_on`), back to the survey that asked, if any."""
+    await way_on(ctx.answer, ctx.db, resident, ctx.locale, ctx.data.get("survey_id"))
+
+
+async def way_on(send: Callable[..., Awaitable[Any]], db: Database, resident: Resident, locale: str,
+                 survey_id: int | None = None) -> None:
+    """The message after "verified" (which removes the phone button, so it cannot carry inline buttons:
+    Telegram allows one keyboard per message and never edits a message that removed a keyboard), so the
+    resident is not left at a dead end (issue 12): the ballot of the survey that asked for verification,
+    to vote at once; else (``/verify`` alone, or that survey is closed) the survey list, where surveys
+    for verified residents are now open to them, with "« Main menu".
+
+    ``send``: ``Message.answer`` or ``Ctx.answer`` (text, ``reply_markup=``).
+    """
     from bot.domain import surveys as sv
     from bot.domain.errors import DomainError
+    from bot.handlers.surveys.resident import render_list
     from bot.ui.keyboards import with_menu
     from bot.ui.surveys import ballot_keyboard, ballot_text
 
-    survey_id = ctx.data.get("survey_id")
-    if not survey_id:
-        return
-    try:
-        survey = await sv.voter_survey(ctx.db, municipality_code=resident.municipality_code, survey_id=int(survey_id))
-        sv.require_open(survey)
-    except DomainError:
-        return
-    mine = await sv.my_choice(ctx.db, resident.telegram_id, survey.id)
-    await ctx.answer(ballot_text(survey, ctx.locale, mine),
-                     reply_markup=with_menu(ballot_keyboard(survey, ctx.locale, mine=mine)))
+    if survey_id:
+        try:
+            survey = await sv.voter_survey(db, municipality_code=resident.municipality_code, survey_id=int(survey_id))
+            sv.require_open(survey)
+        except DomainError:
+            pass
+        else:
+            mine = await sv.my_choice(db, resident.telegram_id, survey.id)
+            await send(ballot_text(survey, locale, mine),
+                       reply_markup=with_menu(ballot_keyboard(survey, locale, mine=mine)))
+            return
+    text, keyboard = await render_list(db, resident, locale)
+    await send(text, reply_markup=keyboard)
 
 
 async def start(event: Message | CallbackQuery, state: FSMContext, deps: dict[str, Any],
@@ -103,13 +118,14 @@ async def cmd_verify(message: Message, command: CommandObject, db: Database, res
             await ver.redeem_code(db, resident_id=resident.telegram_id, code=command.args)
         except ver.AlreadyVerified as error:
             await message.answer(explain(error), reply_markup=ReplyKeyboardRemove())
-            return
-        await message.answer(_verified(), reply_markup=ReplyKeyboardRemove())
+        else:
+            await message.answer(_verified(), reply_markup=ReplyKeyboardRemove())
+        await way_on(message.answer, db, resident, locale)
         return
     await start(message, state, {**deps, "db": db, "resident": resident, "locale": locale})
 
 
-async def on_contact(message: Message, db: Database, resident: Resident) -> None:
+async def on_contact(message: Message, db: Database, resident: Resident, locale: str) -> None:
     """A contact shared outside the step: accepted only if it is the sender's own Kyrgyz number."""
     contact = message.contact
     assert contact is not None
@@ -120,6 +136,7 @@ async def on_contact(message: Message, db: Database, resident: Resident) -> None
         await message.answer(explain(error), reply_markup=contact_keyboard())
         return
     await message.answer(_verified(), reply_markup=ReplyKeyboardRemove())
+    await way_on(message.answer, db, resident, locale)
 
 
 def build_router() -> Router:
