@@ -344,7 +344,7 @@ async def test_rating_once_per_quarter_officer_sees_no_names(harness: Harness, d
     [overview] = await officer.send("/registry")
     [ocard] = await officer.press_data(overview["message_id"], f"rg:oc:{service_id}:0:")
     assert "Оценка: 3,5 из 5 по 2 оценкам." in plain(ocard)
-    assert "• Суу <жумасына> бир эле жолу келет (2026Q4)" in plain(ocard)
+    assert "• Суу <жумасына> бир эле жолу келет (4-й квартал 2026 г.)" in plain(ocard)
     assert "Айгүл" not in plain(ocard) and "341" not in plain(ocard)
 
 
