@@ -53,7 +53,8 @@ run: setup
 migrate: setup
 	$(BIN)/python -m bot migrate
 
-# After changing user-facing strings: extract them, merge into both catalogs, translate, compile.
+# After changing user-facing strings: extract them, merge into both catalogs (entries no longer in the code are
+# dropped: the catalogs hold only what the bot says), translate, compile.
 # Keywords: N_ marks a msgid for later; pgettext / npgettext / NC_ carry a context (msgctxt) as their
 # first argument ("1c"), for one English word that needs two words in Kyrgyz or Russian (bot/i18n).
 LOCALE_KEYWORDS := --keywords=N_ --keywords=pgettext:1c,2 --keywords=npgettext:1c,2,3 --keywords=NC_:1c,2
@@ -61,7 +62,7 @@ locales: $(VENV)/.installed
 	$(BIN)/pybabel extract --mapping-file=babel.cfg $(LOCALE_KEYWORDS) --no-location --project=jamaat \
 		--output-file=locales/messages.pot .
 	$(BIN)/pybabel update --input-file=locales/messages.pot --domain=messages --output-dir=locales \
-		--no-fuzzy-matching --width=100
+		--no-fuzzy-matching --ignore-obsolete --width=100
 	$(BIN)/pybabel compile --domain=messages --directory=locales --statistics
 
 # After changing dependencies in pyproject.toml: pin them again (pip-tools), then commit both files.
