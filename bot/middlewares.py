@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.domain.residents import Resident, get_resident, touch_resident
 from bot.i18n import choose_locale, use_locale
+from bot.ui.commands import command_in
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +43,7 @@ def linking_event(data: dict[str, Any]) -> bool:
         return False
     if message.migrate_to_chat_id or message.migrate_from_chat_id:
         return True
-    command = (message.text or "").split(maxsplit=1)[0].split("@")[0].lower() if message.text else ""
-    return command in ("/link", "/unlink")
+    return command_in(message.text) in ("link", "unlink")
 
 
 class ResidentMiddleware(BaseMiddleware):

@@ -5,8 +5,26 @@ from __future__ import annotations
 
 import json
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from bot.db import Database
+from bot.ui.commands import command_in
 from tests.support import make_resident
+
+
+def test_the_command_is_read_as_telegram_reads_it() -> None:
+    assert command_in("/Link@JamaatBot ABC123") == "link"
+    assert command_in("/menu") == "menu"
+    for not_a_command in (None, "", " ", "/", "/ ", " /menu", "menu"):
+        assert command_in(not_a_command) == "", not_a_command
+    assert command_in("/@bot") == ""
+
+
+@given(st.text())
+def test_no_text_makes_the_command_reader_raise(text: str) -> None:
+    command = command_in(text)
+    assert command == command.lower() and " " not in command and "@" not in command
 
 
 def _chat_commands(emulator, chat_id: int) -> list[str] | None:

@@ -87,6 +87,16 @@ async def test_a_group_is_linked_by_code_and_gets_the_alerts(harness, db: Databa
     assert [tuple(r) for r in logged] == [("chat.link", OFFICER), ("chat.unlink", OFFICER)]  # the audit log
 
 
+async def test_blank_and_bare_slash_messages_in_a_group_are_ignored_quietly(harness, db: Database) -> None:
+    """A space, a bare "/" or "/@" typed in a group (the CI fuzz run found a single space crashed the
+    linking filter): nothing in the group, and no "something went wrong" in the sender's private chat."""
+    await make_resident(db, RESIDENT, "ru")
+    harness.emulator.add_group(GROUP, "Ак-Дөбө")
+    for text in (" ", "/", "/ ", "/@", "/@bot", " /link"):
+        assert not await _in_group(harness, RESIDENT, text), text
+    assert not harness.emulator.bot_messages(RESIDENT)
+
+
 def officer_code() -> str:
     from tests.support import AK_DEBE
 

@@ -18,6 +18,7 @@ from aiogram.types import (
 from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
 
 from bot.domain.errors import DomainError
+from bot.ui.commands import command_in
 from bot.ui.errors import explain
 
 log = logging.getLogger(__name__)
@@ -49,11 +50,9 @@ class NavigationMiddleware(BaseMiddleware):
     @staticmethod
     async def _leaves(event: TelegramObject, state: FSMContext) -> bool:
         if isinstance(event, Message):
-            text = event.text or ""
-            if not text.startswith("/"):
+            if not (event.text or "").startswith("/"):
                 return False
-            command = text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower() if len(text) > 1 else ""
-            return command not in KEEPS_STEP and await state.get_state() is not None
+            return command_in(event.text) not in KEEPS_STEP and await state.get_state() is not None
         if isinstance(event, CallbackQuery):
             prefix = (event.data or "").split(":", 1)[0]
             if prefix == StepCallback.__prefix__:

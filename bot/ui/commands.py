@@ -21,6 +21,21 @@ from bot.i18n import SUPPORTED_LOCALES, _
 log = logging.getLogger(__name__)
 
 
+def command_in(text: str | None) -> str:
+    """The bot command a message starts with, as Telegram parses it: ``"/Link@JamaatBot x"`` → ``"link"``.
+
+    Returns ``""`` when the text is not a command (``None``, empty, whitespace only, not starting with
+    ``/``, or a bare ``"/"``). Never raises, whatever a person typed (issue 12: a group message of one
+    space crashed the linking filter). Bot API: https://core.telegram.org/bots/features#commands
+    """
+    if not text or not text.startswith("/"):
+        return ""
+    words = text[1:].split(maxsplit=1)
+    if not words:
+        return ""
+    return words[0].split("@", 1)[0].lower()
+
+
 def resident_commands(locale: str) -> list[BotCommand]:
     """The residents' commands with descriptions in ``locale``."""
     return [

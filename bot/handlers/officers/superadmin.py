@@ -24,6 +24,7 @@ from bot.domain.residents import Resident, get_resident, mark_inactive
 from bot.domain.text import clean_user_text
 from bot.handlers.roles import superadmin_router
 from bot.i18n import _, choose_locale, format_datetime, use_locale
+from bot.ui.commands import command_in
 from bot.ui.keyboards import with_menu
 from bot.ui.messages import answer_lines, esc
 from bot.ui.officers import codes_text, nothing_found, now_an_officer, search_usage
@@ -79,7 +80,7 @@ async def _resolve(message: Message, db: Database, arg: str, locale: str) -> geo
     if not places:
         await message.answer(nothing_found(arg), reply_markup=with_menu())
         return None
-    command = (message.text or "/find").split()[0].lstrip("/").split("@")[0].lower()
+    command = command_in(message.text)
     await _codes(message, db, places, total, locale, command if command in ("invite", "officers") else "find")
     return None
 
