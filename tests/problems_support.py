@@ -51,5 +51,5 @@ async def send_later(person, text: str, seconds: int = 30):
 
 async def open_card(person, problem_id: int):
     """Open a card by its button data (from a fresh /problems screen)."""
-    [home] = await person.send("/problems")
+    home = (await person.send("/problems"))[0]  # after it, perhaps a note that a left form is kept
     return await person.press_data(home["message_id"], f"pb:open:{problem_id}:0:r")

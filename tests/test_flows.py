@@ -100,11 +100,14 @@ async def _photo(ctx: Ctx, message: Message | None) -> None:
 @preview.prompt
 async def _ask_preview(ctx: Ctx) -> Prompt:
     SEEN["states_at_prompt"].append(await ctx.state.get_state())
-    return Prompt(f"PREVIEW {ctx.data['title']} / {ctx.data['kind']}", rows=[[preview.button("Publish", "go")]])
+    return Prompt(f"PREVIEW {ctx.data['title']} / {ctx.data['kind']}",
+                  rows=[[preview.button("Publish", "go"), preview.button("Publish 500", "500")]])
 
 
 @preview.handle
 async def _publish(ctx: Ctx, value: str) -> None:
+    if value != "go":
+        raise NumberOutOfRange(low=1, high=99)  # a refused tap: the prompt must keep its buttons
     SEEN["published"].append(dict(ctx.data))
     await ctx.finish("PUBLISHED")
 
@@ -231,12 +234,18 @@ async def test_a_domain_refusal_is_explained_and_the_step_stays(kit: Harness) ->
     await person.press("Готово")
     [reply] = await person.send("500")
     assert plain(reply) == "Отправьте целое число от 1 до 99."
+    assert {"« Назад", "✖ Отмена"} <= set(labels(reply))  # the refusal keeps the step's way on (issue 12)
     [reply] = await person.send("7")
     assert plain(reply) == "PHOTO?"
     [reply] = await person.send("not a photo")
     assert plain(reply).startswith("Please send a photo")  # the wizard's own msgid (not in the catalogs)
     replies = await person.press("Пропустить")
     assert plain(replies[-1]) == "PREVIEW Broken pipe / water"
+    refused = _button(person, "Publish 500")
+    await person.press_data(*refused)
+    assert person.alerts()[-1]["text"] == "Отправьте целое число от 1 до 99."
+    shown = next(m for m in kit.emulator.bot_messages(USER) if m["message_id"] == refused[0])
+    assert "Publish" in labels(shown) and "✖ Отмена" in labels(shown)  # the refused tap's buttons are back
     publish = _button(person, "Publish")
     await person.press_data(*publish)
     await person.press_data(*publish)  # a late second tap
@@ -257,6 +266,49 @@ async def test_back_returns_to_the_previous_step_and_cancel_ends_the_wizard(kit:
     assert await kit.dispatcher.storage.get_state(_key(kit)) is None
     replies = await person.send("more text")
     assert plain(replies[-1]).startswith("Я вас не понял")
+
+
+async def test_a_form_left_by_a_command_is_kept_and_can_be_continued(kit: Harness) -> None:
+    person = await _at_kind(kit)
+    await person.press("Water")  # two steps answered, now at the body
+    replies = await person.send("/menu")
+    note = replies[-1]  # after the menu: the note is the last word
+    assert "сохранено" in plain(note) and labels(note) == ["▶ Продолжить"]
+    replies = await person.press("▶ Продолжить")
+    assert plain(replies[-1]) == "BODY?"
+    [added] = await person.send("body text")
+    assert "Добавлено" in plain(added)
+    await person.press_data(note["message_id"], note["reply_markup"]["inline_keyboard"][0][0]["callback_data"])
+    assert "уже не сохранён" in person.alerts()[-1]["text"]  # a second tap of the used note: nothing reopened
+    data = await kit.dispatcher.storage.get_data(_key(kit))
+    assert data["_parts_body"] == ["body text"] and "_left" not in data
+
+
+async def test_a_form_replaced_by_another_one_is_not_said_to_be_kept(kit: Harness) -> None:
+    person = await _at_kind(kit)
+    await person.press("Water")
+    replies = await person.send("/report")  # the same form afresh replaces the draft: no note
+    assert [plain(m) for m in replies] == ["TITLE?"]
+    [only] = await person.send("/menu")  # left at its first step: nothing filled in, no note either
+    assert "▶ Продолжить" not in labels(only)
+
+
+async def test_a_stale_continue_says_the_draft_is_gone(kit: Harness) -> None:
+    person = await _at_kind(kit)
+    await person.press("Water")
+    note = (await person.send("/id"))[-1]
+    assert labels(note) == ["▶ Продолжить"]
+    await person.send("/report")  # another form replaced the kept draft
+    await person.press_data(note["message_id"], note["reply_markup"]["inline_keyboard"][0][0]["callback_data"])
+    assert "уже не сохранён" in person.alerts()[-1]["text"]
+    assert await kit.dispatcher.storage.get_state(_key(kit)) == "tst:title"  # the new form is untouched
+
+
+async def test_a_text_in_parts_offers_done_once(kit: Harness) -> None:
+    person = await _at_kind(kit)
+    await person.press("Water")
+    [added] = await person.send("ж" * 100)
+    assert labels(added).count("✅ Готово") == 1 and "✖ Отмена" in labels(added)
 
 
 def _button(person, label: str) -> tuple[int, str]:

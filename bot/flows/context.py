@@ -35,8 +35,9 @@ ONE_MESSAGE = 4000
 """Longest ``max_len`` of a one-message text step: anything longer may arrive split by Telegram
 (4,096 UTF-16 units per message, Bot API), so such a step must collect parts (``parts=True``)."""
 
-BACK, CANCEL, SKIP, DONE = "«", "x", "»", "ok"
-"""Reserved :attr:`StepCallback.v` values of the kit's own buttons."""
+BACK, CANCEL, SKIP, DONE, RESUME = "«", "x", "»", "ok", "^"
+"""Reserved :attr:`StepCallback.v` values of the kit's own buttons (RESUME: "▶ Continue" a step that
+was left by navigation, bot.flows.middleware.NavigationMiddleware)."""
 
 
 class StepCallback(CallbackData, prefix="st"):
@@ -159,6 +160,11 @@ class Ctx:
             trail.pop()
         previous = self.wizard.steps[trail[-1]] if trail else self.wizard.first
         await self._enter(previous)
+
+    async def resume(self, step: Step) -> None:
+        """Make ``step`` current again after navigation left it (the draft kept): its prompt again."""
+        self.data.pop("_left", None)
+        await self._enter(step)
 
     async def _enter(self, step: Step) -> None:
         self.data.pop("_refused_at", None)

@@ -8,10 +8,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.types import (
     CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
     Message,
     TelegramObject,
 )
@@ -23,7 +25,7 @@ from bot.ui.errors import explain
 
 log = logging.getLogger(__name__)
 
-from bot.flows.context import StepCallback
+from bot.flows.context import RESUME, Ctx, StepCallback
 from bot.flows.wizard import Wizard
 
 KEEPS_STEP = frozenset({"help", "cancel"})
@@ -35,17 +37,51 @@ class NavigationMiddleware(BaseMiddleware):
 
     A command (except :data:`KEEPS_STEP`) or a button that is neither a :class:`StepCallback` nor one
     of the current wizard's ``owns`` prefixes clears the FSM state before the update is routed, so the
-    next ordinary text is never taken as the old step's answer. The draft stays in the FSM data.
+    next ordinary text is never taken as the old step's answer. The draft stays in the FSM data, with
+    the step that was left (``_left``); when at least one step had been answered and what was opened
+    did not start another form (which replaces the draft), the person is told after its answer that
+    the draft is kept, with a "▶ Continue" button back to that step (issue 12: a command in the middle
+    of a form used to drop it without a word).
     """
 
     async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
                        event: TelegramObject, data: dict[str, Any]) -> Any:
         state: FSMContext | None = data.get("state")
+        left: str | None = None
         if state is not None and await self._leaves(event, state):
-            log.debug("step %s left by navigation", await state.get_state())
+            left = await state.get_state()
+            log.debug("step %s left by navigation", left)
+            draft = await state.get_data()
             await state.set_state(None)
             data["raw_state"] = None  # read by StateFilter; aiogram loaded it before this middleware ran
-        return await handler(event, data)
+            if left is not None and len(draft.get("_trail", [])) > 1:
+                draft["_left"] = left
+                await state.set_data(draft)
+            else:
+                left = None
+        result = await handler(event, data)
+        if state is not None and left is not None and await state.get_state() is None \
+                and (await state.get_data()).get("_left") == left:  # not replaced by what was opened
+            await self._tell_kept(data, left)
+        return result
+
+    @staticmethod
+    async def _tell_kept(data: dict[str, Any], left: str) -> None:
+        user = data.get("event_from_user")
+        wizard = Wizard.registry.get(left.split(":", 1)[0])
+        step = wizard.step_of(left) if wizard is not None else None
+        if user is None or step is None:
+            return
+        from bot.i18n import _  # the locale was set by ResidentMiddleware, an outer middleware before this one
+
+        resume = InlineKeyboardButton(text=_("▶ Continue"),
+                                      callback_data=StepCallback(w=step.wizard.code, s=step.name, v=RESUME).pack())
+        try:
+            await data["bot"].send_message(
+                user.id, _("What you had filled in is kept: tap “▶ Continue” to go back to it."),
+                reply_markup=InlineKeyboardMarkup(inline_keyboard=[[resume]]))
+        except TelegramAPIError:
+            log.info("could not tell %s that the draft is kept", user.id)
 
     @staticmethod
     async def _leaves(event: TelegramObject, state: FSMContext) -> bool:
@@ -68,7 +104,12 @@ class NavigationMiddleware(BaseMiddleware):
 class DomainErrorMiddleware(BaseMiddleware):
     """Inner middleware: a :class:`DomainError` raised by a handler is explained to the person where they
     are, as an alert on the tapped button (through aiogram's ``CallbackAnswerMiddleware``, which must be
-    registered before this one) or as a message; the step stays, so they can answer again."""
+    registered before this one) or as a message; the step stays, so they can answer again.
+
+    Inside a wizard step the refusal keeps the step's way on (issue 12): a message refusal goes with the
+    step's own buttons (:meth:`Ctx.say`), and a refused tap on a step's button gets that prompt's buttons
+    back (the kit takes them off before the step runs). Elsewhere a message refusal carries « Main menu.
+    """
 
     async def __call__(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
                        event: TelegramObject, data: dict[str, Any]) -> Any:
@@ -76,25 +117,34 @@ class DomainErrorMiddleware(BaseMiddleware):
             return await handler(event, data)
         except DomainError as error:
             log.info("refused: %s: %s", type(error).__name__, error)
-            text = explain(error)
-            answer: CallbackAnswer | None = data.get("callback_answer")
-            if isinstance(event, CallbackQuery) and answer is not None and not answer.answered:
-                import html
-
-                plain = html.unescape(text)
-                if len(plain) <= 200:  # Bot API: answerCallbackQuery text is 0-200 characters
-                    answer.text = plain
-                    answer.show_alert = True
-                    return None
-            bot = data["bot"]
-            user = data.get("event_from_user")
-            if user is not None:
-                from bot.ui.keyboards import with_menu  # bot.ui imports the kit: a top-level import would cycle
-
-                await bot.send_message(user.id, text, reply_markup=with_menu())
+            await self._explain(event, data, explain(error))
             return None
 
+    @staticmethod
+    async def _explain(event: TelegramObject, data: dict[str, Any], text: str) -> None:
+        from bot.ui.keyboards import with_menu  # bot.ui imports the kit: a top-level import would cycle
+        from bot.ui.messages import restore_keyboard
 
+        if isinstance(event, CallbackQuery) and (event.data or "").startswith(f"{StepCallback.__prefix__}:"):
+            await restore_keyboard(event)
+        answer: CallbackAnswer | None = data.get("callback_answer")
+        if isinstance(event, CallbackQuery) and answer is not None and not answer.answered:
+            plain = html.unescape(text)
+            if len(plain) <= 200:  # Bot API: answerCallbackQuery text is 0-200 characters
+                answer.text = plain
+                answer.show_alert = True
+                return
+        state: FSMContext | None = data.get("state")
+        current = await state.get_state() if state is not None else None
+        wizard = Wizard.registry.get(current.split(":", 1)[0]) if current else None
+        if state is not None and wizard is not None and wizard.step_of(current) is not None \
+                and isinstance(event, (Message, CallbackQuery)):
+            ctx = Ctx(wizard, event, state, dict(await state.get_data()), data)
+            await ctx.say(text)
+            return
+        user = data.get("event_from_user")
+        if user is not None:
+            await data["bot"].send_message(user.id, text, reply_markup=with_menu())
 
 
 LATE_QUERY_MARKERS = ("query is too old", "query ID is invalid")

@@ -19,7 +19,7 @@ from bot.ui.errors import explain
 
 log = logging.getLogger(__name__)
 
-from bot.flows.context import BACK, CANCEL, DONE, ONE_MESSAGE, SKIP, SPLIT_TAIL_SECONDS, Bound, Ctx, Prompt, PromptFn, StepCallback
+from bot.flows.context import BACK, CANCEL, DONE, ONE_MESSAGE, RESUME, SKIP, SPLIT_TAIL_SECONDS, Bound, Ctx, Prompt, PromptFn, StepCallback
 
 if TYPE_CHECKING:
     from bot.flows.wizard import Wizard
@@ -67,7 +67,7 @@ class Step:
 
     def button(self, text: str, value: str) -> InlineKeyboardButton:
         """A button of this step carrying ``value`` (at most 24 bytes; ids as decimal text)."""
-        if len(value.encode()) > 24 or value in (BACK, CANCEL, SKIP, DONE):
+        if len(value.encode()) > 24 or value in (BACK, CANCEL, SKIP, DONE, RESUME):
             raise ValueError(f"button value {value!r}")
         return InlineKeyboardButton(text=text, callback_data=self._data(value))
 
@@ -186,8 +186,7 @@ class TextStep(Step):
                 "With this message the text would have {length} characters; at most {limit} fit. This "
                 "message was not added: shorten it, or tap “✅ Done”.",
                 total,
-            ).format(length=format_number(total), limit=format_number(limit)),
-                rows=[[InlineKeyboardButton(text=_("✅ Done"), callback_data=self._data(DONE))]] if parts else [])
+            ).format(length=format_number(total), limit=format_number(limit)))
             return
         if text:
             parts.append(text)
@@ -198,7 +197,6 @@ class TextStep(Step):
                 "Added: {length} characters of {limit} so far. Send more, or tap “✅ Done”.",
                 total,
             ).format(length=format_number(total), limit=format_number(limit)),
-            rows=[[InlineKeyboardButton(text=_("✅ Done"), callback_data=self._data(DONE))]],
         )
 
     async def on_button(self, ctx: Ctx, value: str) -> None:

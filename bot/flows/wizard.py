@@ -19,7 +19,7 @@ from bot.i18n import N_, _
 
 log = logging.getLogger(__name__)
 
-from bot.flows.context import BACK, CANCEL, Ctx, StepCallback
+from bot.flows.context import BACK, CANCEL, RESUME, Ctx, StepCallback
 from bot.flows.context import Bound
 from bot.flows.steps import ChoiceStep, MediaStep, Step, TextStep
 
@@ -112,8 +112,11 @@ class Wizard:
 
     async def _on_callback(self, callback: CallbackQuery, callback_data: StepCallback, state: FSMContext,
                            **deps: Any) -> None:
-        step = self.step_of(await state.get_state())
         answer: CallbackAnswer | None = deps.get("callback_answer")
+        if callback_data.v == RESUME:
+            await self._resume(callback, callback_data, state, deps)
+            return
+        step = self.step_of(await state.get_state())
         if step is None or step.name != callback_data.s:
             if answer is not None:
                 answer.text = _("This step is already done. Continue with the last message, or /cancel.")
@@ -130,6 +133,22 @@ class Wizard:
             return
         await _drop_keyboard(callback)
         await step.on_button(ctx, value)
+
+
+    async def _resume(self, callback: CallbackQuery, callback_data: StepCallback, state: FSMContext,
+                      deps: dict[str, Any]) -> None:
+        """"▶ Continue" under the note that a left draft is kept: back to the step that was left, if the
+        draft is still the one kept (not replaced by another form, finished or cancelled since)."""
+        answer: CallbackAnswer | None = deps.get("callback_answer")
+        data = await state.get_data()
+        step = self.steps.get(callback_data.s)
+        if step is None or data.get("_left") != step.state or await state.get_state() is not None:
+            if answer is not None:
+                answer.text = _("That draft is no longer kept. Start again from the menu.")
+            await _drop_keyboard(callback)
+            return
+        await _drop_keyboard(callback)
+        await Ctx(self, callback, state, dict(data), deps).resume(step)
 
 
 async def _drop_keyboard(callback: CallbackQuery) -> None:

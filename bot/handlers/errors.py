@@ -21,7 +21,7 @@ from typing import Any
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters import ExceptionTypeFilter
-from aiogram.types import CallbackQuery, ErrorEvent, Message, User
+from aiogram.types import ErrorEvent, User
 
 from bot.config import Settings
 from bot.db import Database, StorageUnavailable, storage_fault
@@ -30,6 +30,7 @@ from bot.domain.residents import get_resident, mark_inactive
 from bot.i18n import _, choose_locale, use_locale
 from bot.ui.errors import explain
 from bot.ui.keyboards import with_menu
+from bot.ui.messages import restore_keyboard
 
 log = logging.getLogger(__name__)
 
@@ -119,21 +120,8 @@ async def on_storage_fault(event: ErrorEvent, bot: Bot, db: Database, settings: 
             await bot.answer_callback_query(query.id, text=text[:200], show_alert=True)
         except TelegramAPIError:
             pass  # already answered (empty) by CallbackAnswerMiddleware on the way out
-        await _restore_keyboard(bot, query)
+        await restore_keyboard(query)
     await _tell(event, bot, user, text)
-
-
-async def _restore_keyboard(bot: Bot, query: CallbackQuery) -> None:
-    """Put the tapped message's buttons back (a wizard takes them off before its step's write), so the
-    same tap can be made again once the storage works; "not modified" when they were never taken off."""
-    message = query.message
-    if not isinstance(message, Message) or message.reply_markup is None or not message.reply_markup.inline_keyboard:
-        return
-    try:
-        await bot.edit_message_reply_markup(chat_id=message.chat.id, message_id=message.message_id,
-                                            reply_markup=message.reply_markup)
-    except TelegramAPIError:
-        pass
     return True
 
 

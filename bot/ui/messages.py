@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import logging
 
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
 
 from bot.domain.municipalities import Location
@@ -75,6 +75,20 @@ async def drop_keyboard(callback: CallbackQuery) -> None:
         await message.edit_reply_markup(reply_markup=None)
     except TelegramBadRequest:
         log.debug("could not remove keyboard", exc_info=True)
+
+
+async def restore_keyboard(callback: CallbackQuery) -> None:
+    """Put the tapped message's buttons back as they were when tapped (a wizard takes them off before
+    its step runs, bot.flows): after a refusal or a failed write the same choice can be made again.
+    "Message is not modified" (they were never taken off) and other failures are ignored."""
+    message = callback.message
+    if message is None or isinstance(message, InaccessibleMessage) or message.reply_markup is None \
+            or not message.reply_markup.inline_keyboard:
+        return
+    try:
+        await message.edit_reply_markup(reply_markup=message.reply_markup)
+    except TelegramAPIError:
+        log.debug("could not restore keyboard", exc_info=True)
 
 
 MESSAGE_LIMIT = 4096

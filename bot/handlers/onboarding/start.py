@@ -49,7 +49,7 @@ async def continue_onboarding(message: Message, db: Database, resident: Resident
 async def cmd_start(message: Message, command: CommandObject, db: Database, resident: Resident, locale: str,
                     state: FSMContext, settings: Settings) -> None:
     """/start, optionally with the deep-link payload of an officer invite."""
-    await state.clear()
+    await state.set_state(None)  # a form left here keeps its draft (bot.flows.NavigationMiddleware)
     payload = command.args or ""
     if payload.startswith(INVITE_PAYLOAD_PREFIX):
         try:
@@ -68,14 +68,14 @@ async def cmd_start(message: Message, command: CommandObject, db: Database, resi
 
 async def cmd_language(message: Message, state: FSMContext) -> None:
     """/language: ask the language again."""
-    await state.clear()
+    await state.set_state(None)  # a form left here keeps its draft (bot.flows.NavigationMiddleware)
     await send_language_prompt(message)
 
 
 async def cmd_menu(message: Message, db: Database, resident: Resident, locale: str, state: FSMContext,
                    settings: Settings) -> None:
     """/menu: the main menu (or the unfinished onboarding step)."""
-    await state.clear()
+    await state.set_state(None)  # a form left here keeps its draft (bot.flows.NavigationMiddleware)
     await continue_onboarding(message, db, resident, locale, state)
     if message.bot is not None:
         await offer_workspace(message.bot, db, settings, resident.telegram_id, locale)

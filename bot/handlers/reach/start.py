@@ -91,7 +91,7 @@ async def open_target(message: Message, db: Database, resident: Resident, locale
 async def cmd_start_link(message: Message, command: CommandObject, db: Database, resident: Resident, locale: str,
                          state: FSMContext) -> None:
     """``/start r_…``: remember the link, ask the language if not chosen, else confirm the municipality."""
-    await state.clear()
+    await state.set_state(None)  # a form left here keeps its draft (bot.flows.NavigationMiddleware)
     link = posts.parse_payload(command.args or "")
     assert link is not None  # the filter matched
     try:
@@ -159,7 +159,7 @@ async def cmd_start_officer(message: Message, command: CommandObject, db: Databa
     from bot.domain.officers import get_officer
     from bot.handlers.onboarding import continue_onboarding
 
-    await state.clear()
+    await state.set_state(None)  # a form left here keeps its draft (bot.flows.NavigationMiddleware)
     parsed = posts.parse_officer_payload(command.args or "")
     if parsed is None or await get_officer(db, resident.telegram_id) is None:
         await continue_onboarding(message, db, resident, locale, state)
