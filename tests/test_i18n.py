@@ -170,7 +170,7 @@ def test_texts_differ_by_locale_and_are_never_raw_msgids() -> None:
 def test_dates_are_shown_in_bishkek_time_in_the_readers_language() -> None:
     moment = datetime(2025, 3, 18, 18, 30, tzinfo=UTC)  # 00:30 on the 19th in Bishkek (UTC+6)
     assert format_datetime(moment, "ky") == "2025-ж., 19-март, 00:30"
-    assert format_datetime(moment, "ru") == "19 марта 2025\u202fг., 00:30"
+    assert format_datetime(moment, "ru") == "19 марта 2025, 00:30"  # no "г." to close a sentence twice
     assert "шаршемби" in format_date(moment, "ky", weekday=True)
     assert "среда" in format_date(moment, "ru", weekday=True)
     assert format_number(1234567, "ru") == "1\xa0234\xa0567"
@@ -195,3 +195,30 @@ def test_no_text_names_the_ayil_okmotu_alone(locale: str) -> None:
             if ("айыл өкмөт" in lower or "айыл окмоту" in lower) and "мэри" not in lower:
                 offenders.append(text)
     assert offenders == []
+
+
+@pytest.mark.parametrize("locale", ["ky", "ru"])
+def test_no_message_closes_a_sentence_twice_after_a_date(locale: str) -> None:
+    """Every catalog message filled with a real date, a date with its weekday, a time and a quarter in
+    the reader's language: none reads "2025 г.." (a date ending in an abbreviation before the
+    sentence's own full stop, issue 12)."""
+    import string
+
+    from bot.i18n import format_quarter
+
+    moment = datetime(2027, 3, 18, 14, 5, tzinfo=UTC)
+    samples = [format_date(moment, locale), format_date(moment, locale, weekday=True),
+               format_datetime(moment, locale)]
+    quarter = format_quarter("2027Q1", locale)
+    with open(LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po", "rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    doubled = []
+    for message in catalog:
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for text in strings:
+            fields = {name for _lit, name, _spec, _conv in string.Formatter().parse(text or "") if name}
+            for sample in samples:
+                filled = (text or "").format(**{name: quarter if "quarter" in name else sample for name in fields})
+                if re.search(r"(?<!\.)\.\.(?!\.)", filled):
+                    doubled.append(filled)
+    assert not doubled, doubled[:5]

@@ -283,19 +283,31 @@ def _aware(value: datetime) -> datetime:
     return value
 
 
+DATE_PATTERNS: dict[str, dict[str, str]] = {"ru": {"long": "d MMMM y", "full": "EEEE, d MMMM y"}}
+"""Where a date reads better than CLDR's form: Russian without the closing "г." ("18 марта 2025"),
+because a date often ends a sentence ("…от {date}.") and "2025 г.." would close it twice (issue 12).
+Other locales use Babel's ``long`` / ``full`` formats (ky "2025-ж., 18-март")."""
+
+
+def _date_format(locale: str, width: str) -> str:
+    return DATE_PATTERNS.get(locale.split("_")[0], {}).get(width, width)
+
+
 def format_datetime(value: datetime, locale: str | None = None) -> str:
-    """Date and time in the display zone: ky "2025-ж., 18-март 20:05", ru "18 марта 2025 г., 20:05"."""
+    """Date and time in the display zone: ky "2025-ж., 18-март, 20:05", ru "18 марта 2025, 20:05"."""
     loc = locale or current_locale()
     local = _aware(value).astimezone(_display_tz)
-    return f"{_babel_format_date(local, 'long', locale=loc)}, {_babel_format_time(local, 'HH:mm', locale=loc)}"
+    return f"{_babel_format_date(local, _date_format(loc, 'long'), locale=loc)}, " \
+           f"{_babel_format_time(local, 'HH:mm', locale=loc)}"
 
 
 def format_date(value: date | datetime, locale: str | None = None, *, weekday: bool = False) -> str:
-    """A date (a datetime is first moved to the display zone); ``weekday`` adds the day name (Babel's full format)."""
+    """A date (a datetime is first moved to the display zone): ky "2025-ж., 18-март", ru "18 марта 2025";
+    ``weekday`` adds the day name (ru "вторник, 18 марта 2025"). Patterns: Babel's, see :data:`DATE_PATTERNS`."""
     loc = locale or current_locale()
     if isinstance(value, datetime):
         value = _aware(value).astimezone(_display_tz)
-    return _babel_format_date(value, "full" if weekday else "long", locale=loc)
+    return _babel_format_date(value, _date_format(loc, "full" if weekday else "long"), locale=loc)
 
 
 def format_time(value: datetime, locale: str | None = None) -> str:

@@ -48,7 +48,7 @@ def som(amount: int, locale: str | None = None) -> str:
 
 
 def day(value: date | str, locale: str | None = None) -> str:
-    """A date (or ``YYYY-MM-DD``) in the locale's long form: ky "2027-ж., 31-май", ru "31 мая 2027 г."."""
+    """A date (or ``YYYY-MM-DD``) in the locale's long form: ky "2027-ж., 31-май", ru "31 мая 2027"."""
     return format_date(date.fromisoformat(value) if isinstance(value, str) else value, locale)
 
 
