@@ -229,10 +229,10 @@ async def test_officer_actions_in_the_chat_are_logged_and_read_with_audit(harnes
     [log] = await officer.send("/audit")
     text = plain(log)
     assert numbered(first) in text and "→" in text and "Адис" in text and "new → rejected" not in text
-    assert text.index("value: 4") < text.index(numbered(first))  # newest first
+    assert text.index("Значение: 4") < text.index(numbered(first))  # newest first, the detail in words
     assert labels(log) == ["« Главное меню"]  # fewer than a page: no "Older", only the way back
     [theirs] = await stranger.send("/audit")
-    assert numbered(first) not in plain(theirs) and "value: 4" not in plain(theirs)
+    assert numbered(first) not in plain(theirs) and "Значение: 4" not in plain(theirs)
     [refused] = await resident.send("/audit")
     assert "№" not in plain(refused) and labels(refused) == ["« Башкы меню"]
     # a crafted "Older" button cannot reach another municipality's entries either
@@ -245,9 +245,9 @@ async def test_audit_pages_back_with_older(harness, db) -> None:
     for value in range(1, 26):
         await pbo.set_reopen_threshold(db, officer_id=202, value=value)
     [page] = await officer.send("/audit")
-    assert "value: 25" in plain(page) and "value: 5\n" not in plain(page) + "\n"
+    assert "Значение: 25" in plain(page) and "Значение: 5\n" not in plain(page) + "\n"
     [older] = await officer.press(labels(page)[0])
-    assert "value: 5" in plain(older) and "value: 25" not in plain(older)
+    assert "Значение: 5" in plain(older) and "Значение: 25" not in plain(older)
 
 
 async def test_a_linked_chat_is_logged_once_when_linked_and_once_when_unlinked(db) -> None:
@@ -276,4 +276,54 @@ async def test_a_superadmin_reads_every_municipality_with_its_name(harness, db) 
     text = plain(log)
     for code in (AK_DEBE, ALAMUDUN):
         assert (await geo.get_municipality(db, code)).name("ru") in text
-    assert "value: 4" in text and "value: 6" in text
+    assert "Значение: 4" in text and "Значение: 6" in text
+
+
+def _details_keys_in_the_code() -> set[str]:
+    """Every key of a ``details={...}`` literal passed to the audit log anywhere in ``bot/``."""
+    import ast
+    from pathlib import Path
+
+    keys: set[str] = set()
+    for path in Path("bot").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.keyword) and node.arg == "details" and isinstance(node.value, ast.Dict):
+                keys |= {k.value for k in node.value.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
+    return keys
+
+
+def test_every_detail_the_code_records_is_said_in_words() -> None:
+    """A new key in some ``details={...}`` must get its words in bot.ui.audit (issue 12: the log showed
+    "Значение: 4", "supports_moved: 3" to officers)."""
+    from bot.ui.audit import FACT_LABELS
+
+    keys = _details_keys_in_the_code()
+    assert {"value", "supports_moved", "expires_at"} <= keys  # the scan sees the code
+    unsaid = keys - set(FACT_LABELS) - {"from", "to", "old", "new", "chat_id"}
+    assert not unsaid, unsaid
+
+
+@pytest.mark.parametrize("locale", ["ky", "ru"])
+def test_details_read_as_words_in_the_readers_language(locale: str) -> None:
+    from bot.ui.audit import details_text
+
+    def entry(action: str, details: str) -> audit_store.AuditEntry:
+        return audit_store.AuditEntry(id=1, at="2027-03-18T14:05:00Z", actor_resident_id=1, actor_role="officer",
+                                      municipality_code=AK_DEBE, action=action, target_kind="problem",
+                                      target_id=7, details=details)
+
+    merged = details_text(entry("problem.duplicate", '{"into":3,"supports_moved":12}'), locale)
+    money = details_text(entry("plan.money", '{"new":250000,"old":120000,"source":"local_budget"}'), locale)
+    status = details_text(entry("problem.status", '{"from":"new","to":"rejected"}'), locale)
+    invite = details_text(entry("officer.invite", '{"expires_at":"2027-03-19T14:05:00Z"}'), locale)
+    edit = details_text(entry("hearing.edit", '{"changed":["time","place"]}'), locale)
+    words = {
+        "ky": ["Негизги көйгөй: №3", "Которулган колдоолор: 12", "120\xa0000 сом → 250\xa0000 сом",
+               "Булагы: Жергиликтүү бюджет", "Жаңы → Четке кагылды", "20:05", "убактысы, орду"],
+        "ru": ["Объединена с: №3", "Перенесено поддержек: 12", "120\xa0000 сом → 250\xa0000 сом",
+               "Источник: Местный бюджет", "→ Отклонена", "19 марта 2027, 20:05", "время, место"],
+    }[locale]
+    shown = " | ".join([merged, money, status, invite, edit])
+    for expected in words:
+        assert expected in shown, (expected, shown)
+    assert "_" not in shown and "into" not in shown and "expires" not in shown

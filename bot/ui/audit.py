@@ -4,14 +4,14 @@ a localized name of the action and the target; an "Older" button pages back. Cal
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.domain.clock import from_db
-from bot.i18n import N_, _, format_datetime
+from bot.i18n import N_, NC_, ContextMessage, _, format_date, format_datetime, format_number, numbered
 from bot.store.audit import AuditEntry
 from bot.ui.callbacks import IdField
 from bot.ui.messages import esc
@@ -88,32 +88,145 @@ def action_label(entry: AuditEntry, locale: str) -> str:
 
 def _status(entry: AuditEntry, status: object, locale: str) -> str:
     """A status code of the entry's kind in words (the code itself when unknown)."""
+    from bot.domain.plans import ITEM_STATUSES
     from bot.domain.problems.model import STATUSES as PROBLEM_STATUSES
     from bot.ui.registry import STATUS_LABELS as SERVICE_STATUSES
 
-    labels = {"problem.status": PROBLEM_STATUSES, "service.status": SERVICE_STATUSES}.get(entry.action, {})
+    kinds: dict[str, Mapping[str, str]] = {"problem.status": PROBLEM_STATUSES, "service.status": SERVICE_STATUSES, "service.add": SERVICE_STATUSES,
+              "plan.status": ITEM_STATUSES, "survey.create": SURVEY_STATES}
+    labels = kinds.get(entry.action, {})
     label = labels.get(str(status))
     return _(label, locale=locale) if label else str(status)
 
 
+SURVEY_STATES = {"open": NC_("audit", "open at once"), "scheduled": NC_("audit", "scheduled")}
+CHAT_PURPOSES = {"staff": NC_("audit", "officers' group"), "public": NC_("audit", "public chat")}
+CHAT_TYPES = {"group": NC_("audit", "group"), "supergroup": NC_("audit", "group"), "channel": NC_("audit", "channel")}
+LANGUAGES = {"ky": NC_("audit", "Kyrgyz"), "ru": NC_("audit", "Russian")}
+FIELDS = {
+    "name_ky": NC_("audit", "name in Kyrgyz"), "name_ru": NC_("audit", "name in Russian"),
+    "description_ky": NC_("audit", "description in Kyrgyz"), "description_ru": NC_("audit", "description in Russian"),
+    "provider_name": NC_("audit", "provider"), "recipients": NC_("audit", "recipients"),
+    "tariff": NC_("audit", "tariff"), "standard": NC_("audit", "standard"),
+    "resolution_number": NC_("audit", "resolution number"), "area": NC_("audit", "area"),
+    "time": NC_("audit", "time"), "place": NC_("audit", "place"), "agenda": NC_("audit", "agenda"),
+}
+"""Words for the codes an entry's details carry: a survey's start, a linked chat's purpose and type,
+announcement languages, the fields a service or hearing edit changed."""
+
+FACT_LABELS: dict[str, tuple[ContextMessage, str]] = {
+    "value": (NC_("audit", "Value: {value}"), "number"),
+    "into": (NC_("audit", "Merged into: {value}"), "id"),
+    "supports_moved": (NC_("audit", "Supports moved: {value}"), "number"),
+    "format": (NC_("audit", "File: {value}"), "text"),
+    "number": (NC_("audit", "Regulation No. {value}"), "text"),
+    "date": (NC_("audit", "Dated: {value}"), "date"),
+    "expires_at": (NC_("audit", "Valid until: {value}"), "datetime"),
+    "proposal": (NC_("audit", "Proposal: {value}"), "id"),
+    "hearing": (NC_("audit", "Hearing: {value}"), "id"),
+    "decision": (NC_("audit", "Decision: {value}"), "decision"),
+    "amount": (NC_("audit", "Amount: {value}"), "money"),
+    "problems": (NC_("audit", "Problems: {value}"), "ids"),
+    "year": (NC_("audit", "Year: {value}"), "text"),
+    "kind": (NC_("audit", "Kind: {value}"), "plan kind"),
+    "step": (NC_("audit", "Step: {value}"), "id"),
+    "source": (NC_("audit", "Source: {value}"), "source"),
+    "spent": (NC_("audit", "Spent: {value}"), "money"),
+    "requested": (NC_("audit", "Requested: {value}"), "money"),
+    "resolution": (NC_("audit", "Council resolution No. {value}"), "text"),
+    "steps": (NC_("audit", "Steps: {value}"), "number"),
+    "purpose": (NC_("audit", "Purpose: {value}"), "purpose"),
+    "chat_type": (NC_("audit", "Chat: {value}"), "chat type"),
+    "languages": (NC_("audit", "Languages: {value}"), "languages"),
+    "name_ky": (NC_("audit", "Kyrgyz name: {value}"), "text"),
+    "count": (NC_("audit", "Count: {value}"), "number"),
+    "status": (NC_("audit", "Status: {value}"), "status"),
+    "area": (NC_("audit", "Area: {value}"), "area"),
+    "fields": (NC_("audit", "Changed: {value}"), "fields"),
+    "changed": (NC_("audit", "Changed: {value}"), "fields"),
+    "problem": (NC_("audit", "Problem: {value}"), "id"),
+    "topic": (NC_("audit", "Topic: {value}"), "topic"),
+    "starts_at": (NC_("audit", "Starts: {value}"), "datetime"),
+    "participants": (NC_("audit", "Participants: {value}"), "number"),
+    "ballots": (NC_("audit", "Votes: {value}"), "number"),
+    "closes_at": (NC_("audit", "Closes: {value}"), "datetime"),
+    "options": (NC_("audit", "Options: {value}"), "number"),
+}
+"""How each key of an entry's details is said: a sentence with ``{value}`` (context "audit") and the
+kind of value (how it is formatted for the reader). Keys not listed (``chat_id``) are not shown."""
+
+
+def _value(entry: AuditEntry, kind: str, value: object, locale: str) -> str | None:
+    """``value`` of ``kind`` in words for ``locale``; ``None`` when its shape is not the expected one."""
+    from datetime import date
+
+    from bot.domain.plans import DECISIONS, KINDS, SOURCES
+    from bot.ui.hearings import TOPIC_LABELS
+    from bot.ui.registry import AREA_LABELS
+
+    def word(labels: Mapping[str, str], code: object) -> str:
+        label = labels.get(str(code))
+        return _(label, locale=locale) if label else str(code)
+
+    try:
+        if kind == "number" and isinstance(value, int | float) and not isinstance(value, bool):
+            return format_number(value, locale)
+        if kind == "money" and isinstance(value, int | float) and not isinstance(value, bool):
+            return _("{amount} som", locale=locale).format(amount=format_number(value, locale))
+        if kind == "id" and isinstance(value, int):
+            return numbered(value)
+        if kind == "ids" and isinstance(value, list):
+            return ", ".join(numbered(v) for v in value)
+        if kind == "date" and isinstance(value, str):
+            return format_date(date.fromisoformat(value[:10]), locale)
+        if kind == "datetime" and isinstance(value, str):
+            return format_datetime(from_db(value), locale)
+        if kind in ("fields", "languages") and isinstance(value, list):
+            return ", ".join(word(FIELDS if kind == "fields" else LANGUAGES, v) for v in value)
+        if kind == "status":
+            return _status(entry, value, locale)
+        maps: dict[str, Mapping[str, str]] = {
+            "decision": DECISIONS, "plan kind": KINDS, "source": SOURCES, "purpose": CHAT_PURPOSES,
+            "chat type": CHAT_TYPES, "area": AREA_LABELS, "topic": TOPIC_LABELS}
+        if kind in maps:
+            return word(maps[kind], value)
+        if kind == "text" and isinstance(value, str | int):
+            return str(value)
+    except ValueError:
+        return None
+    return None
+
+
+CHANGE_KINDS = {"plan.money": "money", "plan.deadline": "date", "hearing.notice_days": "number"}
+"""Entries whose before → after values are not statuses: amounts, deadlines, days of notice."""
+
+
 def _details(entry: AuditEntry, locale: str) -> str:
+    """The entry's details in words: a change "Новый → Отклонена" first, then one sentence per fact."""
     facts = entry.facts()
+    parts: list[str] = []
     for before, after in (("from", "to"), ("old", "new")):
         if {before, after} <= set(facts):
-            rest = {k: v for k, v in facts.items() if k not in (before, after)}
-            change = f"{_status(entry, facts[before], locale)} → {_status(entry, facts[after], locale)}"
-            return ", ".join([change, *_pairs(rest)])
-    return ", ".join(_pairs(facts))
+            kind = CHANGE_KINDS.get(entry.action, "status")
+            old, new = (_value(entry, kind, facts.pop(k), locale) for k in (before, after))
+            if old is not None and new is not None:
+                parts.append(f"{old} → {new}")
+            break
+    for key in sorted(facts):
+        known = FACT_LABELS.get(key)
+        if known is None:
+            continue
+        template, kind = known
+        shown = _value(entry, kind, facts[key], locale)
+        if shown is not None:
+            parts.append(_(template, locale=locale).format(value=shown))
+    return "; ".join(parts)
 
 
 def details_text(entry: AuditEntry, locale: str) -> str:
-    """The entry's small details in words ("Новый → Отклонена", "value: 4"); "" when there are none."""
+    """The entry's details in ``locale``'s words ("Новый → Отклонена; Поддержек перенесено: 3"), for
+    the chat's /audit and the web app's audit page; "" when there are none."""
     return _details(entry, locale)
-
-
-def _pairs(facts: dict[str, object]) -> list[str]:
-    return [f"{key}: {value}" for key, value in sorted(facts.items())
-            if isinstance(value, str | int | float) and not isinstance(value, bool)]
 
 
 def entry_line(entry: AuditEntry, actor: str, locale: str, place: str | None = None) -> str:

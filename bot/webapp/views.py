@@ -234,8 +234,7 @@ def _audit_entry(entry: Any) -> dict[str, Any]:
     if row["target_kind"] == "resident":
         row["target_id"] = None  # a person's Telegram id stays out of the web app
     try:
-        from bot.ui.audit import _details as details_text
-        from bot.ui.audit import action_label
+        from bot.ui.audit import action_label, details_text
     except ImportError:
         return {**row, "what": {"ky": row["action"], "ru": row["action"]}, "facts": {"ky": "", "ru": ""}}
     return {**row, "what": {loc: action_label(entry, loc) for loc in ("ky", "ru")},
