@@ -230,7 +230,9 @@ async def test_photos_album_file_voice_and_location(harness, db: Database) -> No
     assert "🖼 Фото (3)" in labels(card)
     before = len(emu.bot_messages(161))
     await aigul.press("🖼 Фото", card)
-    assert len(emu.bot_messages(161)) - before == 3  # one album of 3
+    sent = emu.bot_messages(161)[before:]
+    assert [("photo" in m) for m in sent] == [True, True, True, False]  # one album of 3, then a line under it
+    assert "3 фото" in plain(sent[-1]) and labels(sent[-1]) == ["« Главное меню"]  # an album has no buttons
     await aigul.press("📍 Карта", card)
     assert "location" in emu.bot_messages(161)[-1] and labels(emu.bot_messages(161)[-1]) == ["« Главное меню"]
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Sequence
 
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
-from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
+from aiogram import Bot
+from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, InputMediaPhoto, Message
 
 from bot.domain.municipalities import Location
 from bot.domain.text import utf16_length
@@ -89,6 +91,28 @@ async def restore_keyboard(callback: CallbackQuery) -> None:
         await message.edit_reply_markup(reply_markup=message.reply_markup)
     except TelegramAPIError:
         log.debug("could not restore keyboard", exc_info=True)
+
+
+async def send_photos(bot: Bot, chat_id: int, photos: Sequence[str], caption: str,
+                      reply_markup: InlineKeyboardMarkup | None = None) -> None:
+    """Send ``photos`` (Telegram file ids, 1-10) captioned ``caption`` (HTML), with ``reply_markup``
+    (default « Main menu) as the way on. One photo carries the buttons itself; an album cannot
+    (Bot API ``sendMediaGroup`` takes no ``reply_markup``), so a short line under it does (issue 12:
+    no last word without a way on). Nothing is sent for no photos."""
+    from bot.i18n import format_number, ngettext
+    from bot.ui.keyboards import with_menu
+
+    markup = reply_markup if reply_markup is not None else with_menu()
+    if not photos:
+        return
+    if len(photos) == 1:
+        await bot.send_photo(chat_id, photos[0], caption=caption, reply_markup=markup)
+        return
+    await bot.send_media_group(chat_id, [InputMediaPhoto(media=fid, caption=caption if i == 0 else None)
+                                         for i, fid in enumerate(photos[:10])])
+    count = min(len(photos), 10)
+    await bot.send_message(chat_id, ngettext("⬆️ {count} photo above.", "⬆️ {count} photos above.", count)
+                           .format(count=format_number(count)), reply_markup=markup)
 
 
 MESSAGE_LIMIT = 4096

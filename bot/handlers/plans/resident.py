@@ -13,7 +13,7 @@ from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, InputMediaPhoto, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.db import Database
@@ -22,7 +22,7 @@ from bot.domain import plans
 from bot.domain.residents import Resident
 from bot.handlers.problems.gate import resident_router
 from bot.i18n import _, numbered
-from bot.ui.messages import edit_or_send
+from bot.ui.messages import edit_or_send, send_photos
 from bot.ui.keyboards import with_menu
 from bot.ui.plans import CARD_REPORTS, PlanCb, button, item_card, item_list, keyboard
 
@@ -112,11 +112,7 @@ async def on_photos(callback: CallbackQuery, callback_data: PlanCb, db: Database
                     bot: Bot) -> None:
     """The photos of a visible report on an item of the resident's municipality (copies without metadata)."""
     report = await plans.visible_report(db, report_id=callback_data.i, municipality_code=resident.municipality_code)
-    if len(report.photos) == 1:
-        await bot.send_photo(resident.telegram_id, report.photos[0], caption=numbered(report.id), reply_markup=with_menu())
-    elif report.photos:
-        await bot.send_media_group(resident.telegram_id, [
-            InputMediaPhoto(media=fid, caption=numbered(report.id) if i == 0 else None) for i, fid in enumerate(report.photos)])
+    await send_photos(bot, resident.telegram_id, report.photos, numbered(report.id))
 
 
 def build_router() -> Router:

@@ -13,7 +13,7 @@ from typing import Any
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InputMediaPhoto, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.config import Settings
@@ -27,7 +27,7 @@ from bot.handlers.problems.gate import resident_router
 from bot.i18n import _, numbered
 from bot.ui.errors import explain
 from bot.ui.keyboards import with_menu
-from bot.ui.messages import edit_or_send, esc
+from bot.ui.messages import edit_or_send, esc, send_photos
 from bot.ui.problems.callbacks import FRESH
 from bot.ui.problems import (
     PAGE_SIZE,
@@ -158,13 +158,7 @@ async def on_full_text(callback: CallbackQuery, callback_data: ProblemCallback, 
 async def on_photos(callback: CallbackQuery, callback_data: ProblemCallback, db: Database, resident: Resident, bot: Bot) -> None:
     """The photos, sent on demand (saves traffic on weak connections)."""
     problem = await _media_problem(db, resident, callback_data.id)
-    if len(problem.photos) == 1:
-        await bot.send_photo(resident.telegram_id, problem.photos[0], caption=numbered(problem.id),
-                             reply_markup=with_menu())
-    elif problem.photos:
-        await bot.send_media_group(resident.telegram_id, [
-            InputMediaPhoto(media=fid, caption=numbered(problem.id) if i == 0 else None)
-            for i, fid in enumerate(problem.photos)])
+    await send_photos(bot, resident.telegram_id, problem.photos, numbered(problem.id))
 
 
 async def on_voice(callback: CallbackQuery, callback_data: ProblemCallback, db: Database, resident: Resident, bot: Bot) -> None:
