@@ -11,7 +11,7 @@ import pytest
 from bot.db import Database
 from bot.domain import problems as pb
 from bot.i18n import numbered
-from tests.harness import plain
+from tests.harness import labels, plain
 from tests.problems_support import deliveries, raise_problem, send_later, text_of
 from tests.support import BISHKEK
 from tests.support import officer_person as _officer
@@ -58,7 +58,13 @@ async def test_officer_reject_duplicate_hide_and_export(harness, db: Database) -
     [answer] = await send_later(officer, "¹²")
     assert "номерин" in plain(answer).lower() or "12" in plain(answer)
     assert (await pb.get_problem(db, second)).status == "new"
-    await send_later(officer, str(open_target))
+    [ask] = await send_later(officer, str(open_target))  # a merge cannot be undone: asked first
+    assert "Жогорку көчөдө суу түтүгү" in plain(ask) and (await pb.get_problem(db, second)).status == "new"
+    assert "✖ Жокко чыгаруу" in labels(ask) and "« Артка" in labels(ask)
+    replies = await officer.press("« Артка")  # a wrong number: back to type another
+    assert "номерин" in plain(replies[-1]).lower() or "кайсы" in plain(replies[-1]).lower()
+    [ask] = await send_later(officer, str(open_target))
+    await officer.press(f"🔗 {numbered(open_target)}")
     assert (await pb.get_problem(db, second)).duplicate_of == open_target
     # hide with a reason
     await officer.press_data(queue["message_id"], f"po:hide:{third}::")

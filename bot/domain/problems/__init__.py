@@ -76,7 +76,13 @@ from bot.domain.problems.model import (
     StillResult,
     SupportResult,
 )
-from bot.domain.problems.officer import change_status, hide_problem, mark_duplicate, set_reopen_threshold
+from bot.domain.problems.officer import (
+    change_status,
+    duplicate_target,
+    hide_problem,
+    mark_duplicate,
+    set_reopen_threshold,
+)
 from bot.domain.problems.queries import (
     card_view,
     get_problem,
@@ -107,7 +113,7 @@ __all__ = [
     "SupportResult", "TargetClosed", "TargetInOtherMunicipality", "TargetIsDuplicate", "TargetNotFound",
     "TooManyPhotos",
     "answer_still", "card_view", "change_status", "check_comment", "check_text", "excerpt", "followers",
-    "get_problem", "hide_problem", "history", "is_supporting", "mark_duplicate", "may_read", "my_problems",
+    "duplicate_target", "get_problem", "hide_problem", "history", "is_supporting", "mark_duplicate", "may_read", "my_problems",
     "officer_queue", "open_count", "parse_problem_number", "problem_for_officer", "raise_problem",
     "ranked_for_export", "ranked_page", "readable_problem", "reopen_threshold", "search_stems",
     "set_reopen_threshold", "similar_problems", "support", "supported_problems", "withdraw",

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.db import Database, Transaction
+from bot.db import Database
+from bot.store import Reader
 from bot.domain import audit
 from bot.domain.clock import now_db
 from bot.domain.errors import InvalidInput, NumberOutOfRange
@@ -36,7 +37,7 @@ from bot.domain.problems.rules import check_comment
 from bot.store import problems as store
 
 
-async def _officer_problem(tx: Transaction, db: Database, officer_id: int, problem_id: int) -> Problem:
+async def _officer_problem(tx: Reader, db: Database, officer_id: int, problem_id: int) -> Problem:
     problem = await get_problem(tx, problem_id)
     if problem is None:
         raise ProblemNotFound(problem_id)
@@ -88,6 +89,32 @@ async def change_status(
     return updated
 
 
+async def _merge_target(tx: Reader, problem: Problem, target_id: int) -> Problem:
+    target = await get_problem(tx, target_id)
+    if target is None or target.hidden:
+        raise TargetNotFound(target_id)
+    if target.id == problem.id:
+        raise DuplicateOfItself(target_id)
+    if target.municipality_code != problem.municipality_code:
+        raise TargetInOtherMunicipality(target_id)
+    if target.status == "duplicate":
+        raise TargetIsDuplicate(target_id)
+    if target.status not in OPEN_STATUSES:
+        raise TargetClosed(target_id)
+    return target
+
+
+async def duplicate_target(db: Database, *, officer_id: int, problem_id: int, target_id: int) -> tuple[Problem, Problem]:
+    """``(problem, target)`` when :func:`mark_duplicate` would merge ``problem_id`` into ``target_id`` now,
+    without changing anything: what the officer is asked to confirm (a merge cannot be undone).
+
+    Raises:
+        the same errors as :func:`mark_duplicate`, which checks again when it merges.
+    """
+    problem = await _officer_problem(db, db, officer_id, problem_id)  # reads only: no write transaction
+    return problem, await _merge_target(db, problem, target_id)
+
+
 async def mark_duplicate(
     db: Database, *, officer_id: int, problem_id: int, target_id: int, comment: str | None = None,
 ) -> Problem:
@@ -107,17 +134,7 @@ async def mark_duplicate(
     now = now_db()
     async with db.transaction() as tx:
         problem = await _officer_problem(tx, db, officer_id, problem_id)
-        target = await get_problem(tx, target_id)
-        if target is None or target.hidden:
-            raise TargetNotFound(target_id)
-        if target.id == problem.id:
-            raise DuplicateOfItself(target_id)
-        if target.municipality_code != problem.municipality_code:
-            raise TargetInOtherMunicipality(target_id)
-        if target.status == "duplicate":
-            raise TargetIsDuplicate(target_id)
-        if target.status not in OPEN_STATUSES:
-            raise TargetClosed(target_id)
+        target = await _merge_target(tx, problem, target_id)
         audience = await followers(tx, problem)
         moved = await store.move_supports(tx, problem.id, target.id)
         await store.set_duplicate_of(tx, problem.id, target.id, now)

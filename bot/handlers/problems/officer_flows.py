@@ -26,7 +26,7 @@ from bot.handlers.roles import officer_router
 from bot.i18n import N_, _, format_number, ngettext
 from bot.ui.errors import explain
 from bot.ui.keyboards import with_menu
-from bot.ui.problems import queue_keyboard, render_officer_card, status_label
+from bot.ui.problems import problem_excerpt, queue_keyboard, render_officer_card, status_label
 
 CANCELLED = N_("Cancelled. Nothing was changed.")
 
@@ -128,15 +128,49 @@ async def _ask_target(ctx: Ctx) -> Prompt:
 
 
 @target.handle
-async def _merged(ctx: Ctx, text: str | None) -> None:
-    """Typed mistakes (not a number, no such problem, itself, a closed or merged target) keep the step."""
+async def _target_typed(ctx: Ctx, text: str | None) -> None:
+    """Typed mistakes (not a number, no such problem, itself, a closed or merged target) keep the step;
+    a target that can take the problem in is shown for confirmation first (a merge cannot be undone)."""
+    db: Database = ctx.db
+    officer: Officer = ctx.officer
+    try:
+        _problem, into = await pb.duplicate_target(db, officer_id=officer.telegram_id,
+                                                   problem_id=ctx.data["problem_id"],
+                                                   target_id=pb.parse_problem_number(text))
+    except (pb.ProblemGone, pb.ProblemNotFound) as error:
+        await _gone(ctx, error)
+        return
+    ctx.data["target_id"] = into.id
+    await ctx.goto(confirm_merge)
+
+
+confirm_merge = duplicate.choice("confirm")
+
+
+@confirm_merge.prompt
+async def _ask_confirm_merge(ctx: Ctx) -> Prompt:
+    db: Database = ctx.db
+    into = await pb.get_problem(db, ctx.data["target_id"])
+    excerpt = problem_excerpt(into) if into is not None else ""
+    supports = into.supports if into is not None else 0
+    return Prompt(ngettext(
+        "Merge problem #{id} into problem #{target}?\n\n#{target}: «{excerpt}» — {count} resident supports it.\n\n"
+        "The supports of #{id} move to #{target}, and its author and supporters are told. A merge cannot be undone.",
+        "Merge problem #{id} into problem #{target}?\n\n#{target}: «{excerpt}» — {count} residents support it.\n\n"
+        "The supports of #{id} move to #{target}, and its author and supporters are told. A merge cannot be undone.",
+        supports).format(id=ctx.data["problem_id"], target=ctx.data["target_id"], excerpt=excerpt,
+                         count=format_number(supports)),
+        rows=[[confirm_merge.button(_("🔗 Merge into #{target}").format(target=ctx.data["target_id"]), "go")]])
+
+
+@confirm_merge.handle
+async def _merged(ctx: Ctx, value: str) -> None:
     db: Database = ctx.db
     officer: Officer = ctx.officer
     problem_id = ctx.data["problem_id"]
-    target_id = pb.parse_problem_number(text)
     try:
         merged_into = await pb.mark_duplicate(db, officer_id=officer.telegram_id, problem_id=problem_id,
-                                              target_id=target_id)
+                                              target_id=ctx.data["target_id"])
     except (pb.ProblemGone, pb.ProblemNotFound) as error:
         await _gone(ctx, error)
         return
