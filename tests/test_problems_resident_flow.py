@@ -329,6 +329,21 @@ async def test_similar_problems_offered_and_supported_instead(harness, db: Datab
     assert await db.fetchval("SELECT count(*) FROM problems") == 1
 
 
+async def test_supporting_a_similar_problem_twice_says_so(harness, db: Database) -> None:
+    aigul = await _onboard(harness, db, 173, "ky")
+    ivan = await _onboard(harness, db, 174, "ru", name="Иван")
+    existing = await raise_problem(aigul, "Таштанды үч жумадан бери чыгарылбай жатат", "Таштанды")
+    for _ in range(2):  # the same villager writes the same problem again a week later
+        await ivan.send("/newproblem")
+        await ivan.press("Мусор")
+        await ivan.send("Мусор не вывозят, таштанды копится у школы")
+        await ivan.press(SKIP)
+        await ivan.press(SKIP)
+        await ivan.press("Вместо этого")
+    assert [a["text"] for a in ivan.alerts() if a.get("text")][-2:] == ["Ваша поддержка учтена", "Вы уже поддерживаете её"]
+    assert (await pb.get_problem(db, existing)).supports == 2
+
+
 async def test_two_racing_publish_taps_create_one_problem(harness, db: Database) -> None:
     aigul = await _onboard(harness, db, 101, "ru")
     await _to_preview(aigul)

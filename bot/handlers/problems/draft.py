@@ -258,12 +258,12 @@ async def _support_instead(ctx: Ctx, raw: str) -> None:
     try:
         if problem_id is None:
             raise pb.ProblemNotFound(None)
-        await pb.support(db, problem_id=problem_id, resident_id=resident.telegram_id)
+        result = await pb.support(db, problem_id=problem_id, resident_id=resident.telegram_id)
     except (pb.ProblemNotFound, pb.ProblemGone, pb.NotYourMunicipality):
         ctx.toast(_("This problem can no longer be supported. You can publish yours."), alert=True)
         return
     await ctx.finish()
-    ctx.toast(_("Your support is counted"))
+    ctx.toast(_("Your support is counted") if result.changed else _("You already support it"))
     if isinstance(ctx.event, CallbackQuery):
         await send_card(ctx.event, db, resident, problem_id, src="s", page=0, edit=False)
 
