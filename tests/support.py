@@ -45,3 +45,16 @@ async def officer_person(harness, db: Database, uid: int, code: str = AK_DEBE, l
     person = await onboard(harness, db, uid, locale, code, name="Адис")
     await grant(db, uid, code)
     return person
+
+
+OUTSIDE_ANY_FORM_RU = ("Я вас не понял", "Это проблема вашего муниципалитета?")
+"""How the fallback answers a Russian reader's message outside any form: the menu hint, or (for a text
+that could be a problem) the offer to raise it — never a step's answer."""
+
+
+def outside_any_form(message: dict) -> bool:
+    """Whether ``message`` is the fallback's answer (:data:`OUTSIDE_ANY_FORM_RU`), i.e. the text before
+    it was not taken by a step that had been left."""
+    from tests.harness import plain
+
+    return plain(message).startswith(OUTSIDE_ANY_FORM_RU)

@@ -38,12 +38,11 @@ from tests.hearings_support import (
     send_later,
     text_of,
 )
-from tests.support import AK_DEBE, BISHKEK, SUPERADMIN_ID, grant, make_resident
+from tests.support import AK_DEBE, BISHKEK, SUPERADMIN_ID, grant, make_resident, outside_any_form
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 __all__ = ["START"]  # the frozen clock's start
 
-NOT_UNDERSTOOD = "Я вас не понял"
 """The fallback's answer to a text outside any step (ru)."""
 
 
@@ -498,7 +497,7 @@ async def test_new_hearing_step_left_by_a_list_button_ignores_later_text(harness
     await officer.send("/hearing")
     await officer.press("Проект бюджета")  # another hearing's card from the list: the wizard is left
     reply = await send_later(officer, "Заголовок")
-    assert NOT_UNDERSTOOD in plain(reply[-1]) and "Шаг 3" not in plain(reply[-1])
+    assert outside_any_form(reply[-1]) and "Шаг 3" not in plain(reply[-1])
     state, data = await fsm(officer)
     assert state is None and data.get("draft", {}).get("title_ky", "") == ""
 
@@ -510,7 +509,7 @@ async def test_time_step_left_by_a_command_ignores_later_text(harness, db: Datab
     await officer.press("Проект бюджета")
     await officer.press("Изменить время")
     reply = await _left_then_typed(officer, "/hearings", "17.12.2026 18:00")
-    assert NOT_UNDERSTOOD in plain(reply[-1])
+    assert outside_any_form(reply[-1])
     assert (await hr.get_hearing(db, hearing.id)).starts_at == to_db(HEARING_AT)
     assert not await broadcasts(db, "hearing_changed")
 
@@ -522,7 +521,7 @@ async def test_place_step_left_by_a_button_ignores_later_text(harness, db: Datab
     await officer.press("Проект бюджета")
     await officer.press("Изменить место")
     reply = await _left_then_typed(officer, "Кто придёт", "Новый клуб")
-    assert NOT_UNDERSTOOD in plain(reply[-1])
+    assert outside_any_form(reply[-1])
     assert (await hr.get_hearing(db, hearing.id)).place == hearing.place
 
 
@@ -533,7 +532,7 @@ async def test_agenda_step_left_by_a_command_ignores_later_text(harness, db: Dat
     await officer.press("Проект бюджета")
     await officer.press("Изменить повестку")
     reply = await _left_then_typed(officer, "/menu", "1. Совсем другая повестка")
-    assert NOT_UNDERSTOOD in plain(reply[-1]) and "Добавлено" not in plain(reply[-1])
+    assert outside_any_form(reply[-1]) and "Добавлено" not in plain(reply[-1])
     assert (await hr.get_hearing(db, hearing.id)).agenda_ky == hearing.agenda_ky
 
 
@@ -544,7 +543,7 @@ async def test_cancel_reason_step_left_by_a_button_ignores_later_text(harness, d
     await officer.press("Проект бюджета")
     await officer.press("Отменить слушания")
     reply = await _left_then_typed(officer, "Вопросы", "спасибо")
-    assert NOT_UNDERSTOOD in plain(reply[-1])
+    assert outside_any_form(reply[-1])
     assert (await hr.get_hearing(db, hearing.id)).status == "scheduled"
     assert not await broadcasts(db, "hearing_cancelled")
 
@@ -558,6 +557,6 @@ async def test_outcome_step_left_by_a_command_ignores_later_text(harness, db: Da
     await officer.press("Опубликовать итоги")
     await officer.send("Чечим кабыл алынды.")  # the Kyrgyz decisions; now the Russian ones are asked
     reply = await _left_then_typed(officer, "/hearing", "Решение принято.")
-    assert NOT_UNDERSTOOD in plain(reply[-1])
+    assert outside_any_form(reply[-1])
     assert (await hr.get_hearing(db, hearing.id)).status == "scheduled"
     assert not await broadcasts(db, "hearing_outcome")

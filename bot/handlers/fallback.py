@@ -7,11 +7,14 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
+from bot.config import Settings
 from bot.db import Database
 from bot.domain.residents import Resident
 from bot.handlers.onboarding import continue_onboarding
+from bot.handlers.problems.draft import keep_offer
 from bot.i18n import _
 from bot.ui.keyboards import with_menu
+from bot.ui.problems import ProblemCallback, single_button
 
 
 async def unknown_command(message: Message) -> None:
@@ -19,10 +22,20 @@ async def unknown_command(message: Message) -> None:
     await message.answer(_("I don't know this command. Send /help to see the commands."), reply_markup=with_menu())
 
 
-async def anything_else(message: Message, db: Database, resident: Resident, locale: str, state: FSMContext) -> None:
-    """Text, stickers, photos… outside any step: lead the person to where they are."""
+async def anything_else(message: Message, db: Database, resident: Resident, locale: str, state: FSMContext,
+                        settings: Settings) -> None:
+    """Text, stickers, photos… outside any step: lead the person to where they are. A villager often
+    just writes the problem (or says it in a voice message) without opening any menu: such a message is
+    kept and offered as a priority problem — nothing is published until they go through the form."""
     if not resident.onboarded:
         await continue_onboarding(message, db, resident, locale, state)
+        return
+    if await keep_offer(state, message, settings):
+        await message.answer(
+            _("Is this a problem of your municipality? You can raise it as a priority problem: residents will "
+              "see it and can support it, and the municipality's officers will review it. Nothing is published "
+              "until you confirm."),
+            reply_markup=with_menu(single_button(_("📝 Raise it as a problem"), ProblemCallback(action="offer"))))
         return
     await message.answer(_("I didn't understand that. Choose an action in the menu, or send /help."),
                          reply_markup=with_menu())

@@ -25,6 +25,7 @@ from bot.domain.residents import Resident
 from bot.flows import Ctx, Prompt, TextStep, Wizard
 from bot.handlers.problems.gate import resident_router
 from bot.i18n import N_, _
+from bot.ui.messages import esc
 from bot.ui.problems import (
     category_label,
     instead_label,
@@ -86,7 +87,14 @@ preview = wizard.choice("preview")
 async def _ask_category(ctx: Ctx) -> Prompt:
     keys = list(pb.CATEGORIES)
     rows = [[category.button(category_label(key), key) for key in keys[i:i + 2]] for i in range(0, len(keys), 2)]
-    return Prompt(_("<b>New problem</b>\nChoose the category of the problem:"), rows=rows)
+    if ctx.data.get("text"):  # sent before the form was opened (start_with_offer)
+        question = _("<b>New problem</b>\n«{excerpt}»\n\nChoose the category of the problem:").format(
+            excerpt=esc(pb.excerpt(ctx.data["text"])))
+    elif ctx.data.get("voice"):
+        question = _("<b>New problem</b>\n🎤 Your voice message is kept.\n\nChoose the category of the problem:")
+    else:
+        question = _("<b>New problem</b>\nChoose the category of the problem:")
+    return Prompt(question, rows=rows)
 
 
 @category.handle
@@ -100,6 +108,9 @@ async def _got_category(ctx: Ctx, value: str) -> None:
                 category=category_label(value)), reply_markup=None)
         except TelegramBadRequest:
             pass  # an old message that can no longer be edited: the next prompt says enough
+    if ctx.data.get("text") or ctx.data.get("voice"):  # sent before the form was opened (start_with)
+        await ctx.goto(photos)
+        return
     await ctx.goto(text)
 
 
@@ -272,6 +283,44 @@ async def start(event: Message | CallbackQuery, state: FSMContext, deps: dict[st
     """Begin a new draft (any earlier draft is dropped)."""
     await state.clear()
     await wizard.start(event, state, deps, {})
+
+
+OFFER_KEY = "_offer"
+"""FSM data key of a text or voice message a resident sent outside any form (bot.handlers.fallback),
+kept so that "Raise it as a problem" can start the draft with it."""
+
+
+async def keep_offer(state: FSMContext, message: Message, settings: Settings) -> bool:
+    """Keep ``message`` as a possible problem when it could be one: a voice message, or a text within the
+    problem's bounds (``PROBLEM_TEXT_MIN``..``PROBLEM_TEXT_MAX`` characters after cleaning). Returns
+    whether it was kept; other FSM data (a form left by navigation) stays."""
+    from bot.domain.text import clean_user_text
+
+    if message.voice is not None:
+        offer: dict[str, Any] = {"voice": message.voice.file_id, "voice_duration": message.voice.duration}
+    elif message.text and not message.text.startswith("/"):
+        cleaned = clean_user_text(LINE_SEPARATORS.sub("\n", message.text))
+        if not settings.problem_text_min <= len(cleaned) <= settings.problem_text_max:
+            return False
+        offer = {"text": cleaned}
+    else:
+        return False
+    data = await state.get_data()
+    data[OFFER_KEY] = offer
+    await state.set_data(data)
+    return True
+
+
+async def start_with_offer(callback: CallbackQuery, state: FSMContext, deps: dict[str, Any]) -> bool:
+    """Begin a new draft with the kept text or voice (it skips the text step); ``False`` when nothing is
+    kept any more (another form was opened since, or the draft was started already)."""
+    offer = (await state.get_data()).get(OFFER_KEY)
+    if not isinstance(offer, dict):
+        return False
+    prefill = {k: offer.get(k) for k in ("text", "voice", "voice_duration")}
+    await state.clear()
+    await wizard.start(callback, state, deps, prefill)
+    return True
 
 
 def build_router() -> Router:

@@ -88,6 +88,13 @@ async def on_new(callback: CallbackQuery, state: FSMContext, **deps: Any) -> Non
     await draft.start(callback, state, deps)
 
 
+async def on_offer(callback: CallbackQuery, state: FSMContext, callback_answer: CallbackAnswer, **deps: Any) -> None:
+    """"Raise it as a problem" under a text or voice sent outside any form: the draft starts with it."""
+    if not await draft.start_with_offer(callback, state, {**deps, "callback_answer": callback_answer}):
+        callback_answer.text = _("That message is no longer kept. Send it again, or tap «Raise a problem».")
+        callback_answer.show_alert = True
+
+
 async def on_list(callback: CallbackQuery, callback_data: ProblemCallback, db: Database, resident: Resident) -> None:
     src, page = _src(callback_data), callback_data.page
     if src == "m":
@@ -195,7 +202,7 @@ def build_router() -> Router:
     router.message.register(cmd_problems, Command("problems"))
     router.message.register(cmd_new_problem, Command("newproblem"))
     actions = {
-        "home": on_home, "new": on_new, "list": on_list, "open": on_open, "sup": on_support, "wd": on_withdraw,
+        "home": on_home, "new": on_new, "offer": on_offer, "list": on_list, "open": on_open, "sup": on_support, "wd": on_withdraw,
         "full": on_full_text, "photos": on_photos, "voice": on_voice, "map": on_map, "still": on_still,
     }
     for action, handler in actions.items():

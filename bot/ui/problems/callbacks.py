@@ -23,7 +23,8 @@ class ProblemCallback(CallbackData, prefix="pb"):
     """Resident actions on problems.
 
     ``action``: ``home``, ``list`` (page of ``src``), ``open``, ``sup``, ``wd``, ``photos``, ``voice``,
-    ``map``, ``full``, ``still`` (``page`` = 1 "still a problem" / 0 "solved"), ``new`` (raise one).
+    ``map``, ``full``, ``still`` (``page`` = 1 "still a problem" / 0 "solved"), ``new`` (raise one),
+    ``offer`` (raise one with the text or voice the resident sent outside any form).
     ``src``: one of :data:`SOURCES`. Longest: ``pb:photos:9007199254740991:1000000:r`` = 36 bytes.
     """
 
