@@ -46,6 +46,8 @@ SAID = {
 }
 """What the toast says after a button: (the action, whether the resident will now be reminded) →
 msgid, so it names what is so now (a repeated "I will come" keeps a reminder turned off)."""
+MUTED_ONLY = N_("Reminder turned off.")
+""""Don't remind me" from someone who gave no answer, only asked for the reminder."""
 RSVP = {"go": "going", "no": "not_going", "rem": "remind", "mute": "mute"}
 """Button action → :data:`bot.domain.hearings.ACTIONS`."""
 
@@ -119,8 +121,11 @@ async def send_card(bot: Bot, db: Database, hearing: hr.Hearing, resident: Resid
     await bot.send_message(resident.telegram_id, parts[-1], reply_markup=markup)
 
 
-async def _refresh_keyboard(callback: CallbackQuery, db: Database, hearing: hr.Hearing, resident: Resident) -> None:
-    answer, share, reminder = await hr.my_rsvp(db, resident.telegram_id, hearing.id)
+async def _refresh_keyboard(callback: CallbackQuery, db: Database, hearing: hr.Hearing, resident: Resident,
+                            rsvp: tuple[str | None, bool, bool] | None = None) -> None:
+    """The card's buttons redrawn for the resident's ``rsvp`` (:func:`bot.domain.hearings.my_rsvp`, read
+    when not given)."""
+    answer, share, reminder = rsvp or await hr.my_rsvp(db, resident.telegram_id, hearing.id)
     if not isinstance(callback.message, Message):
         return
     facts = hr.notices.hearing_facts(hearing, await hr.linked_surveys(db, hearing))
@@ -147,8 +152,10 @@ async def on_rsvp(callback: CallbackQuery, callback_data: HearingCallback, db: D
     action = RSVP[callback_data.action]
     hearing, reminded = await hr.rsvp(db, resident_id=resident.telegram_id, hearing_id=callback_data.hearing_id,
                                       answer=action)
-    callback_answer.text = _(SAID[action, reminded])
-    await _refresh_keyboard(callback, db, hearing, resident)
+    now = await hr.my_rsvp(db, resident.telegram_id, hearing.id)
+    said = MUTED_ONLY if action == "mute" and now[0] in (None, "remind") else SAID[action, reminded]
+    callback_answer.text = _(said)
+    await _refresh_keyboard(callback, db, hearing, resident, now)
 
 
 async def on_share(callback: CallbackQuery, callback_data: HearingCallback, db: Database, resident: Resident,
