@@ -67,8 +67,9 @@ async def make_hearing(db: Database, **kw: Any) -> hr.Hearing:
 
 
 async def open_card(person, hearing_title: str) -> list:
+    """/hearings, then the hearing's button (its label is the title's first words, cut to fit a phone)."""
     await person.send("/hearings")
-    return await person.press(hearing_title[:30])
+    return await person.press(hearing_title[:20])
 
 
 async def fsm(person) -> tuple[str | None, dict[str, Any]]:

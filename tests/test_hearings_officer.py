@@ -359,9 +359,10 @@ async def test_notice_period_setting_and_survey_link(harness, db: Database) -> N
     hearing = await make_hearing(db, starts_at=to_db(START + timedelta(days=4)), survey_id=survey.id)
     [announcement] = await broadcasts(db, "hearing_announcement")
     assert "Какую дорогу ремонтировать?" in text_of(announcement, "ru")
-    from bot.ui.surveys import SurveyCallback
+    from bot.ui.surveys.callbacks import survey_open_data
 
-    assert SurveyCallback(action="open", survey_id=survey.id).pack() in buttons_of(announcement, "ky")
+    # the ballot comes as a new message: the card and its other buttons stay
+    assert survey_open_data(survey.id, fresh=True) in buttons_of(announcement, "ky")
     assert hearing.survey_id == survey.id
     # a survey of another municipality cannot be linked
     await make_resident(db, OTHER, "ru", code=BISHKEK)

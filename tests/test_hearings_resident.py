@@ -99,29 +99,6 @@ async def test_rsvp_ticks_and_the_hall_list_consent(harness, db: Database) -> No
     assert await hr.my_rsvp(db, RU_RES, hearing.id) == ("not_going", True, False)
 
 
-async def test_coming_and_remind_me_are_not_exclusive_and_the_officer_counts_stay_right(
-        harness, db: Database) -> None:
-    officer = await make_officer(db, harness)
-    ru = harness.person(RU_RES, "Иван", language_code="ru")
-    await make_resident(db, RU_RES, "ru")
-    hearing = await make_hearing(db)
-    await ru.send("/hearings")
-    card = (await ru.press("Проект бюджета"))[-1]
-    [edited] = await ru.press("Приду", card)
-    assert "✔️ ✅ Приду" in labels(edited) and "✔️ ⏰ Напомнить" in " ".join(labels(edited))
-    [edited] = await ru.press("Напомнить", card)  # the reminder off: still coming
-    assert "✔️ ✅ Приду" in labels(edited) and "✔️ ⏰" not in " ".join(labels(edited))
-    assert "Напоминание отключено" in ru.alerts()[-1]["text"]
-    [edited] = await ru.press("Напомнить", card)  # and on again: coming and reminded
-    assert "✔️ ✅ Приду" in labels(edited) and "✔️ ⏰ Напомнить" in " ".join(labels(edited))
-    assert await hr.my_rsvp(db, RU_RES, hearing.id) == ("going", False, True)
-    _hearing, att = await hr.attendance(db, officer_id=officer.user_id, hearing_id=hearing.id)
-    assert (att.going, att.not_going, att.remind) == (1, 0, 1)
-    from bot.store.hearings import reminded_residents  # the reminder job's recipients: someone coming, too
-
-    assert await reminded_residents(db, hearing.id) == [RU_RES]
-
-
 async def test_question_bounds_split_paste_and_the_limit(harness, db: Database) -> None:
     await make_officer(db, harness)
     ru = harness.person(RU_RES, "Иван", language_code="ru")

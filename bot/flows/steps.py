@@ -83,7 +83,7 @@ class Step:
         if prompt.back and len(data.get("_trail", [])) > 1:
             nav.append(InlineKeyboardButton(text=_("« Back"), callback_data=self._data(BACK)))
         if prompt.cancel:
-            nav.append(InlineKeyboardButton(text=_("✖ Cancel"), callback_data=self._data(CANCEL)))
+            nav.append(InlineKeyboardButton(text=_(self.wizard.stop), callback_data=self._data(CANCEL)))
         if nav:
             rows.append(nav)
         return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None

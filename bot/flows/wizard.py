@@ -25,6 +25,8 @@ from bot.flows.steps import ChoiceStep, MediaStep, Step, TextStep
 
 CANCELLED = N_("Cancelled. Nothing was saved.")
 """What Cancel says unless a wizard names its own text."""
+STOP = N_("✖ Cancel")
+"""The label of the kit's stop button unless a wizard names its own."""
 
 
 S = TypeVar("S", bound=Step)
@@ -33,12 +35,13 @@ S = TypeVar("S", bound=Step)
 class Wizard:
     """A named multi-step flow. ``code`` (≤ 8 characters) prefixes its states and buttons; ``owns``
     lists callback prefixes of other buttons that belong to the flow (a picker's paging) and so do not
-    end it; ``cancelled`` is the msgid said on Cancel."""
+    end it; ``cancelled`` is the msgid said on Cancel, ``stop`` the msgid of the Cancel button itself
+    (a flow that cancels something says what stopping keeps: "✖ Don't cancel the hearing")."""
 
     registry: ClassVar[dict[str, Wizard]] = {}
 
     def __init__(self, code: str, *, owns: Iterable[str] = (),
-                 cancelled: str = CANCELLED) -> None:
+                 cancelled: str = CANCELLED, stop: str = STOP) -> None:
         if not code or ":" in code or len(code) > 8:
             raise ValueError(f"wizard code {code!r}: 1-8 characters, no ':'")
         if code in Wizard.registry:
@@ -46,6 +49,7 @@ class Wizard:
         self.code = code
         self.owns = frozenset(owns)
         self.cancelled = cancelled
+        self.stop = stop
         self.steps: dict[str, Step] = {}
         Wizard.registry[code] = self
 

@@ -15,11 +15,11 @@ from bot.domain.hearings import notices as kinds
 from bot.domain.hearings.rules import local_day
 from bot.i18n import _, current_locale, format_date, format_number, format_time, ngettext, numbered
 from bot.notices import Rendered, esc, pick, renders
-from bot.ui.hearings import card_rows, outcome_rows, reminder_rows, topic_label, when_text
+from bot.ui.hearings import card_rows, linked_surveys, outcome_rows, reminder_rows, topic_label, when_text
 
 
 def card_text(facts: Mapping[str, Any]) -> str:
-    """The announcement card: status, topic, title, date with weekday, place, linked survey, agenda (HTML)."""
+    """The announcement card: status, topic, title, date with weekday, place, linked surveys, agenda (HTML)."""
     locale = current_locale()
     starts = from_db(facts["starts_at"])
     lines = [_("📣 <b>Public hearing</b>"), f"<b>{esc(pick(facts, 'title', locale))}</b>", "",
@@ -30,9 +30,12 @@ def card_text(facts: Mapping[str, Any]) -> str:
         lines.insert(0, _("❌ This hearing has been cancelled."))
     elif facts.get("status") == "held":
         lines.insert(0, _("✅ This hearing has taken place."))
-    survey = pick(facts, "survey", locale)
-    if survey:
-        lines.append(_("🗳 Survey before the hearing: {question}").format(question=esc(survey)))
+    surveys = [question for _sid, question in linked_surveys(facts) if question]
+    if len(surveys) == 1:
+        lines.append(_("🗳 Survey before the hearing: {question}").format(question=esc(surveys[0])))
+    elif surveys:
+        lines.append(_("🗳 Surveys before the hearing:"))
+        lines += [f"• {esc(question)}" for question in surveys]
     lines += ["", _("<b>Agenda</b>"), esc(pick(facts, "agenda", locale))]
     return "\n".join(lines)
 
@@ -99,6 +102,12 @@ renders(kinds.REMINDER.format(kind="24h"))(reminder)
 renders(kinds.REMINDER.format(kind="1h"))(reminder)
 
 
+def problem_excerpt(excerpt: str | None) -> str:
+    """An accepted problem's excerpt as listed (escaped): its text, "🎤 voice message" for a problem
+    told only by voice (``None``), nothing for one that no longer exists (``""``)."""
+    return _("🎤 voice message") if excerpt is None else esc(excerpt)
+
+
 def outcome_text(facts: Mapping[str, Any]) -> str:
     """The outcome: title and date, participants, decisions, accepted problems (HTML)."""
     locale = current_locale()
@@ -113,7 +122,7 @@ def outcome_text(facts: Mapping[str, Any]) -> str:
     problems = facts.get("problems") or []
     if problems:
         lines += ["", _("<b>Accepted problems and proposals</b>")]
-        lines += [f"{numbered(pid)} {esc(excerpt)}".rstrip() for pid, excerpt in problems]
+        lines += [f"{numbered(pid)} {problem_excerpt(excerpt)}".rstrip() for pid, excerpt in problems]
     return "\n".join(lines)
 
 

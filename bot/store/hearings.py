@@ -177,10 +177,14 @@ async def municipality_exists(db: Reader, code: str) -> bool:
 # -- surveys, broadcasts, residents (read for hearings) -------------------------------------------
 
 
-async def survey_question(db: Reader, survey_id: int) -> tuple[str, str] | None:
-    """The survey's question as ``(ky, ru)``, or ``None`` when there is no such survey."""
-    row = await db.fetchone("SELECT question_ky, question_ru FROM surveys WHERE id = ?", (survey_id,))
-    return None if row is None else (row["question_ky"], row["question_ru"])
+async def surveys_of_hearing(db: Reader, hearing_id: int, survey_id: int | None,
+                             municipality_code: str) -> list[SurveyChoice]:
+    """Surveys of the municipality (not deleted) linked to the hearing either way: the hearing's own
+    ``survey_id`` and every survey naming ``hearing_id`` as its hearing; oldest first."""
+    rows = await db.fetchall(
+        "SELECT id, question_ky, question_ru FROM surveys WHERE municipality_code = ? AND status <> 'deleted'"
+        " AND (id = ? OR hearing_id = ?) ORDER BY id", (municipality_code, survey_id, hearing_id))
+    return [SurveyChoice(r["id"], r["question_ky"], r["question_ru"]) for r in rows]
 
 
 async def linkable_surveys_in(db: Reader, municipality_code: str, limit: int) -> list[SurveyChoice]:

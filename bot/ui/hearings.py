@@ -20,9 +20,10 @@ from pydantic import Field
 
 from bot.domain import hearings as hr
 from bot.domain.clock import clock, from_db
-from bot.i18n import N_, _, format_date, format_number, format_time, ngettext, numbered
+from bot.i18n import N_, _, current_locale, format_date, format_number, format_time, ngettext, numbered
 from bot.ui.callbacks import IdField
 from bot.ui.errors import explains
+from bot.ui.keyboards import item_label, label
 from bot.ui.messages import esc
 
 ICS_DURATION = timedelta(hours=2)
@@ -39,8 +40,8 @@ TOPIC_LABELS: dict[str, str] = {
 
 
 class HearingCallback(CallbackData, prefix="hr"):
-    """Resident actions on hearing ``hearing_id``: ``go``, ``no``, ``rem`` (RSVP), ``ask`` (a question),
-    ``ics`` (calendar file), ``map`` (location), ``doc`` (attached document), ``min`` (minutes),
+    """Resident actions on hearing ``hearing_id``: ``go``, ``no`` (RSVP), ``rem``, ``mute`` (the reminder
+    on, off), ``ask`` (a question), ``ics`` (calendar file), ``map`` (location), ``doc`` (attached document), ``min`` (minutes),
     ``share`` (``value`` 1/0: name on the hall list), ``show`` (the card), ``list`` (upcoming),
     ``past`` (past hearings). ``hr:share:9007199254740991:1`` = 28 bytes."""
 
@@ -60,6 +61,12 @@ class HearingAdminCallback(CallbackData, prefix="ha"):
 def topic_label(topic: str) -> str:
     """The topic's label in the current language."""
     return _(TOPIC_LABELS.get(topic, TOPIC_LABELS["other"]))
+
+
+def topic_button_label(topic: str) -> str:
+    """The topic's label for a button of its own row, shortened at a word to fit a 360-px phone
+    (:func:`bot.ui.keyboards.label`); the prompt above lists a shortened one in full."""
+    return label(topic_label(topic))
 
 
 def resident_button(text: str, action: str, hearing_id: int = 0, value: int = 0) -> InlineKeyboardButton:
@@ -84,14 +91,35 @@ def when_text(starts: datetime) -> str:
 # -- keyboards (also under queued notices) ------------------------------------------------------------
 
 
+def linked_surveys(facts: Mapping[str, Any]) -> list[tuple[int, str]]:
+    """The surveys linked to the hearing as ``(id, question)`` in the current language: the facts'
+    ``surveys`` (``[id, question_ky, question_ru]`` each), or, in a notice stored before there could
+    be several, its one ``survey_id`` with ``survey_ky``/``survey_ru``."""
+    locale = current_locale()
+    if "surveys" in facts:
+        return [(int(sid), hr.pick(ky, ru, locale)) for sid, ky, ru in facts["surveys"]]
+    if facts.get("survey_id") is None:
+        return []
+    return [(int(facts["survey_id"]), hr.pick(facts.get("survey_ky") or "", facts.get("survey_ru") or "", locale))]
+
+
+def survey_button(survey_id: int, question: str) -> InlineKeyboardButton:
+    """A linked survey's button: 🗳 and the first words of its question (a row of its own on a
+    360-px phone); the ballot comes as a new message, so the card and its other buttons stay."""
+    from bot.ui.surveys.callbacks import survey_open_data  # the surveys feature owns its callback format
+
+    text = item_label("🗳", question) if question else _("🗳 Vote in the survey")
+    return InlineKeyboardButton(text=text, callback_data=survey_open_data(survey_id, fresh=True))
+
+
 def card_rows(facts: Mapping[str, Any], answer: str | None = None, share: bool = False,
               reminder: bool | None = None) -> list[list[InlineKeyboardButton]]:
-    """Buttons under an announcement card: come / can't come, question / remind, calendar, map,
-    document, survey; the resident's ``answer`` is ticked, "Remind me" is ticked when ``reminder``
-    (independent of the answer: someone coming is reminded too), and a resident who is coming gets
-    the hall-list consent (``share``: already given)."""
-    from bot.ui.surveys import SurveyCallback  # the surveys feature owns its callback format
-
+    """Buttons under an announcement card: come / can't come, question / reminder, calendar, map,
+    document, one per linked survey; the resident's ``answer`` is ticked. The reminder is never a
+    toggle (issue 12): "⏰ Remind me" while it is off, "🔕 Don't remind me" while it is on
+    (``reminder``; independent of the answer: someone coming is reminded too), so each label says
+    what a tap does, also on an old card. A resident who is coming gets the hall-list consent
+    (``share``: already given)."""
     hid = int(facts["id"])
 
     def mark(label: str, chosen: bool) -> str:
@@ -103,23 +131,19 @@ def card_rows(facts: Mapping[str, Any], answer: str | None = None, share: bool =
         [resident_button(mark(_("✅ I will come"), answer == "going"), "go", hid),
          resident_button(mark(_("🚫 Can't come"), answer == "not_going"), "no", hid)],
         [resident_button(_("❓ Add a question"), "ask", hid),
-         resident_button(mark(_("⏰ Remind me"), reminder), "rem", hid)],
+         resident_button(_("🔕 Don't remind me"), "mute", hid) if reminder
+         else resident_button(_("⏰ Remind me"), "rem", hid)],
     ]
     extra = [resident_button(_("📅 Calendar (.ics)"), "ics", hid)]
     if facts.get("map"):
         extra.append(resident_button(_("🗺 Map"), "map", hid))
     rows.append(extra)
-    more = []
     if facts.get("document"):
-        more.append(resident_button(_("📎 Document"), "doc", hid))
-    if facts.get("survey_id") is not None:
-        more.append(InlineKeyboardButton(text=_("🗳 Vote in the survey"), callback_data=SurveyCallback(
-            action="open", survey_id=int(facts["survey_id"])).pack()))
-    if more:
-        rows.append(more)
+        rows.append([resident_button(_("📎 Document"), "doc", hid)])
+    rows += [[survey_button(sid, question)] for sid, question in linked_surveys(facts)]
     if answer == "going":
-        label = _("☑ My name may be on the hall list") if share else _("☐ Share my name for the hall list")
-        rows.append([resident_button(label, "share", hid, 0 if share else 1)])
+        consent = _("☑ My name may be on the hall list") if share else _("☐ Share my name for the hall list")
+        rows.append([resident_button(consent, "share", hid, 0 if share else 1)])
     return rows
 
 
@@ -153,7 +177,7 @@ def resident_list(hearings: list[hr.Hearing], locale: str) -> tuple[str, InlineK
     else:
         text = _("No public hearings are planned in your municipality yet. When one is announced, you will get "
                  "a message.")
-    rows = [[resident_button(h.title(locale)[:60], "show", h.id)] for h in hearings]
+    rows = [[resident_button(item_label("🗓", h.title(locale)), "show", h.id)] for h in hearings]
     rows.append([resident_button(_("Past hearings and outcomes"), "past")])
     rows.append([menu_button()])
     return text, kb(*rows)
@@ -165,7 +189,7 @@ def officer_list(hearings: list[hr.Hearing], notice_days: int, locale: str) -> t
     lines = [_("<b>Public hearings</b> of your municipality.")]
     for h in hearings:
         lines.append(f"{MARKS[h.status]} <b>{esc(h.title(locale))}</b> — {when_text(h.starts)}")
-        rows.append([admin_button(f"{MARKS[h.status]} {h.title(locale)[:50]}", "show", h.id)])
+        rows.append([admin_button(item_label(MARKS[h.status], h.title(locale)), "show", h.id)])
     lines.append("")
     lines.append(ngettext("Minimum notice period: {days} day. Change it with /hearing_notice N.",
                           "Minimum notice period: {days} days. Change it with /hearing_notice N.",

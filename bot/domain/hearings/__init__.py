@@ -40,6 +40,7 @@ from bot.domain.hearings.errors import (
 )
 from bot.domain.hearings.jobs import SCHEDULER_JOBS, plan_reminders, send_due_reminders
 from bot.domain.hearings.model import (
+    ACTIONS,
     AGENDA_MAX,
     ANSWERS,
     DECISIONS_MAX,
@@ -106,18 +107,18 @@ from bot.domain.hearings.queries import (
     broadcast_total,
     get_hearing,
     linkable_surveys,
+    linked_surveys,
     list_past,
     list_upcoming,
     notice_days,
     problem_excerpts,
-    survey_questions,
 )
 
 WrongMunicipality = HearingElsewhere
 """The former name of :class:`HearingElsewhere` (a hearing of another municipality)."""
 
 __all__ = [
-    "AGENDA_MAX", "ANSWERS", "DECISIONS_MAX", "DEFAULT_NOTICE_DAYS", "MAX_AHEAD", "MAX_NOTICE_DAYS",
+    "ACTIONS", "AGENDA_MAX", "ANSWERS", "DECISIONS_MAX", "DEFAULT_NOTICE_DAYS", "MAX_AHEAD", "MAX_NOTICE_DAYS",
     "NOTICE_FLOOR_DAYS", "PARTICIPANTS_MAX", "PLACE_MAX", "QUESTIONS_PER_RESIDENT", "QUESTION_MAX", "REASON_MAX",
     "REMINDERS", "RESEND_SHIFT", "SCHEDULER_JOBS", "TITLE_MAX", "TOPICS",
     "AgendaMissing", "Attendance", "BadDateTime", "DecisionsMissing", "DomainError", "Draft", "Hearing", "HearingCancelled",
@@ -129,9 +130,9 @@ __all__ = [
     "accept_problems", "ask_question", "attendance", "broadcast_total", "cancel_hearing", "change_total",
     "check_outcome_problems", "check_start", "clean_text", "create_hearing", "draft_hearing", "earliest_start",
     "edit_hearing", "editable_hearing", "get_hearing", "hearing_for_officer", "hearing_for_resident",
-    "linkable_surveys", "list_past", "list_upcoming", "may_ask", "my_rsvp", "notice_days", "notices",
+    "linkable_surveys", "linked_surveys", "list_past", "list_upcoming", "may_ask", "my_rsvp", "notice_days", "notices",
     "officer_hearings", "open_hearing", "outcome_preview", "parse_notice_days", "parse_participants",
     "parse_problem_ids", "parse_start", "past_hearings", "pick", "plan_reminders", "problem_excerpts",
     "problem_target_status", "publish_outcome", "questions", "rsvp", "send_due_reminders", "set_notice_days",
-    "set_share_name", "survey_questions", "validate_draft",
+    "set_share_name", "validate_draft",
 ]

@@ -42,7 +42,10 @@ MAX_AHEAD = timedelta(days=366)
 REMINDERS: tuple[tuple[str, timedelta], ...] = (("24h", timedelta(hours=24)), ("1h", timedelta(hours=1)))
 """Reminder kinds and how long before the start each is due."""
 ANSWERS = ("going", "not_going", "remind")
-"""A resident's RSVP."""
+"""A resident's RSVP as stored (``remind``: no answer, only a reminder)."""
+ACTIONS = (*ANSWERS, "mute")
+"""What a resident's button asks for (:func:`bot.domain.hearings.rsvp`): an answer, ``remind`` (the
+reminder on) or ``mute`` (the reminder off). Each is idempotent: the same tap twice is the same as once."""
 STATUSES = ("scheduled", "cancelled", "held")
 
 

@@ -6,11 +6,12 @@ keeps what it said. Texts come in both languages (``title_ky``/``title_ru``…),
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from bot.domain.clock import to_db
-from bot.domain.hearings.model import Hearing
+from bot.domain.hearings.model import Hearing, SurveyChoice
 from bot.domain.outbox import Notice
 
 ANNOUNCEMENT = "hearing_announcement"
@@ -24,30 +25,29 @@ EXCERPT = 80
 """Characters of an accepted problem's text in the outcome."""
 
 
-def hearing_facts(hearing: Hearing, survey: dict[str, str] | None = None) -> dict[str, Any]:
+def hearing_facts(hearing: Hearing, surveys: Sequence[SurveyChoice] = ()) -> dict[str, Any]:
     """What the announcement card shows: id, topic key, title and agenda per language, start, place,
-    whether a map pin and a document exist, the status, the linked survey and its question."""
-    survey = survey or {}
+    whether a map pin and a document exist, the status, and the linked surveys (``surveys``: each
+    ``[id, question_ky, question_ru]``, see :func:`bot.domain.hearings.linked_surveys`)."""
     return {
         "id": hearing.id, "topic": hearing.topic, "status": hearing.status,
         "title_ky": hearing.title_ky, "title_ru": hearing.title_ru,
         "agenda_ky": hearing.agenda_ky, "agenda_ru": hearing.agenda_ru,
         "starts_at": hearing.starts_at, "place": hearing.place,
         "map": hearing.latitude is not None, "document": hearing.attachment_kind == "document",
-        "survey_id": hearing.survey_id,
-        "survey_ky": survey.get("ky", ""), "survey_ru": survey.get("ru", ""),
+        "surveys": [[s.id, s.question_ky, s.question_ru] for s in surveys],
     }
 
 
-def announcement(hearing: Hearing, survey: dict[str, str] | None = None) -> Notice:
+def announcement(hearing: Hearing, surveys: Sequence[SurveyChoice] = ()) -> Notice:
     """The announcement of a new hearing (with its photo, when one is attached)."""
     photo = hearing.attachment_file_id if hearing.attachment_kind == "photo" else None
-    return Notice(ANNOUNCEMENT, hearing_facts(hearing, survey), photo=photo)
+    return Notice(ANNOUNCEMENT, hearing_facts(hearing, surveys), photo=photo)
 
 
-def changed(hearing: Hearing, what: tuple[str, ...], survey: dict[str, str] | None = None) -> Notice:
+def changed(hearing: Hearing, what: tuple[str, ...], surveys: Sequence[SurveyChoice] = ()) -> Notice:
     """What changed (``time``, ``place``, ``agenda``), then the updated card."""
-    return Notice(CHANGED, {**hearing_facts(hearing, survey), "changed": list(what)})
+    return Notice(CHANGED, {**hearing_facts(hearing, surveys), "changed": list(what)})
 
 
 def cancelled(hearing: Hearing, reason: str) -> Notice:
@@ -64,13 +64,14 @@ def reminder(hearing: Hearing, kind: str, now: datetime) -> Notice:
         "sent_at": to_db(now)})
 
 
-def outcome(hearing: Hearing, problems: dict[int, str]) -> Notice:
+def outcome(hearing: Hearing, problems: Mapping[int, str | None]) -> Notice:
     """The outcome: title, start, participants, decisions per language, the accepted problems with
-    an excerpt of their text (``problems``: id → text), whether minutes are attached."""
-    listed = []
+    an excerpt of their text (``problems``: id → text, ``None`` for a voice-only problem, kept as
+    ``None`` for the renderer to name), whether minutes are attached."""
+    listed: list[list[Any]] = []
     for pid in hearing.problem_ids:
-        text = problems.get(pid) or ""
-        listed.append([pid, text if len(text) <= EXCERPT else text[:EXCERPT - 1] + "…"])
+        text = problems.get(pid, "")
+        listed.append([pid, text if text is None or len(text) <= EXCERPT else text[:EXCERPT - 1] + "…"])
     return Notice(OUTCOME, {
         "id": hearing.id, "title_ky": hearing.title_ky, "title_ru": hearing.title_ru,
         "starts_at": hearing.starts_at, "participants": hearing.participants,

@@ -56,7 +56,7 @@ from bot.domain.hearings.rules import (
     validate_draft,
     validate_outcome,
 )
-from bot.domain.hearings.queries import get_hearing, notice_days, problem_excerpts, survey_questions, visible_problem
+from bot.domain.hearings.queries import get_hearing, linked_surveys, notice_days, problem_excerpts, visible_problem
 from bot.domain.officers import Officer, require_officer
 from bot.domain.outbox import Audience, enqueue
 from bot.store import Reader
@@ -172,7 +172,7 @@ async def create_hearing(db: Database, *, officer_id: int, draft: Draft) -> Hear
         await plan_reminders(tx, hearing.id, starts)
         await audit.record(tx, audit.Actor.officer(officer_id), "hearing.create", audit.Target("hearing", hearing.id),
                            municipality_code=code, details={"topic": draft.topic, "starts_at": to_db(starts)})
-        notice = notices.announcement(hearing, await survey_questions(tx, hearing.survey_id))
+        notice = notices.announcement(hearing, await linked_surveys(tx, hearing))
         broadcast_id = await enqueue(tx, kind=notice.kind, audience=Audience.municipality(code), content=notice,
                                      municipality_code=code, sender_id=officer_id,
                                      dedup_key=f"hearing:{hearing.id}:announce")
@@ -240,7 +240,7 @@ async def edit_hearing(
                            municipality_code=hearing.municipality_code, details={"changed": changed})
         if starts_at is not None and "time" in changed:
             await plan_reminders(tx, hearing_id, starts_at, hearing.starts)
-        notice = notices.changed(updated, tuple(changed), await survey_questions(tx, updated.survey_id))
+        notice = notices.changed(updated, tuple(changed), await linked_surveys(tx, updated))
         told = await store.told_of(tx, hearing_id, hearing.announcement_id)
         await enqueue(tx, kind=notice.kind, audience=Audience.residents(told), content=notice,
                       municipality_code=hearing.municipality_code, sender_id=officer_id,

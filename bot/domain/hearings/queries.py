@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.db import Database
 from bot.domain.clock import clock, to_db
-from bot.domain.hearings.model import DEFAULT_NOTICE_DAYS, Hearing, SurveyChoice, pick
+from bot.domain.hearings.model import DEFAULT_NOTICE_DAYS, Hearing, SurveyChoice
 from bot.store import Reader
 from bot.store import hearings as store
 
@@ -35,15 +35,11 @@ async def list_past(db: Database, municipality_code: str, now: datetime | None =
     return await store.past_in(db, municipality_code, to_db(now or clock.now()), limit)
 
 
-async def survey_questions(db: Reader, survey_id: int | None) -> dict[str, str]:
-    """The linked survey's question per language (``{"ky": …, "ru": …}``, each falling back to the
-    other), or ``{}`` without a survey."""
-    if survey_id is None:
-        return {}
-    question = await store.survey_question(db, survey_id)
-    if question is None:
-        return {}
-    return {loc: pick(*question, loc) for loc in ("ky", "ru")}
+async def linked_surveys(db: Reader, hearing: Hearing) -> list[SurveyChoice]:
+    """Every survey linked to the hearing, oldest first: the one chosen when it was announced and
+    those whose officer named this hearing when creating them (deleted ones and other
+    municipalities' left out). A draft (id 0) has only its chosen survey."""
+    return await store.surveys_of_hearing(db, hearing.id or -1, hearing.survey_id, hearing.municipality_code)
 
 
 async def linkable_surveys(db: Reader, municipality_code: str, limit: int = 8) -> list[SurveyChoice]:
@@ -56,14 +52,15 @@ async def broadcast_total(db: Reader, broadcast_id: int | None) -> int:
     return 0 if broadcast_id is None else await store.broadcast_total(db, broadcast_id)
 
 
-async def problem_excerpts(db: Reader, ids: tuple[int, ...] | list[int]) -> dict[int, str]:
-    """The text of each accepted problem (``""`` for a voice problem), through the problems domain."""
+async def problem_excerpts(db: Reader, ids: tuple[int, ...] | list[int]) -> dict[int, str | None]:
+    """The text of each accepted problem, through the problems domain: ``None`` for a problem told
+    only in a voice message (the UI names it), ``""`` for one that no longer exists."""
     from bot.domain import problems as pb  # imported here: problems imports much; hearings need one reader
 
-    texts: dict[int, str] = {}
+    texts: dict[int, str | None] = {}
     for pid in ids:
         problem = await pb.get_problem(db, pid)
-        texts[pid] = (problem.text or "") if problem is not None else ""
+        texts[pid] = "" if problem is None else (problem.text or None)
     return texts
 
 

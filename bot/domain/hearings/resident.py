@@ -2,8 +2,9 @@
 
 One RSVP row per resident: the answer (``going`` / ``not_going``, or ``remind`` for "no answer, only
 a reminder"), changeable, a reminder flag of its own (someone coming also wants a reminder: "I will
-come" turns it on, "Can't come" off, "Remind me" toggles it), and a separate consent to show the
-resident's name on the hall list; officers see names only of consenting
+come" turns it on, "Can't come" off, "Remind me" on, "Don't remind me" off — never a toggle, so a
+double tap or a late tap on an old card cannot undo what the resident asked), and a separate
+consent to show the resident's name on the hall list; officers see names only of consenting
 residents who are coming, and counts for everything else. A resident acts only on hearings of
 their own municipality (a crafted button for another one is :class:`HearingElsewhere`).
 """
@@ -21,7 +22,7 @@ from bot.domain.hearings.errors import (
     TooManyQuestions,
     closed,
 )
-from bot.domain.hearings.model import ANSWERS, QUESTION_MAX, QUESTIONS_PER_RESIDENT, Hearing
+from bot.domain.hearings.model import ACTIONS, QUESTION_MAX, QUESTIONS_PER_RESIDENT, Hearing
 from bot.domain.hearings.rules import clean_text
 from bot.domain.hearings.queries import get_hearing, list_past, problem_excerpts
 from bot.store import Reader
@@ -63,25 +64,34 @@ async def my_rsvp(db: Database, resident_id: int, hearing_id: int) -> tuple[str 
 
 
 async def rsvp(db: Database, *, resident_id: int, hearing_id: int, answer: str) -> tuple[Hearing, bool]:
-    """Record the resident's button: ``going`` (and a reminder), ``not_going`` (no reminder), or
-    ``remind`` (the reminder toggled, the answer kept). One row per resident and hearing.
+    """Record the resident's button (one of :data:`ACTIONS`); one row per resident and hearing.
+
+    Every action is idempotent, never a toggle: ``remind`` turns the reminder on and ``mute`` turns it
+    off (the answer kept; ``mute`` without any row stores nothing); a new answer ``going`` comes with
+    a reminder, ``not_going`` drops it; the answer the resident already gave changes nothing (a double
+    tap, or a late tap on an old card, keeps a reminder switched on or off since).
 
     Returns:
         the hearing and whether the resident will now be reminded.
     Raises:
-        InvalidInput: unknown answer. See :func:`open_hearing`.
+        InvalidInput: unknown action. See :func:`open_hearing`.
     """
-    if answer not in ANSWERS:
+    if answer not in ACTIONS:
         raise InvalidInput("answer")
     async with db.transaction() as tx:
         hearing = await open_hearing(tx, resident_id=resident_id, hearing_id=hearing_id)
         before = await store.rsvp_of(tx, hearing_id, resident_id)
-        if answer == "remind":
-            kept = before[0] if before is not None else "remind"
-            reminder = not (before is not None and before[2])
+        given, reminded = (before[0], before[2]) if before is not None else (None, False)
+        if answer == "mute" and before is None:
+            return hearing, False
+        if answer in ("remind", "mute"):
+            kept, reminder = given or "remind", answer == "remind"
+        elif answer == given:
+            kept, reminder = given, reminded
         else:
             kept, reminder = answer, answer == "going"
-        await store.save_rsvp(tx, hearing_id, resident_id, kept, reminder, now_db())
+        if (kept, reminder) != (given, reminded):
+            await store.save_rsvp(tx, hearing_id, resident_id, kept, reminder, now_db())
     return hearing, reminder
 
 
@@ -135,7 +145,8 @@ async def ask_question(db: Database, *, resident_id: int, hearing_id: int, text:
         return question_id
 
 
-async def past_hearings(db: Database, municipality_code: str) -> list[tuple[Hearing, dict[int, str]]]:
-    """Past hearings of the municipality (newest first), each with the texts of its accepted problems."""
+async def past_hearings(db: Database, municipality_code: str) -> list[tuple[Hearing, dict[int, str | None]]]:
+    """Past hearings of the municipality (newest first), each with the texts of its accepted problems
+    (see :func:`problem_excerpts`)."""
     return [(h, await problem_excerpts(db, h.problem_ids) if h.status == "held" else {})
             for h in await list_past(db, municipality_code)]

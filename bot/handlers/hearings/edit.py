@@ -137,7 +137,10 @@ async def _got_agenda_ru(ctx: Ctx, text: str | None) -> None:
 # -- the cancellation -------------------------------------------------------------------------------
 
 
-cancel_wizard = Wizard("hrcancel")
+cancel_wizard = Wizard("hrcancel", stop=N_("✖ Don't cancel the hearing"),
+                       cancelled=N_("The hearing is not cancelled: it stays as announced."))
+"""Its stop button and answer say what stopping keeps: a plain "Cancel" in a "Cancel the hearing" flow
+reads as the cancellation itself (issue 12)."""
 reason = cancel_wizard.text("reason", max_len=hr.REASON_MAX)
 """The reason residents will read, or the button "Cancel without a reason"."""
 

@@ -26,11 +26,13 @@ from bot.domain.officers import Officer
 from bot.domain.residents import count_residents
 from bot.flows import Ctx, Prompt, Wizard
 from bot.handlers.roles import officer_router
-from bot.i18n import N_, _, format_date, format_number, format_time, ngettext
+from bot.i18n import N_, _, format_date, format_number, format_time, ngettext, numbered
 from bot.notices import render
 from bot.ui.callbacks import parse_id
 from bot.ui.errors import explain
-from bot.ui.hearings import HearingAdminCallback, admin_button, example_time, kb, topic_label
+from bot.ui.hearings import HearingAdminCallback, admin_button, example_time, kb, topic_button_label, topic_label
+from bot.ui.keyboards import item_label
+from bot.ui.messages import esc
 from bot.ui.times import choice_rows, chosen, evening_choices
 
 wizard = Wizard("hrnew", cancelled=N_("The draft is discarded."))
@@ -61,8 +63,11 @@ def _keep(ctx: Ctx, draft: hr.Draft) -> None:
 
 @topic.prompt
 async def _ask_topic(ctx: Ctx) -> Prompt:
-    return Prompt(_("<b>New public hearing</b>. Step 1: choose the topic. /cancel — stop."),
-                  rows=[[topic.button(topic_label(key), key)] for key in hr.TOPICS])
+    text = _("<b>New public hearing</b>. Step 1: choose the topic. /cancel — stop.")
+    cut = [topic_label(key) for key in hr.TOPICS if topic_button_label(key) != topic_label(key)]
+    if cut:  # a label shortened on its button is read whole here
+        text += "\n\n" + "\n".join(f"• {esc(full)}" for full in cut)
+    return Prompt(text, rows=[[topic.button(topic_button_label(key), key)] for key in hr.TOPICS])
 
 
 @topic.handle
@@ -217,8 +222,11 @@ async def _got_location(ctx: Ctx, message: Message | None) -> None:
 async def _ask_survey(ctx: Ctx) -> Prompt:
     officer: Officer = ctx.officer
     choices = await hr.linkable_surveys(ctx.db, officer.municipality_code)
-    return Prompt(_("Link one of your open surveys to the hearing? Residents will see a button to vote."),
-                  rows=[[survey.button("🗳 " + s.question(ctx.locale)[:55], str(s.id))] for s in choices], skip=True)
+    lines = [f"{numbered(s.id)} {esc(s.question(ctx.locale))}" for s in choices]  # the buttons show the start
+    return Prompt("\n".join([_("Link one of your open surveys to the hearing? Residents will see a button to vote."),
+                             "", *lines]),
+                  rows=[[survey.button(item_label("🗳", s.question(ctx.locale), number=s.id), str(s.id))]
+                        for s in choices], skip=True)
 
 
 @survey.handle
@@ -260,7 +268,7 @@ async def _show_preview(ctx: Ctx) -> Prompt:
     officer: Officer = ctx.officer
     draft = _draft(ctx)
     hearing = hr.draft_hearing(draft, officer.municipality_code)
-    notice = hr.notices.announcement(hearing, await hr.survey_questions(ctx.db, draft.survey_id))
+    notice = hr.notices.announcement(hearing, await hr.linked_surveys(ctx.db, hearing))
     total = await count_residents(ctx.db, officer.municipality_code)
     head = _("<b>Preview.</b> This is how residents will see the announcement:")
     count = ngettext("It will be sent to {n} resident.", "It will be sent to {n} residents.", total).format(

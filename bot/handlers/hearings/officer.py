@@ -46,7 +46,7 @@ async def on_show(callback: CallbackQuery, callback_data: HearingAdminCallback, 
                   officer: Officer, locale: str) -> None:
     """A hearing's card as residents got it, with the answers so far and the officer's buttons."""
     hearing, att = await hr.attendance(db, officer_id=officer.telegram_id, hearing_id=callback_data.hearing_id)
-    notice = hr.notices.announcement(hearing, await hr.survey_questions(db, hearing.survey_id))
+    notice = hr.notices.announcement(hearing, await hr.linked_surveys(db, hearing))
     parts = split_html(f"{render(notice, locale).text}\n\n{officer_summary(att)}")  # a long agenda: buttons last
     for part in parts[:-1]:
         await bot.send_message(officer.telegram_id, part)

@@ -1,6 +1,7 @@
-"""Residents and public hearings: the announcement's buttons (I will come / Can't come / Remind me,
-a question for the hearing, the calendar file, the map pin, the attached document), the hall-list
-consent, and /hearings (upcoming and past hearings of my municipality with their outcomes).
+"""Residents and public hearings: the announcement's buttons (I will come / Can't come / Remind me /
+Don't remind me, a question for the hearing, the calendar file, the map pin, the attached document,
+each linked survey), the hall-list consent, and /hearings (upcoming and past hearings of my
+municipality with their outcomes).
 
 Every button is checked on the server (in the domain): a hearing of another municipality (a crafted
 or stale button) is refused with an alert and nothing changes. The question is a one-step wizard
@@ -34,14 +35,21 @@ from bot.ui.messages import esc
 
 log = logging.getLogger(__name__)
 
-SAVED = {
-    "going": N_("Saved: you will come. We will remind you 24 hours and 1 hour before."),
-    "not_going": N_("Saved: you can't come. You can still send a question for the hearing."),
-    "remind": N_("Saved: we will remind you 24 hours and 1 hour before."),
+SAID = {
+    ("going", True): N_("Saved: you will come. We will remind you 24 hours and 1 hour before."),
+    ("going", False): N_("Saved: you will come. No reminder will be sent: you turned it off."),
+    ("not_going", False): N_("Saved: you can't come. You can still send a question for the hearing."),
+    ("not_going", True): N_("Saved: you can't come. We will still remind you 24 hours and 1 hour before, as "
+                            "you asked."),
+    ("remind", True): N_("Saved: we will remind you 24 hours and 1 hour before."),
+    ("mute", False): N_("Reminder turned off. Your answer is kept."),
 }
-REMINDER_OFF = N_("Reminder turned off. Your answer is kept.")
-RSVP = {"go": "going", "no": "not_going", "rem": "remind"}
-"""Button action → answer."""
+"""What the toast says after a button: (the action, whether the resident will now be reminded) →
+msgid, so it names what is so now (a repeated "I will come" keeps a reminder turned off)."""
+MUTED_ONLY = N_("Reminder turned off.")
+""""Don't remind me" from someone who gave no answer, only asked for the reminder."""
+RSVP = {"go": "going", "no": "not_going", "rem": "remind", "mute": "mute"}
+"""Button action → :data:`bot.domain.hearings.ACTIONS`."""
 
 
 def _onboarded(resident: Resident, callback_answer: CallbackAnswer) -> bool:
@@ -104,7 +112,7 @@ async def send_card(bot: Bot, db: Database, hearing: hr.Hearing, resident: Resid
     :func:`bot.delivery.split.split_html` into several valid HTML messages, the buttons under the last.
     """
     answer, share, reminder = await hr.my_rsvp(db, resident.telegram_id, hearing.id)
-    facts_notice = hr.notices.announcement(hearing, await hr.survey_questions(db, hearing.survey_id))
+    facts_notice = hr.notices.announcement(hearing, await hr.linked_surveys(db, hearing))
     parts = split_html(render(facts_notice, locale).text)
     for part in parts[:-1]:
         await bot.send_message(resident.telegram_id, part)
@@ -113,13 +121,16 @@ async def send_card(bot: Bot, db: Database, hearing: hr.Hearing, resident: Resid
     await bot.send_message(resident.telegram_id, parts[-1], reply_markup=markup)
 
 
-async def _refresh_keyboard(callback: CallbackQuery, db: Database, hearing: hr.Hearing, resident: Resident) -> None:
-    answer, share, reminder = await hr.my_rsvp(db, resident.telegram_id, hearing.id)
+async def _refresh_keyboard(callback: CallbackQuery, db: Database, hearing: hr.Hearing, resident: Resident,
+                            rsvp: tuple[str | None, bool, bool] | None = None) -> None:
+    """The card's buttons redrawn for the resident's ``rsvp`` (:func:`bot.domain.hearings.my_rsvp`, read
+    when not given)."""
+    answer, share, reminder = rsvp or await hr.my_rsvp(db, resident.telegram_id, hearing.id)
     if not isinstance(callback.message, Message):
         return
+    facts = hr.notices.hearing_facts(hearing, await hr.linked_surveys(db, hearing))
     try:
-        await callback.message.edit_reply_markup(
-            reply_markup=kb(*card_rows(hr.notices.hearing_facts(hearing), answer, share, reminder)))
+        await callback.message.edit_reply_markup(reply_markup=kb(*card_rows(facts, answer, share, reminder)))
     except TelegramBadRequest:  # not modified, or too old to edit: the toast is enough
         log.debug("could not refresh the hearing keyboard", exc_info=True)
 
@@ -134,14 +145,17 @@ async def on_show(callback: CallbackQuery, callback_data: HearingCallback, bot: 
 
 async def on_rsvp(callback: CallbackQuery, callback_data: HearingCallback, db: Database, resident: Resident,
                   callback_answer: CallbackAnswer) -> None:
-    """I will come / Can't come / Remind me: saved, said in a toast, the card's ticks updated."""
+    """I will come / Can't come / Remind me / Don't remind me: saved (each idempotent, never a toggle),
+    said in a toast, the card's buttons updated."""
     if not _onboarded(resident, callback_answer):
         return
-    answer = RSVP[callback_data.action]
+    action = RSVP[callback_data.action]
     hearing, reminded = await hr.rsvp(db, resident_id=resident.telegram_id, hearing_id=callback_data.hearing_id,
-                                      answer=answer)
-    callback_answer.text = _(SAVED[answer]) if reminded or answer != "remind" else _(REMINDER_OFF)
-    await _refresh_keyboard(callback, db, hearing, resident)
+                                      answer=action)
+    now = await hr.my_rsvp(db, resident.telegram_id, hearing.id)
+    said = MUTED_ONLY if action == "mute" and now[0] in (None, "remind") else SAID[action, reminded]
+    callback_answer.text = _(said)
+    await _refresh_keyboard(callback, db, hearing, resident, now)
 
 
 async def on_share(callback: CallbackQuery, callback_data: HearingCallback, db: Database, resident: Resident,
