@@ -29,7 +29,7 @@ from bot.handlers.roles import officer_router
 from bot.i18n import _, format_number
 from bot.ui.errors import explain
 from bot.ui.keyboards import with_menu
-from bot.ui.messages import edit_or_send
+from bot.ui.messages import answer_screen, edit_or_send
 from bot.ui.problem_filter import QueueFilterCallback, filter_keyboard, filter_prompt
 from bot.ui.problems import (
     PAGE_SIZE,
@@ -46,7 +46,7 @@ async def cmd_queue(message: Message, db: Database, officer: Officer) -> None:
     """/problems_queue: new problems of the officer's municipality."""
     problems, total = await pb.officer_queue(db, officer.telegram_id, size=PAGE_SIZE)
     text, markup = render_queue(problems, total, 0)
-    await message.answer(text, reply_markup=markup)
+    await answer_screen(message, text, markup)
 
 
 async def on_queue_page(callback: CallbackQuery, callback_data: OfficerQueueCallback, db: Database,
