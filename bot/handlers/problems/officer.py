@@ -127,7 +127,8 @@ async def on_open(callback: CallbackQuery, callback_data: OfficerProblemCallback
                   officer: Officer) -> None:
     problem = await _problem(db, officer, callback_data)
     text, markup = render_officer_card(problem, await pb.history(db, problem.id),
-                                       all_statuses=callback_data.action == "more")
+                                       all_statuses=callback_data.action == "more",
+                                       still=await pb.still_count(db, problem))
     await edit_or_send(callback, text, markup)
 
 
@@ -138,7 +139,8 @@ async def on_status(callback: CallbackQuery, callback_data: OfficerProblemCallba
     problem = await _problem(db, officer, callback_data)
     if callback_data.seen != problem.status:
         callback_answer.text, callback_answer.show_alert = explain(pb.StatusChanged(problem)), True
-        text, markup = render_officer_card(problem, await pb.history(db, problem.id))
+        text, markup = render_officer_card(problem, await pb.history(db, problem.id),
+                                           still=await pb.still_count(db, problem))
         await edit_or_send(callback, text, markup)
         return
     await flows.start_status(callback, state, {**deps, "db": db, "officer": officer},
