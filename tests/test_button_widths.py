@@ -100,3 +100,104 @@ def test_every_alert_mode_button_fits(locale: str, mode: str) -> None:
     assert too_wide(message) == []
     modes = [b for row in markup.inline_keyboard for b in row if str(b.callback_data).startswith("al:mode")]
     assert len(modes) == len(alerts.KINDS)
+
+
+PLAN_TITLE = {"ky": "Ак-Дебе айылынын борбордук көчөсүндөгү суу түтүгүн толугу менен алмаштыруу",
+              "ru": "Полная замена водопровода на центральной улице села Ак-Дебе и в переулках"}
+STEP_TITLE = {"ky": "Долбоордук-сметалык документтерди даярдоо жана бекитүү",
+              "ru": "Подготовка и утверждение проектно-сметной документации"}
+
+
+@pytest.mark.parametrize("locale", ["ky", "ru"])
+async def test_plan_buttons_fit_and_name_the_item(harness: Harness, db: Database, frozen_clock,
+                                                  locale: str) -> None:
+    """Plan items and steps are named on buttons like problems (:func:`bot.ui.keyboards.item_label`): the
+    first words, "…" and the number — not ``title[:40]``, wider than a phone: the officer's plan, the
+    resident's, "Mark a step done", "Change a deadline", and "📋 In the action plan" on a problem's card."""
+    from datetime import date
+
+    from bot.domain import plans
+    from bot.i18n import numbered
+    from bot.ui.plans import PlanCb
+    from tests.test_plans_flow import press
+
+    resident = await onboard(harness, db, 7301, locale)
+    problem_id = await raise_problem(resident, LONG, "Суу" if locale == "ky" else "Водоснабжение")
+    officer = await officer_person(harness, db, 7302, locale=locale)
+    view = await plans.create_item(db, officer_id=7302, title=PLAN_TITLE[locale], year=2027, responsible="ayil_okmotu",
+                                   problem_ids=[problem_id], steps=[(STEP_TITLE[locale], date(2027, 3, 1))])
+    item = view.item.id
+    [listing] = await officer.send("/plans")
+    [resident_list] = await resident.send("/plan")
+    await press(officer, PlanCb(a="oc", i=item).pack())
+    steps = (await press(officer, PlanCb(a="sdm", i=item).pack()))[-1]
+    await officer.send("/plans")
+    await press(officer, PlanCb(a="oc", i=item).pack())
+    deadline = (await press(officer, PlanCb(a="dl", i=item).pack()))[-1]
+    await resident.send("/cancel")
+    [home] = await resident.send("/problems")
+    [card] = await resident.press_data(home["message_id"], f"pb:open:{problem_id}:0:r")
+    for message in (listing, resident_list, steps, deadline, card):
+        assert too_wide(message) == [], message.get("text", "")[:40]
+    first_words = " ".join(PLAN_TITLE[locale].split()[:2])
+    for message in (listing, resident_list):
+        [button] = [b for b in labels(message) if first_words in b]
+        assert button.startswith(f"📋 {first_words}") and button.endswith(f"… {numbered(item)}"), button
+    step_words = STEP_TITLE[locale][:9]
+    assert any(b.startswith(f"✔ {step_words}") and b.endswith("…") for b in labels(steps)), labels(steps)
+    assert any(b.startswith(step_words) and b.endswith("… · 01.03.2027") for b in labels(deadline)), labels(deadline)
+    [in_plan] = [b for b in labels(card) if b.startswith("📋 ")]
+    assert in_plan in labels(resident_list), (in_plan, labels(resident_list))  # the item's one label
+
+
+@pytest.mark.parametrize("locale", ["ky", "ru"])
+async def test_survey_buttons_fit(harness: Harness, db: Database, frozen_clock, locale: str) -> None:
+    """A survey's long question on the buttons that open it: the resident's list and the officer's."""
+    from bot.domain import surveys as sv
+    from tests.survey_helpers import START, draft
+
+    frozen_clock.set(START)
+    resident = await onboard(harness, db, 7401, locale)
+    officer = await officer_person(harness, db, 7402, locale=locale)
+    question = "Кайсы көчөгө биринчи кезекте асфальт төшөө жана жарык коюу керек деп ойлойсуз?"
+    await sv.create_survey(db, officer_id=7402, draft=draft(question_ky=question, question_ru=question))
+    [surveys] = await resident.send("/surveys")
+    [admin] = await officer.send("/survey_admin")
+    for message in (surveys, admin):
+        assert too_wide(message) == []
+        assert any(b.startswith("Кайсы көчөгө") or "Кайсы көчөгө" in b for b in labels(message)), labels(message)
+
+
+@pytest.mark.parametrize("locale", ["ky", "ru"])
+async def test_the_queue_filter_names_every_status_whole(harness: Harness, db: Database, locale: str) -> None:
+    """"🔎 Status: …" under the queue and the statuses to choose from: each fits a phone without being cut
+    ("В совместном…", "Биргелешкен…" did not say which status), through the real dispatcher for every status."""
+    from bot.domain import problems as pb
+    from bot.ui.problem_filter import QueueFilterCallback
+
+    officer = await officer_person(harness, db, 7501, locale=locale)
+    [queue] = await officer.send("/problems_queue")
+    cut = []
+    for status in pb.STATUSES:
+        [picker] = await officer.press("🔎", officer.last())
+        assert len(labels(picker)) >= len(pb.STATUSES)
+        cut += [b for b in labels(picker) if "…" in b] + too_wide(picker)
+        [shown] = await officer.press_data(picker["message_id"], QueueFilterCallback(action="show", status=status).pack())
+        cut += [b for b in labels(shown) if b.startswith("🔎") and "…" in b] + too_wide(shown)
+    assert sorted(set(cut)) == [], sorted(set(cut))
+    assert queue
+
+
+@pytest.mark.parametrize("locale", ["ky", "ru"])
+async def test_alert_urgency_buttons_say_what_they_do(harness: Harness, db: Database, locale: str) -> None:
+    """The urgency toggle of each alert kind was a bare 🔕/🔔: now words saying what a tap does, which
+    change after the tap."""
+    mark, unmark = {"ky": ("🔔 Шашылыш деп белгилөө", "🔕 Шашылыш белгисин алуу"),
+                    "ru": ("🔔 Сделать срочным", "🔕 Снять отметку «срочно»")}[locale]
+    officer = await officer_person(harness, db, 7601, locale=locale)
+    [screen] = await officer.send("/alerts")
+    assert not [b for b in labels(screen) if b.strip() in ("🔔", "🔕")], labels(screen)
+    assert labels(screen).count(mark) == 5 and too_wide(screen) == []
+    [after] = await officer.press(mark, screen)
+    assert labels(after).count(mark) == 4 and labels(after).count(unmark) == 1
+    assert labels(after).index(unmark) == 1  # under the first kind's mode, the kind it belongs to

@@ -257,3 +257,37 @@ async def test_a_failing_chart_still_sends_the_table(harness, db: Database, monk
     await officer.send("/problems_export")
     sent = harness.emulator.bot_messages(103)[before:]
     assert "document" in sent[0] and "диаграмма" in plain(sent[1]).lower()
+
+
+@pytest.mark.parametrize(("locale", "one", "two"), [
+    ("ky", "🔁 1 тургун көйгөй дагы эле бар дейт.", "🔁 2 тургун көйгөй дагы эле бар дейт."),
+    ("ru", "🔁 1 житель сообщил, что проблема осталась.", "🔁 2 жителя сообщили, что проблема осталась."),
+])
+async def test_the_officers_card_counts_still_a_problem_answers(harness, db: Database, locale: str, one: str,
+                                                                two: str) -> None:
+    """A solved problem's card tells the officer how many residents answered "still a problem" (below the
+    reopen threshold, 3, so it stays solved); a "solved, thank you" is not counted, nor before any answer."""
+    from bot.ui.problems import OfficerProblemCallback
+
+    author = await _onboard(harness, db, 251, "ru")
+    problem_id = await raise_problem(author, TEXT, "Водоснабжение")
+    for uid in (252, 253):
+        await _onboard(harness, db, uid, "ky")
+        await pb.support(db, problem_id=problem_id, resident_id=uid)
+    officer = await _officer(harness, db, 254, locale=locale)
+    await pb.change_status(db, officer_id=254, problem_id=problem_id, status="solved")
+    [queue] = await officer.send("/problems_queue")
+    open_card = OfficerProblemCallback(action="open", id=problem_id).pack()
+
+    async def card() -> str:
+        return plain((await officer.press_data(queue["message_id"], open_card))[-1])
+
+    assert "🔁" not in await card()
+    await pb.answer_still(db, problem_id=problem_id, resident_id=251, still=True, default_threshold=3)
+    await pb.answer_still(db, problem_id=problem_id, resident_id=253, still=False, default_threshold=3)
+    assert one in await card()
+    await pb.answer_still(db, problem_id=problem_id, resident_id=252, still=True, default_threshold=3)
+    shown = await card()
+    assert two in shown and one not in shown
+    await pb.change_status(db, officer_id=254, problem_id=problem_id, status="in_progress")
+    assert "🔁" not in await card()  # no longer solved: the answers belonged to that solved status

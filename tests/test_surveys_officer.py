@@ -279,7 +279,7 @@ async def test_close_early_extend_and_delete_from_the_card(db: Database, harness
     [card] = await officer.press("Да")
     assert "Результаты отправляются" in last_alert(officer)
     # one voter: every count is hidden, so the card offers no chart or file, only the way back
-    assert labels(card) == ["🛠 Управление опросами"]
+    assert labels(card) == ["🛠 Управление опросами", "« Главное меню"]
     [alert_source] = [card]
     await officer.press_data(alert_source["message_id"], f"sa:chart:{survey.id}:0")  # an old card's button
     assert "тайна" in last_alert(officer) or "не показываются" in last_alert(officer)

@@ -68,6 +68,15 @@ async def edit_or_send(
         raise
 
 
+async def answer_screen(message: Message, text: str, reply_markup: InlineKeyboardMarkup | None = None) -> Message:
+    """Send a screen as a new message (a command's reply) with the way on :func:`edit_or_send` gives the
+    same screen opened by a button: ``reply_markup`` gets a "« Main menu" row, none gives that row alone
+    (issue 12), so /services and "🏛 Municipal services" end alike."""
+    from bot.ui.keyboards import with_menu
+
+    return await message.answer(text, reply_markup=with_menu(reply_markup))
+
+
 async def drop_keyboard(callback: CallbackQuery) -> None:
     """Remove the inline keyboard of the message a button belongs to; failures are ignored."""
     message = callback.message

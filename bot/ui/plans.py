@@ -16,6 +16,8 @@ from bot.domain.plans.photos import NotAPhoto
 from bot.i18n import N_, _, format_date, format_number, ngettext, numbered
 from bot.ui.callbacks import IdField, PageField
 from bot.ui.errors import explains
+from bot.ui.keyboards import ROW_WIDTH, item_label
+from bot.ui.keyboards import label as button_label
 from bot.ui.messages import esc
 
 CARD_REPORTS = 3
@@ -47,9 +49,20 @@ def som(amount: int, locale: str | None = None) -> str:
     return _("{amount} som", locale=locale).format(amount=format_number(amount, locale))
 
 
+def step_label(title: str, tail: str = "") -> str:
+    """A button naming a step (or an item) by its first words, shortened like problem list buttons
+    (:func:`bot.ui.keyboards.label`) so it fits a 360-px phone; ``tail`` (" · 01.03.2027") stays whole."""
+    return button_label(title, ROW_WIDTH - len(tail)) + tail
+
+
 def day(value: date | str, locale: str | None = None) -> str:
     """A date (or ``YYYY-MM-DD``) in the locale's long form: ky "2027-ж., 31-май", ru "31 мая 2027"."""
     return format_date(date.fromisoformat(value) if isinstance(value, str) else value, locale)
+
+
+def short_day(value: date | str) -> str:
+    """A date as officers type it, "31.05.2027": short enough to share a button with a step's name."""
+    return (date.fromisoformat(value) if isinstance(value, str) else value).strftime("%d.%m.%Y")
 
 
 def label(table: dict[str, str], key: str | None, locale: str | None = None) -> str:
@@ -163,7 +176,7 @@ def item_list(items: Sequence[plans.Item], locale: str, title: str, *, action: s
         icon = "🌱" if item.kind == "initiative" else "📋"
         lines.append(f"{icon} <b>{numbered(item.id)}</b> {esc(item.title)} · {item.year} · "
                      f"<i>{label(plans.ITEM_STATUSES, item.status, locale)}</i>")
-        rows.append([(f"{icon} {numbered(item.id)} {item.title[:40]}", PlanCb(a=action, i=item.id))])
+        rows.append([(item_label(icon, item.title, number=item.id), PlanCb(a=action, i=item.id))])
     rows.extend([entry] for entry in extra)
     if back is not None:
         rows.append([(_("« Back", locale=locale), back)])

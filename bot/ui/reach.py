@@ -20,6 +20,7 @@ from bot.i18n import _, format_time, ngettext
 from bot.notices.reach import kind_label
 from bot.ui.callbacks import IdField
 from bot.ui.errors import explains
+from bot.ui.keyboards import label
 from bot.ui.messages import esc
 
 SmallField = Annotated[int, Field(ge=0, le=99)]
@@ -87,16 +88,21 @@ def alerts_text(p: alerts.AlertPrefs) -> str:
     return "\n".join(lines)
 
 
+def urgent_label(urgent: bool) -> str:
+    """The urgency toggle of a kind, in words (issue 12: a bare 🔔/🔕 does not say what a tap does):
+    what the tap does, "🔔 Mark urgent" or "🔕 Unmark urgent"."""
+    return _("🔕 Unmark urgent") if urgent else _("🔔 Mark urgent")
+
+
 def alerts_keyboard(p: alerts.AlertPrefs) -> InlineKeyboardMarkup:
-    """A row per kind (its mode, cycling; its urgency), then the digest hour and quiet hours."""
+    """Per kind its mode (cycling) and under it its urgency toggle, each a row of its own (both are words
+    too wide to share a row on a 360-px phone), then the digest hour and quiet hours."""
     rows = []
     for index, kind in enumerate(alerts.KINDS):
-        rows.append([
-            InlineKeyboardButton(text=_button_label(kind, p.mode(kind)),
-                                 callback_data=AlertsCallback(action="mode", kind=index).pack()),
-            InlineKeyboardButton(text="🔔" if p.urgent(kind) else "🔕",
-                                 callback_data=AlertsCallback(action="urgent", kind=index).pack()),
-        ])
+        rows.append([InlineKeyboardButton(text=_button_label(kind, p.mode(kind)),
+                                          callback_data=AlertsCallback(action="mode", kind=index).pack())])
+        rows.append([InlineKeyboardButton(text=urgent_label(p.urgent(kind)),
+                                          callback_data=AlertsCallback(action="urgent", kind=index).pack())])
     rows.append([InlineKeyboardButton(text=_("Digest hour"), callback_data=AlertsCallback(action="hours").pack()),
                  InlineKeyboardButton(text=_("Quiet hours"), callback_data=AlertsCallback(action="quiet").pack())])
     return InlineKeyboardMarkup(inline_keyboard=rows)
@@ -200,7 +206,7 @@ def figures_text(chats: list[ChatFigures]) -> str:
 
 def figures_keyboard(chats: list[ChatFigures]) -> InlineKeyboardMarkup | None:
     """A button per chat to change its languages or unlink it."""
-    rows = [[InlineKeyboardButton(text=c.title[:40] or str(c.ref), callback_data=ReachCallback(
+    rows = [[InlineKeyboardButton(text=label(c.title) or str(c.ref), callback_data=ReachCallback(
         action="chat", ref=c.ref).pack())] for c in chats]
     return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
 

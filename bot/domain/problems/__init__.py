@@ -98,6 +98,7 @@ from bot.domain.problems.queries import (
     readable_problem,
     reopen_threshold,
     similar_problems,
+    still_count,
     supported_problems,
 )
 from bot.domain.problems.resident import answer_still, followers, raise_problem, support, withdraw
@@ -116,5 +117,5 @@ __all__ = [
     "duplicate_target", "get_problem", "hide_problem", "history", "is_supporting", "mark_duplicate", "may_read", "my_problems",
     "officer_queue", "open_count", "parse_problem_number", "problem_for_officer", "raise_problem",
     "ranked_for_export", "ranked_page", "readable_problem", "reopen_threshold", "search_stems",
-    "set_reopen_threshold", "similar_problems", "support", "supported_problems", "withdraw",
+    "set_reopen_threshold", "similar_problems", "still_count", "support", "supported_problems", "withdraw",
 ]

@@ -87,6 +87,14 @@ async def history(db: Reader, problem_id: int) -> list[ProblemEvent]:
     return await store.events_of(db, problem_id)
 
 
+async def still_count(db: Reader, problem: Problem) -> int:
+    """How many residents answered "still a problem" since ``problem`` was last marked solved; 0 when
+    it is not marked solved now (a reopened problem starts over at its next solved status)."""
+    if problem.status != "solved":
+        return 0
+    return await store.count_still(db, problem.id, await store.last_solved_event(db, problem.id))
+
+
 async def reopen_threshold(db: Reader, municipality_code: str, default: int) -> int:
     """"Still a problem" answers needed to reopen a solved problem in this municipality
     (``problem_settings``, else ``default`` from ``PROBLEM_REOPEN_THRESHOLD``)."""

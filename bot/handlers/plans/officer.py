@@ -29,8 +29,8 @@ from bot.domain.spreadsheet import export_filename
 from bot.handlers.roles import officer_router
 from bot.i18n import _, format_number
 from bot.domain.text import utf16_length
-from bot.ui.messages import edit_or_send, esc
-from bot.ui.keyboards import with_menu
+from bot.ui.messages import answer_screen, edit_or_send, esc
+from bot.ui.keyboards import item_label, with_menu
 from bot.ui.plans import (
     PlanCb,
     export_header,
@@ -88,7 +88,7 @@ async def card_view(db: Database, officer: Officer, locale: str, item_id: int) -
 async def cmd_plans(message: Message, db: Database, officer: Officer, locale: str) -> None:
     """/plans: the officer's action plan."""
     text, markup = await plans_view(db, officer, locale)
-    await message.answer(text, reply_markup=markup)
+    await answer_screen(message, text, markup)
 
 
 async def on_list(callback: CallbackQuery, db: Database, officer: Officer, locale: str) -> None:
@@ -105,7 +105,7 @@ async def on_steps_menu(callback: CallbackQuery, callback_data: PlanCb, db: Data
     """The steps not yet done, one button each."""
     item = await plans.officer_item(db, db, officer.telegram_id, callback_data.i)
     view = await plans.item_view(db, item)
-    rows = [[(f"✔ {s.title[:40]}", PlanCb(a="sd", i=item.id, v=str(s.id)))] for s in view.steps if not s.done_at]
+    rows = [[(item_label("✔", s.title), PlanCb(a="sd", i=item.id, v=str(s.id)))] for s in view.steps if not s.done_at]
     rows.append([(_("« Back"), PlanCb(a="oc", i=item.id))])
     await edit_or_send(callback, _("Which step is done?") if len(rows) > 1 else _("Every step is done."), keyboard(rows))
 
@@ -148,7 +148,7 @@ async def group_view(db: Database, officer: Officer) -> tuple[str, InlineKeyboar
 async def cmd_group(message: Message, db: Database, officer: Officer) -> None:
     """/monitoring_group: the group of the officer's municipality."""
     text, markup = await group_view(db, officer)
-    await message.answer(text, reply_markup=markup)
+    await answer_screen(message, text, markup)
 
 
 async def on_group(callback: CallbackQuery, db: Database, officer: Officer) -> None:

@@ -27,7 +27,7 @@ from bot.flows import Ctx, Prompt, Wizard
 import bot.i18n as i18n
 from bot.i18n import N_, _, format_number, ngettext, numbered
 from bot.ui.messages import esc
-from bot.ui.plans import PlanCb, day, keyboard, label, som
+from bot.ui.plans import PlanCb, keyboard, label, short_day, som, step_label
 
 
 def _open(item_id: int) -> InlineKeyboardMarkup:
@@ -215,7 +215,7 @@ async def on_deadline(callback: CallbackQuery, callback_data: PlanCb, db: Databa
 async def _ask_dl_step(ctx: Ctx) -> Prompt:
     item = await plans.officer_item(ctx.db, ctx.db, ctx.officer.telegram_id, int(ctx.data["item"]))
     view = await plans.item_view(ctx.db, item)
-    rows = [[dl_step.button(f"{s.title[:30]} · {day(s.deadline)}", str(s.id))] for s in view.steps]
+    rows = [[dl_step.button(step_label(s.title, f" · {short_day(s.deadline)}"), str(s.id))] for s in view.steps]
     return Prompt(_("Which step's deadline changes?") if rows else _("This item has no steps."), rows=rows)
 
 

@@ -23,7 +23,7 @@ from bot.domain.residents import Resident
 from bot.handlers.problems.gate import resident_router
 from bot.i18n import _, numbered
 from bot.ui.messages import edit_or_send, send_photos
-from bot.ui.keyboards import with_menu
+from bot.ui.keyboards import item_label, with_menu
 from bot.ui.plans import CARD_REPORTS, PlanCb, button, item_card, item_list, keyboard
 
 
@@ -131,12 +131,13 @@ def build_router() -> Router:
 
 
 async def plan_rows(db: Database, problem_id: int, markup: InlineKeyboardMarkup) -> InlineKeyboardMarkup:
-    """A problem card's keyboard with one "📋 In the action plan: …" button per item linked to the
-    problem, above its last row (Back); unchanged when there is none (one indexed read)."""
+    """A problem card's keyboard with one "📋 <the item's first words> №N" button per item linked to the
+    problem (the item's button in the plan's list too), above its last row (Back); unchanged when there
+    is none (one indexed read)."""
     items = await plans.items_for_problem(db, problem_id)
     if not items:
         return markup
-    rows = [[button(_("📋 In the action plan: {title}").format(title=item.title[:40]), PlanCb(a="card", i=item.id))]
+    rows = [[button(item_label("📋", item.title, number=item.id), PlanCb(a="card", i=item.id))]
             for item in items[:3]]
     keys = list(markup.inline_keyboard)
     return InlineKeyboardMarkup(inline_keyboard=[*keys[:-1], *rows, *keys[-1:]])

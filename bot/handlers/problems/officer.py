@@ -29,7 +29,7 @@ from bot.handlers.roles import officer_router
 from bot.i18n import _, format_number
 from bot.ui.errors import explain
 from bot.ui.keyboards import with_menu
-from bot.ui.messages import edit_or_send
+from bot.ui.messages import answer_screen, edit_or_send
 from bot.ui.problem_filter import QueueFilterCallback, filter_keyboard, filter_prompt
 from bot.ui.problems import (
     PAGE_SIZE,
@@ -46,7 +46,7 @@ async def cmd_queue(message: Message, db: Database, officer: Officer) -> None:
     """/problems_queue: new problems of the officer's municipality."""
     problems, total = await pb.officer_queue(db, officer.telegram_id, size=PAGE_SIZE)
     text, markup = render_queue(problems, total, 0)
-    await message.answer(text, reply_markup=markup)
+    await answer_screen(message, text, markup)
 
 
 async def on_queue_page(callback: CallbackQuery, callback_data: OfficerQueueCallback, db: Database,
@@ -127,7 +127,8 @@ async def on_open(callback: CallbackQuery, callback_data: OfficerProblemCallback
                   officer: Officer) -> None:
     problem = await _problem(db, officer, callback_data)
     text, markup = render_officer_card(problem, await pb.history(db, problem.id),
-                                       all_statuses=callback_data.action == "more")
+                                       all_statuses=callback_data.action == "more",
+                                       still=await pb.still_count(db, problem))
     await edit_or_send(callback, text, markup)
 
 
@@ -138,7 +139,8 @@ async def on_status(callback: CallbackQuery, callback_data: OfficerProblemCallba
     problem = await _problem(db, officer, callback_data)
     if callback_data.seen != problem.status:
         callback_answer.text, callback_answer.show_alert = explain(pb.StatusChanged(problem)), True
-        text, markup = render_officer_card(problem, await pb.history(db, problem.id))
+        text, markup = render_officer_card(problem, await pb.history(db, problem.id),
+                                           still=await pb.still_count(db, problem))
         await edit_or_send(callback, text, markup)
         return
     await flows.start_status(callback, state, {**deps, "db": db, "officer": officer},

@@ -74,7 +74,8 @@ async def _apply(ctx: Ctx, text: str | None) -> None:
                                          status=ctx.data["status"], comment=text, expected_status=ctx.data["seen"])
     except pb.StatusChanged as error:  # another officer was quicker: the card as it is now
         await ctx.finish(explain(error))
-        card, markup = render_officer_card(error.problem, await pb.history(db, error.problem.id))
+        card, markup = render_officer_card(error.problem, await pb.history(db, error.problem.id),
+                                           still=await pb.still_count(db, error.problem))
         await ctx.answer(card, markup)
         return
     except (pb.ProblemGone, pb.StatusUnchanged, pb.ProblemNotFound) as error:

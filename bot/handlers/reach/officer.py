@@ -16,7 +16,7 @@ from bot.handlers.roles import officer_router
 from bot.i18n import _
 from bot.ui import reach as ui
 from bot.ui.keyboards import with_menu
-from bot.ui.messages import edit_or_send
+from bot.ui.messages import answer_screen, edit_or_send
 
 _NEXT_MODE = {"now": "digest", "digest": "off", "off": "now"}
 
@@ -24,7 +24,7 @@ _NEXT_MODE = {"now": "digest", "digest": "off", "off": "now"}
 async def cmd_alerts(message: Message, db: Database, officer: Officer) -> None:
     """/alerts: the settings screen."""
     p = await alerts.prefs(db, officer.telegram_id)
-    await message.answer(ui.alerts_text(p), reply_markup=ui.alerts_keyboard(p))
+    await answer_screen(message, ui.alerts_text(p), ui.alerts_keyboard(p))
 
 
 async def on_alerts(callback: CallbackQuery, callback_data: ui.AlertsCallback, db: Database, officer: Officer,

@@ -23,7 +23,7 @@ from bot.domain.spreadsheet import export_filename
 from bot.handlers.roles import officer_router
 from bot.i18n import _, format_number, format_quarter, ngettext
 from bot.ui.keyboards import with_menu
-from bot.ui.messages import edit_or_send, esc
+from bot.ui.messages import answer_screen, edit_or_send, esc
 from bot.ui.registry import (
     PAGE_SIZE,
     STATUS_LABELS,
@@ -99,7 +99,7 @@ async def card_view(db: Database, officer: Officer, locale: str, service_id: int
 async def cmd_registry(message: Message, db: Database, officer: Officer, locale: str) -> None:
     """/registry: the officer's registry overview."""
     text, keyboard = await overview_view(db, officer, locale)
-    await message.answer(text, reply_markup=keyboard)
+    await answer_screen(message, text, keyboard)
 
 
 async def on_overview(callback: CallbackQuery, db: Database, officer: Officer, locale: str) -> None:

@@ -24,7 +24,7 @@ from bot.domain import registry as reg
 from bot.domain.residents import Resident
 from bot.handlers.onboarding import continue_onboarding
 from bot.i18n import _, format_number, ngettext
-from bot.ui.messages import edit_or_send, esc
+from bot.ui.messages import answer_screen, edit_or_send, esc
 from bot.ui.registry import (
     AREA_LABELS,
     PAGE_SIZE,
@@ -105,7 +105,7 @@ async def cmd_services(message: Message, db: Database, resident: Resident, local
         await continue_onboarding(message, db, resident, locale, state)
         return
     text, keyboard = await home_view(db, resident, locale)
-    await message.answer(text, reply_markup=keyboard)
+    await answer_screen(message, text, keyboard)
 
 
 async def on_home(callback: CallbackQuery, db: Database, resident: Resident, locale: str) -> None:

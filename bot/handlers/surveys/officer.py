@@ -31,6 +31,7 @@ from bot.i18n import _, display_timezone, format_datetime, ngettext
 from bot.ui.charts import render
 from bot.ui.keyboards import with_menu
 from bot.ui.messages import edit_or_send, esc
+from bot.ui.surveys.keyboards import manage_button
 from bot.ui.surveys import (
     SurveyAdminCallback,
     card_text,
@@ -121,8 +122,10 @@ async def on_csv(callback: CallbackQuery, callback_data: SurveyAdminCallback, ca
 
 
 async def _replace(ctx: Ctx, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    """End the prompt: its message becomes ``text`` (a new message when it cannot be edited)."""
+    """End the prompt: its message becomes ``text`` (a new message when it cannot be edited), with
+    "« Main menu" under ``markup`` (or alone): it is the last word (issue 12)."""
     await ctx.state.clear()
+    markup = with_menu(markup)
     if ctx.message is not None:
         try:
             await ctx.message.edit_text(text, reply_markup=markup)
@@ -130,6 +133,11 @@ async def _replace(ctx: Ctx, text: str, markup: InlineKeyboardMarkup | None = No
         except TelegramBadRequest:
             pass
     await ctx.answer(text, reply_markup=markup)
+
+
+def _to_list() -> InlineKeyboardMarkup:
+    """The officer's surveys, after the one on screen is gone (deleted, or cancelled before it opened)."""
+    return InlineKeyboardMarkup(inline_keyboard=[[manage_button()]])
 
 
 async def _back_to_card(ctx: Ctx) -> None:
@@ -163,7 +171,7 @@ async def _close(ctx: Ctx, value: str) -> None:
     survey = await sv.close_survey(ctx.db, officer_id=ctx.officer.telegram_id, survey_id=int(ctx.data["survey_id"]))
     if survey.status == "deleted":
         await _replace(ctx, _("Survey #{id} had not opened yet, so it is cancelled. "
-                              "Nothing was sent to the residents.").format(id=survey.id))
+                              "Nothing was sent to the residents.").format(id=survey.id), _to_list())
         return
     counts = await sv.tally(ctx.db, survey.id)
     ctx.toast(_("The survey is closed. The results are being sent to the residents."))
@@ -200,7 +208,7 @@ async def _delete(ctx: Ctx, value: str) -> None:
         return
     survey_id = int(ctx.data["survey_id"])
     await sv.delete_survey(ctx.db, officer_id=ctx.officer.telegram_id, survey_id=survey_id)
-    await _replace(ctx, _("Survey #{id} is deleted.").format(id=survey_id))
+    await _replace(ctx, _("Survey #{id} is deleted.").format(id=survey_id), _to_list())
 
 
 async def on_delete(callback: CallbackQuery, callback_data: SurveyAdminCallback, db: Database, officer: Officer,

@@ -8,7 +8,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.domain import problems as pb
-from bot.i18n import _, format_number, numbered
+from bot.i18n import _, format_number, ngettext, numbered
 from bot.ui.messages import esc
 from bot.ui.problems.callbacks import PAGE_SIZE, OfficerProblemCallback, OfficerQueueCallback
 from bot.ui.problems.cards import age_text, card_text, category_label, media_row, problem_excerpt, status_label
@@ -65,13 +65,23 @@ def _status_button(text: str, problem: pb.Problem, status: str) -> InlineKeyboar
         action="status", id=problem.id, arg=status, seen=problem.status).pack())
 
 
+def still_text(count: int) -> str:
+    """"🔁 3 residents say it is still a problem": the "still a problem" answers to a solved problem."""
+    return ngettext("🔁 {count} resident says it is still a problem.",
+                    "🔁 {count} residents say it is still a problem.", count).format(count=format_number(count))
+
+
 def render_officer_card(problem: pb.Problem, events: Sequence[pb.ProblemEvent], *,
-                        all_statuses: bool = False) -> tuple[str, InlineKeyboardMarkup]:
+                        all_statuses: bool = False, still: int = 0) -> tuple[str, InlineKeyboardMarkup]:
     """The problem with the officer's actions: next status, other statuses, reject, duplicate, hide.
-    Status buttons carry the status shown (``seen``), so a change made meanwhile is detected."""
+    Status buttons carry the status shown (``seen``), so a change made meanwhile is detected. ``still``:
+    the "still a problem" answers since it was marked solved (:func:`bot.domain.problems.still_count`),
+    shown when there are any."""
     hidden = ""
+    if problem.status == "solved" and still > 0:
+        hidden = "\n\n" + still_text(still)
     if problem.hidden:
-        hidden = "\n\n" + _("Hidden. Reason: {reason}").format(reason=esc(problem.hidden_reason or ""))
+        hidden += "\n\n" + _("Hidden. Reason: {reason}").format(reason=esc(problem.hidden_reason or ""))
     text, shortened = card_text(problem, events, supporting=False, reserve=visible_length(hidden))
     text += hidden
     builder = InlineKeyboardBuilder()
