@@ -32,10 +32,7 @@ EXCEPTIONS: dict[str, str] = {
 }
 """Commands whose last message may deliberately lack buttons, with the reason."""
 
-PENDING: dict[str, str] = {
-    "hearing": "the officer's hearing list ends with \"➕ New hearing\" only: bot/handlers/hearings/officer.py "
-               "send_list() sends it without with_menu(); that module belongs to the hearings work under way",
-}
+PENDING: dict[str, str] = {}
 """Commands still a dead end, sent in the sweep (their buttons are measured) but not yet checked, each with
 what is due; everything else must have a way on."""
 

@@ -30,7 +30,7 @@ async def send_list(bot: Bot, db: Database, officer: Officer, locale: str) -> No
     hearings = await hr.officer_hearings(db, officer.telegram_id)
     days = await hr.notice_days(db, officer.municipality_code)
     text, keyboard = officer_list(hearings, days, locale)
-    await bot.send_message(officer.telegram_id, text, reply_markup=keyboard)
+    await bot.send_message(officer.telegram_id, text, reply_markup=with_menu(keyboard))
 
 
 async def cmd_hearing(message: Message, bot: Bot, db: Database, officer: Officer, locale: str) -> None:

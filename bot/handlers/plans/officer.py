@@ -31,6 +31,7 @@ from bot.i18n import _, format_number
 from bot.domain.text import utf16_length
 from bot.ui.messages import answer_screen, edit_or_send, esc
 from bot.ui.keyboards import item_label, with_menu
+from bot.ui.keyboards import label as button_label
 from bot.ui.plans import (
     PlanCb,
     export_header,
@@ -227,7 +228,8 @@ async def on_exec(callback: CallbackQuery, db: Database, officer: Officer, local
 async def _offer_attach(bot: Bot, db: Database, officer: Officer, year: int) -> None:
     hearings = await plans.execution_hearings(db, officer_id=officer.telegram_id)
     if hearings:
-        rows = [[(_("📎 Attach to «{title}»").format(title=str(h["title_ru"] or h["title_ky"])[:40]),
+        first, other = ("title_ky", "title_ru") if i18n.current_locale() == "ky" else ("title_ru", "title_ky")
+        rows = [[(_("📎 Attach to «{title}»").format(title=button_label(str(h[first] or h[other] or ""), 20)),
                   PlanCb(a="att", i=int(str(h["id"])), p=year))] for h in hearings]
         await bot.send_message(officer.telegram_id, _("Attach the file to the announcement of an execution hearing?"),
                                reply_markup=with_menu(keyboard(rows)))
