@@ -171,6 +171,39 @@ async def set_municipality(db: Database, telegram_id: int, municipality_code: st
         raise NotFound("resident")
 
 
+async def require_active_municipality(db: Database, municipality_code: str) -> None:
+    """Check that a municipality may be chosen (before asking whether to move there).
+
+    Raises:
+        UnknownMunicipality: no active municipality with that code.
+    """
+    if not await municipalities_store.is_active(db, municipality_code):
+        raise UnknownMunicipality("municipality", id=municipality_code)
+
+
+@dataclass(frozen=True)
+class MoveEffects:
+    """What a move from one municipality to another changes for a resident, said before they confirm it.
+
+    ``supports_left``: problems of others in the old municipality the resident supports; the supports
+    stay on those problems and keep counting (only a resident of that municipality can withdraw them).
+    ``code_verification_lost``: the resident is verified by a residence code of the old municipality,
+    which counts there only (a phone verification counts everywhere, :mod:`bot.domain.verification`).
+    """
+
+    supports_left: int
+    code_verification_lost: bool
+
+
+async def move_effects(db: Database, telegram_id: int, old_code: str, new_code: str) -> MoveEffects:
+    """What moving the resident from ``old_code`` to ``new_code`` would change (nothing is changed here)."""
+    from bot.domain.problems import supports_in
+    from bot.domain.verification import is_verified
+
+    lost = await is_verified(db, telegram_id, old_code) and not await is_verified(db, telegram_id, new_code)
+    return MoveEffects(await supports_in(db, telegram_id, old_code), lost)
+
+
 async def mark_inactive(db: Database, telegram_id: int) -> bool:
     """Record that the resident blocked the bot (Telegram answered 403, or a ``my_chat_member`` update).
 
