@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from datetime import timedelta
 from bot.db import Database
 from bot.domain.clock import clock, now_db, to_db
 from bot.domain.errors import InvalidInput, NotFound
-from bot.domain.text import clean_user_text
+from bot.domain.text import clean_user_text, fold
 from bot.store import municipalities as municipalities_store
 from bot.store import residents as store
 
@@ -153,6 +154,30 @@ async def set_locale(db: Database, telegram_id: int, locale: str) -> None:
     _forget(db, telegram_id)
     if not changed:
         raise NotFound("resident")
+
+
+_LANGUAGE_NAMES = {
+    "ky": frozenset({"кыргызча", "кыргыз", "кыргызский", "киргизский", "кыргызском", "киргизском", "kyrgyz",
+                     "kyrgyzcha", "kyrgyzsha", "kirgiz", "kirgizskiy", "kyrgyzskiy", "ky", "kg"}),
+    "ru": frozenset({"русский", "русском", "русча", "орусча", "орус", "рус", "russian", "russkiy", "russkii",
+                     "orussha", "oruscha", "rus", "ru"}),
+}
+"""Names people type for each of :data:`LOCALES`, folded (:func:`bot.domain.text.fold`)."""
+_LANGUAGE_WORDS = frozenset({"тили", "тил", "тилинде", "тилде", "язык", "языке", "на", "tili", "language"})
+"""Words around a language's name that say nothing more ("кыргыз тили", "на русском языке")."""
+_NOT_LETTERS = re.compile(r"[^\w ]+")
+
+
+def parse_language(text: str) -> str | None:
+    """The language a person typed instead of tapping its button: "кыргызча", "Кыргыз тили", "KYRGYZ",
+    "русский", "орусча", "рус", "на русском языке" (any case, with or without Kyrgyz letters and
+    punctuation) → ``"ky"`` / ``"ru"``; anything else → ``None``."""
+    words = [w for w in _NOT_LETTERS.sub(" ", fold(text)).split() if w not in _LANGUAGE_WORDS]
+    name = " ".join(words)
+    for locale, names in _LANGUAGE_NAMES.items():
+        if name in names:
+            return locale
+    return None
 
 
 async def set_municipality(db: Database, telegram_id: int, municipality_code: str) -> None:

@@ -27,7 +27,7 @@ from bot.domain.residents import Resident, get_resident
 from bot.handlers.onboarding import send_home, send_language_prompt
 from bot.handlers.onboarding import picker
 from bot.handlers.onboarding.picker import ask_change, open_picker
-from bot.handlers.onboarding.start import save_language
+from bot.handlers.onboarding.start import LanguageAsked, save_language, take_typed_language
 from bot.i18n import _, use_locale
 from bot.ui import reach as ui
 from bot.ui.callbacks import LanguageCallback
@@ -125,6 +125,16 @@ async def on_language(callback: CallbackQuery, callback_data: LanguageCallback, 
             await ask_confirmation(message, db, updated, new, state)
 
 
+async def on_typed_language(message: Message, db: Database, resident: Resident, state: FSMContext) -> None:
+    """The language typed instead of tapped while a deep link waits: as the button, then the
+    municipality question (onboarding's :func:`~bot.handlers.onboarding.start.take_typed_language`)."""
+    saved = await take_typed_language(message, db, resident, state)
+    if saved is not None:
+        updated, new = saved
+        with use_locale(new):
+            await ask_confirmation(message, db, updated, new, state)
+
+
 async def on_join(callback: CallbackQuery, callback_data: ui.JoinCallback, db: Database, resident: Resident,
                   locale: str, state: FSMContext, callback_answer: CallbackAnswer, **deps: Any) -> None:
     """"Yes, I live here" registers the resident there and opens the post; "another" opens the picker.
@@ -215,6 +225,7 @@ def build_router() -> Router:
     router.message.register(cmd_start_link, CommandStart(deep_link=True, magic=F.args.regexp(r"^r_\d{14}_")))
     router.message.register(cmd_start_officer, CommandStart(deep_link=True, magic=F.args.regexp(r"^o_[phsv]\d")))
     router.callback_query.register(on_language, LanguageCallback.filter(), DeepLinkPending())
+    router.message.register(on_typed_language, LanguageAsked(), DeepLinkPending())
     router.callback_query.register(on_join, ui.JoinCallback.filter())
     router.callback_query.register(on_change_to, MyMunicipalityCallback.filter(F.action == "to"), DeepLinkPending())
     router.callback_query.register(on_keep, MyMunicipalityCallback.filter(F.action == "keep"), DeepLinkPending())
