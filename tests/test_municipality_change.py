@@ -109,6 +109,13 @@ async def test_a_city_in_the_district_list_asks_too(harness: Harness, db: Databa
     [kept] = await person.press(_no("ky"), question)
     assert plain(kept) == "Эч нерсе өзгөргөн жок: муниципалитетиңиз ошол бойдон калды."
     assert await _code_of(db, person) == AK_DEBE
+    # a district's list of municipalities, browsed from the search ("Аламүдүн району →")
+    [current] = await person.send("/municipality")
+    await person.press(_("Change municipality", locale="ky"), current)
+    [results] = await person.send("аламедин")
+    [district] = await person.press("Аламүдүн району →", results)
+    [question] = await person.press("Арашан айыл аймагы", district)
+    assert "Жаңысы: Арашан айыл аймагы" in plain(question) and await _code_of(db, person) == AK_DEBE
 
 
 async def test_the_question_says_what_the_move_changes(harness: Harness, db: Database) -> None:
