@@ -204,7 +204,9 @@ async def test_my_municipality_shows_the_current_one_and_asks(harness: Harness, 
     [current] = await user.send("/municipality")
     await user.press(_("Change municipality", locale="ky"), current)
     [results] = await user.send("bishkek")
-    await user.press("Бишкек шаары", results)
+    [question] = await user.press("Бишкек шаары", results)  # the one question before any move
+    assert (await get_resident(db, 505)).municipality_code == TOKMOK
+    await user.press(_("Yes, change to {name}", locale="ky").split("{")[0], question)
     assert (await get_resident(db, 505)).municipality_code == BISHKEK
 
 
@@ -231,3 +233,47 @@ async def test_an_officers_kyrgyz_name_is_found_at_once(db: Database) -> None:
     await grant_officer(db, actor_id=1, superadmins=frozenset({1}), telegram_id=40, municipality_code=AK_DEBE)
     await geo.set_name_ky(db, officer_id=40, municipality_code=AK_DEBE, name_ky="Тоолуу-Булак айыл аймагы")
     assert AK_DEBE in [p.code for p in (await find_places(db, "Тоолуу Булак")).municipalities]
+
+
+# -- Kyrgyz letters typed against names written without them, and back (issue 12) --------------------
+
+TASH_DOBO = "41708203864000"
+"""Таш-Дебенский айылный аймак (Аламүдүн району): "Таш-Дөбө" in Kyrgyz, filed with е for ө."""
+GULCHO = "41706207814000"
+"""Гүлчө айыл аймагы / Гульчинский айылный аймак (Алай району)."""
+TOMONKU_ALA_ARCHA = "41708203845000"
+"""Төмөнкү Ала-Арча айыл аймагы / Нижнеаларчинский айылный аймак: only the Kyrgyz name has the words."""
+
+
+def test_o_oe_and_e_are_one_vowel_and_ue_ng_were_already_one_letter() -> None:
+    assert skeleton("Таш-Дөбө") == skeleton("Таш-Дебе") == skeleton("таш добо") == skeleton("tash-dobo")
+    assert skeleton("Көк-Таш") == skeleton("Кек-Таш") == skeleton("kek-tash")
+    assert skeleton("Гүлчө") == skeleton("гулче") == skeleton("gulcho")
+    assert skeleton("Чоң-Алай") == skeleton("Чон-Алай") and skeleton("Миң-Куш") == skeleton("мин куш")
+    assert skeleton("Аламүдүн") == skeleton("аламудун")
+
+
+@pytest.mark.parametrize(("typed", "code"), [
+    ("Таш-Дөбө", TASH_DOBO),  # Kyrgyz ө typed, е in the data
+    ("таш добо", TASH_DOBO),  # о typed for ө
+    ("Көк-Таш", "41703204856000"),  # Кек-Ташский
+    ("гулче", GULCHO),  # е and у typed, ө and ү in the Kyrgyz name
+    ("Темөнкү Ала-Арча", TOMONKU_ALA_ARCHA),
+    ("томонку ала арча", TOMONKU_ALA_ARCHA),
+    ("Чон-Алай", "41706259851000"),  # н for ң (already one letter)
+])
+async def test_kyrgyz_letters_and_their_russian_keyboard_twins_find_the_name_exactly(
+        db: Database, typed: str, code: str) -> None:
+    result = await find_places(db, typed)
+    assert not result.close, [p.name_ru for p in result.municipalities[:5]]
+    assert result.municipalities and result.municipalities[0].code == code, \
+        [p.name_ru for p in result.municipalities[:5]]
+
+
+async def test_tash_dobo_typed_in_kyrgyz_is_the_first_hit_in_the_chat(harness: Harness, db: Database) -> None:
+    user = await _at_picker(harness, 508, "Кыргызча", "ky")
+    [results] = await user.send("Таш-Дөбө")
+    assert labels(results)[0].startswith("Таш-Дебенский айылный аймак"), labels(results)
+    assert "окшош" not in plain(results)  # not offered as merely close names
+    await user.press("Таш-Дебенский", results)
+    assert (await get_resident(db, 508)).municipality_code == TASH_DOBO

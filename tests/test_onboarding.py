@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot.db import Database
 from bot.domain.residents import get_resident
 from bot.i18n import _
@@ -238,7 +240,7 @@ async def test_the_picker_left_by_a_menu_button_ignores_later_text(harness: Harn
     home = user.last()
     [current] = await user.press("Мой муниципалитет", home)  # the current one first, then the picker
     await user.press(_("Change municipality", locale="ru"), current)
-    await user.press("Язык", home)  # another button of the menu: the picker's step ends
+    await user.press(_("Help", locale="ru"), home)  # another button of the menu: the picker's step ends
     [answer] = await user.send("аламудун")
     assert "Я вас не понял" in plain(answer)
     assert (await get_resident(db, 119)).municipality_code == BISHKEK
@@ -271,3 +273,74 @@ async def test_a_restart_in_the_middle_of_onboarding_loses_nothing(harness: Harn
         harness.dispatcher, harness.bot = original
         await close_bot(bot2)
         await db2.close()
+
+
+# -- the language typed instead of tapped (issue 12) ----------------------------------------------------
+
+HINT_KY = "Төмөнкү баскычты басыңыз же тилдин атын жазыңыз: кыргызча же орусча."
+HINT_RU = "Нажмите кнопку ниже или напишите название языка: русский или кыргызский."
+
+
+@pytest.mark.parametrize(("typed", "locale"), [
+    ("кыргызча", "ky"), ("Кыргыз тили", "ky"), ("KYRGYZ", "ky"), ("кыргызча!", "ky"),
+    ("русский", "ru"), ("Орусча", "ru"), ("рус", "ru"), ("Russian", "ru"), ("на русском языке", "ru"),
+])
+async def test_a_language_typed_at_the_first_start_is_taken_as_its_button(harness: Harness, db: Database,
+                                                                         typed: str, locale: str) -> None:
+    user = harness.person(120, "Нургүл", language_code=None)
+    await user.send("/start")
+    replies = await user.send(typed)
+    confirmation, picker = replies[0], replies[-1]
+    assert plain(confirmation) == {"ky": "Тил: Кыргызча", "ru": "Язык: Русский"}[locale]
+    assert {"ky": "Кайсы жерде жашайсыз?", "ru": "Где вы живёте?"}[locale] in plain(picker)
+    assert (await get_resident(db, 120)).locale == locale
+    [results] = await user.send("аламудун")  # the picker's search is open, as after a tap
+    assert any(label.startswith(("Аламудунский", "Аламүдүн")) for label in labels(results))
+
+
+async def test_anything_else_at_the_language_step_gets_the_buttons_again_with_a_hint(harness: Harness,
+                                                                                    db: Database) -> None:
+    user = harness.person(121, "Азамат", language_code="ru")
+    await user.send("/start")
+    [again] = await user.send("english please")
+    assert plain(again) == f"{HINT_KY}\n{HINT_RU}" and labels(again) == ["Кыргызча", "Русский"]
+    [sticker] = await user.send_sticker()
+    assert HINT_RU in plain(sticker) and labels(sticker) == ["Кыргызча", "Русский"]
+    assert (await get_resident(db, 121)).locale is None
+    replies = await user.send("орусча")  # and then the name works
+    assert plain(replies[0]) == "Язык: Русский" and (await get_resident(db, 121)).locale == "ru"
+
+
+async def test_language_typed_after_the_language_command_switches_it(harness: Harness, db: Database) -> None:
+    user = harness.person(122, "Бермет", language_code="ky")
+    await _onboard_ru(user)
+    await user.send("/language")
+    [hint] = await user.send("немецкий")
+    assert HINT_KY in plain(hint) and labels(hint) == ["Кыргызча", "Русский"]
+    replies = await user.send("КЫРГЫЗЧА")
+    assert plain(replies[0]) == "Тил: Кыргызча" and "Башкы меню" in plain(replies[-1])
+    assert (await get_resident(db, 122)).locale == "ky"
+    [stray] = await user.send("русский")  # the step is over: an ordinary message again
+    assert "Түшүнгөн жокмун" in plain(stray)
+    assert (await get_resident(db, 122)).locale == "ky"
+    # the menu's "Language" button asks the same way; a command ends the step
+    home = next(m for m in reversed(harness.emulator.bot_messages(122)) if "Башкы меню" in plain(m))
+    [prompt] = await user.press(_("Language", locale="ky"), home)
+    assert labels(prompt) == ["Кыргызча", "Русский"]
+    await user.send("/menu")
+    [stray] = await user.send("русский")
+    assert "Түшүнгөн жокмун" in plain(stray) and (await get_resident(db, 122)).locale == "ky"
+    await user.press(_("Language", locale="ky"), home)
+    replies = await user.send("русский")
+    assert plain(replies[0]) == "Язык: Русский" and (await get_resident(db, 122)).locale == "ru"
+
+
+async def test_a_language_typed_after_a_deep_link_leads_to_its_municipality(harness: Harness, db: Database) -> None:
+    from bot.domain.reach import posts
+    from tests.support import AK_DEBE
+
+    user = harness.person(123, "Бакыт", language_code="ru")
+    await user.send(f"/start {posts.make_payload(AK_DEBE, 's999', 1)}")
+    replies = await user.send("русский")
+    assert plain(replies[0]) == "Язык: Русский"
+    assert "rj:yes" in str(replies[-1]["reply_markup"]) and "Ак-Дебенский" in plain(replies[-1])  # no search

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from datetime import timedelta
 from bot.db import Database
 from bot.domain.clock import clock, now_db, to_db
 from bot.domain.errors import InvalidInput, NotFound
-from bot.domain.text import clean_user_text
+from bot.domain.text import clean_user_text, fold
 from bot.store import municipalities as municipalities_store
 from bot.store import residents as store
 
@@ -155,6 +156,30 @@ async def set_locale(db: Database, telegram_id: int, locale: str) -> None:
         raise NotFound("resident")
 
 
+_LANGUAGE_NAMES = {
+    "ky": frozenset({"кыргызча", "кыргыз", "кыргызский", "киргизский", "кыргызском", "киргизском", "kyrgyz",
+                     "kyrgyzcha", "kyrgyzsha", "kirgiz", "kirgizskiy", "kyrgyzskiy", "ky", "kg"}),
+    "ru": frozenset({"русский", "русском", "русча", "орусча", "орус", "рус", "russian", "russkiy", "russkii",
+                     "orussha", "oruscha", "rus", "ru"}),
+}
+"""Names people type for each of :data:`LOCALES`, folded (:func:`bot.domain.text.fold`)."""
+_LANGUAGE_WORDS = frozenset({"тили", "тил", "тилинде", "тилде", "язык", "языке", "на", "tili", "language"})
+"""Words around a language's name that say nothing more ("кыргыз тили", "на русском языке")."""
+_NOT_LETTERS = re.compile(r"[^\w ]+")
+
+
+def parse_language(text: str) -> str | None:
+    """The language a person typed instead of tapping its button: "кыргызча", "Кыргыз тили", "KYRGYZ",
+    "русский", "орусча", "рус", "на русском языке" (any case, with or without Kyrgyz letters and
+    punctuation) → ``"ky"`` / ``"ru"``; anything else → ``None``."""
+    words = [w for w in _NOT_LETTERS.sub(" ", fold(text)).split() if w not in _LANGUAGE_WORDS]
+    name = " ".join(words)
+    for locale, names in _LANGUAGE_NAMES.items():
+        if name in names:
+            return locale
+    return None
+
+
 async def set_municipality(db: Database, telegram_id: int, municipality_code: str) -> None:
     """Save the resident's municipality (must exist and be active).
 
@@ -169,6 +194,39 @@ async def set_municipality(db: Database, telegram_id: int, municipality_code: st
     _forget(db, telegram_id)
     if not changed:
         raise NotFound("resident")
+
+
+async def require_active_municipality(db: Database, municipality_code: str) -> None:
+    """Check that a municipality may be chosen (before asking whether to move there).
+
+    Raises:
+        UnknownMunicipality: no active municipality with that code.
+    """
+    if not await municipalities_store.is_active(db, municipality_code):
+        raise UnknownMunicipality("municipality", id=municipality_code)
+
+
+@dataclass(frozen=True)
+class MoveEffects:
+    """What a move from one municipality to another changes for a resident, said before they confirm it.
+
+    ``supports_left``: problems of others in the old municipality the resident supports; the supports
+    stay on those problems and keep counting (only a resident of that municipality can withdraw them).
+    ``code_verification_lost``: the resident is verified by a residence code of the old municipality,
+    which counts there only (a phone verification counts everywhere, :mod:`bot.domain.verification`).
+    """
+
+    supports_left: int
+    code_verification_lost: bool
+
+
+async def move_effects(db: Database, telegram_id: int, old_code: str, new_code: str) -> MoveEffects:
+    """What moving the resident from ``old_code`` to ``new_code`` would change (nothing is changed here)."""
+    from bot.domain.problems import supports_in
+    from bot.domain.verification import is_verified
+
+    lost = await is_verified(db, telegram_id, old_code) and not await is_verified(db, telegram_id, new_code)
+    return MoveEffects(await supports_in(db, telegram_id, old_code), lost)
 
 
 async def mark_inactive(db: Database, telegram_id: int) -> bool:

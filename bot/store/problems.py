@@ -174,6 +174,12 @@ async def count_supported_by(db: Reader, resident_id: int) -> int:
     return int(await db.fetchval(f"SELECT count(*) {_SUPPORTED_BY}", (resident_id, resident_id)))
 
 
+async def count_supported_in(db: Reader, resident_id: int, municipality_code: str) -> int:
+    """Problems of others (not hidden) of ``municipality_code`` the resident supports."""
+    return int(await db.fetchval(f"SELECT count(*) {_SUPPORTED_BY} AND p.municipality_code = ?",
+                                 (resident_id, resident_id, municipality_code)))
+
+
 async def supported_by(db: Reader, resident_id: int, *, limit: int, offset: int) -> list[Problem]:
     """Problems of others (not hidden) the resident supports, newest first; ``limit`` from ``offset``."""
     rows = await db.fetchall(f"SELECT p.* {_SUPPORTED_BY} ORDER BY p.id DESC LIMIT ? OFFSET ?",

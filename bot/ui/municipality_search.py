@@ -1,7 +1,8 @@
 """Screens of the typed municipality search and of "My municipality": buttons and texts.
 
 Callback prefixes ``geosr`` (a page of search results, optionally narrowed to a district) and
-``mymun`` (change the municipality after seeing the current one).
+``mymun`` (change the municipality after seeing the current one, and the one question every path
+asks before a registered resident's municipality changes: "Change your municipality? Now: A, new: B").
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.domain.municipalities import Location, Place
 from bot.domain.municipalities.search import SearchResult
+from bot.domain.residents import MoveEffects
 from bot.i18n import _, ngettext
 from bot.ui.callbacks import GeoCallback, MenuCallback, MunicipalityCallback, PageField
-from bot.ui.keyboards import page_count
+from bot.ui.keyboards import label, page_count
 from bot.ui.messages import esc, place_label
 
 RESULTS_PAGE = 8
@@ -32,9 +34,14 @@ class SearchCallback(CallbackData, prefix="geosr"):
 
 
 class MyMunicipalityCallback(CallbackData, prefix="mymun"):
-    """"Change" under "My municipality": open the picker (``action`` is ``change``)."""
+    """"My municipality" and the question before a change. ``action``: ``change`` ("Change" under the
+    current one: open the picker), ``to`` ("Yes, change to B": ``code`` is B's SOATE code, ``was`` the
+    municipality the question was asked in, so a question that is out of date is asked again), ``keep``
+    ("No, keep A"). Longest: ``mymun:to:41708203803000:41711000000000`` = 38 bytes."""
 
     action: str
+    code: str = ""
+    was: str = ""
 
 
 def district_label(district: Place, locale: str) -> str:
@@ -158,3 +165,42 @@ def current_municipality_keyboard() -> InlineKeyboardMarkup:
     builder.button(text=_("✖ Cancel"), callback_data=MenuCallback(action="home"))
     builder.adjust(1)
     return builder.as_markup()
+
+
+def change_question_text(current: Location, target: Location, effects: MoveEffects, locale: str) -> str:
+    """The question before a registered resident's municipality changes (from any picker, search
+    result or deep link): both places, and in plain words what the move changes (``effects``)."""
+    parts = [_("<b>Change your municipality?</b>\nNow: {current}\nNew: {target}").format(
+        current=place_label(current, locale), target=place_label(target, locale))]
+    if effects.supports_left:
+        parts.append(ngettext(
+            "You support {count} problem of your current municipality: your support stays there and keeps counting.",
+            "You support {count} problems of your current municipality: your supports stay there and keep counting.",
+            effects.supports_left,
+        ).format(count=effects.supports_left))
+    if effects.code_verification_lost:
+        parts.append(_(
+            "Your residence was confirmed with a code of your current municipality, and it counts only there. "
+            "In the new one, surveys for confirmed residents will need a new confirmation (/verify)."))
+    return "\n\n".join(parts)
+
+
+def change_question_keyboard(current: Location, target: Location, locale: str) -> InlineKeyboardMarkup:
+    """"Yes, change to B" (carries B's code and A's, :class:`MyMunicipalityCallback`) and "No, keep A"."""
+    was, code = current.municipality.code, target.municipality.code
+    return InlineKeyboardMarkup(inline_keyboard=[
+        [InlineKeyboardButton(text=label(_("Yes, change to {name}").format(name=target.municipality.name(locale))),
+                              callback_data=MyMunicipalityCallback(action="to", code=code, was=was).pack())],
+        [InlineKeyboardButton(text=label(_("No, keep {name}").format(name=current.municipality.name(locale))),
+                              callback_data=MyMunicipalityCallback(action="keep", code=code, was=was).pack())],
+    ])
+
+
+def already_there_text(location: Location, locale: str) -> str:
+    """A municipality tapped (or "Yes, change" tapped again) that is already the resident's."""
+    return _("This is already your municipality: {name}.").format(name=location.municipality.name(locale))
+
+
+def question_out_of_date_text() -> str:
+    """"Yes, change" under a question asked before the resident's municipality changed otherwise."""
+    return _("Your municipality has changed since this question. Please look at it again.")

@@ -18,6 +18,13 @@ def language_prompt() -> str:
     return "\n".join(_("Please choose your language.", locale=loc) for loc in ("ky", "ru"))
 
 
+def language_hint() -> str:
+    """Under the language buttons again, after a message that names no language: tap, or type its
+    name (bilingual like :func:`language_prompt`: the language is what is being chosen)."""
+    return "\n".join(_("Tap a button below, or type the name of the language: кыргызча or русский.", locale=loc)
+                     for loc in ("ky", "ru"))
+
+
 def picker_intro() -> str:
     """First screen of the municipality picker."""
     return _(

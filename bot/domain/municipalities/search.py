@@ -1,7 +1,8 @@
 """Finding a municipality by what a villager really types.
 
 A query and every name are reduced to a *skeleton* (:func:`skeleton`): folded (ө/ү/ң/ё typed as
-о/у/н/е, case, hyphens), written in a rough Latin (Kyrgyz and Russian Cyrillic and the Latin people
+о/у/н/е, case, hyphens), with о, ө and е as one vowel (the list writes Kyrgyz ө as е: "Таш-Дөбө" is
+"Таш-Дебе"), written in a rough Latin (Kyrgyz and Russian Cyrillic and the Latin people
 type — "bishkek", "jalal-abad", "dzhalal-abad", "kyzyl" — land on the same letters), doubled letters
 collapsed ("таласс" = "талас"), and spaces dropped ("карабалта" = "Кара-Балта"). Generic words
 ("айылный аймак", "району", "г.") and the Russian adjective ending ("Аламудунский") are left out of
@@ -55,6 +56,10 @@ _CYRILLIC_TO_LATIN = str.maketrans({
     # letters of Latin spellings people type
     "y": "i", "w": "v", "q": "k", "x": "h", "ü": "u", "ö": "o", "ñ": "n", "ı": "i",
 })
+# One vowel for о, ө and е (and ё, э; Latin o, ö, e): Kyrgyz ө is written е in the Russian forms of the
+# list ("Таш-Дөбө" is filed as "Таш-Дебе") and о by people typing without Kyrgyz letters ("Таш-Добо").
+# ү/у and ң/н are one letter already (``fold`` and the table above).
+_MERGED_VOWELS = str.maketrans({"e": "o"})
 # Latin letter groups written differently for one sound, all reduced to one spelling (order matters).
 _LATIN_GROUPS = (("dzh", "j"), ("dj", "j"), ("zh", "j"), ("kh", "h"), ("ng", "n"), ("c(?!h)", "ts"))
 _GROUPS = re.compile("|".join(f"({pattern})" for pattern, _ in _LATIN_GROUPS))
@@ -74,7 +79,7 @@ _ADJECTIVE = re.compile(r"(ск(ий|ой|ая|ое))$")
 def _latin(folded: str) -> str:
     text = folded.translate(_CYRILLIC_TO_LATIN)
     text = _GROUPS.sub(lambda m: _LATIN_GROUPS[m.lastindex - 1][1] if m.lastindex else "", text)
-    return _DOUBLES.sub(_single, text)
+    return _DOUBLES.sub(_single, text.translate(_MERGED_VOWELS))
 
 
 _GENERIC_LATIN = frozenset(_latin(word) for word in _GENERIC)
@@ -84,7 +89,8 @@ def skeleton(text: str) -> str:
     """The rough-Latin form searches compare, words separated by one space.
 
     ``skeleton("Көк-Жаңгак") == skeleton("kok-jangak") == skeleton("кок жангак") == "kok janak"``;
-    ``skeleton("Таласс") == skeleton("Talas") == "talas"``.
+    ``skeleton("Таласс") == skeleton("Talas") == "talas"``; о, ө and е are one vowel:
+    ``skeleton("Таш-Дөбө") == skeleton("Таш-Дебе") == skeleton("tash-dobo") == "tash dobo"``.
     """
     return " ".join(w for w in (_latin(word) for word in fold(text).split(" ")) if w)
 

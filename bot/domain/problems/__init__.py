@@ -100,6 +100,7 @@ from bot.domain.problems.queries import (
     similar_problems,
     still_count,
     supported_problems,
+    supports_in,
 )
 from bot.domain.problems.resident import answer_still, followers, raise_problem, support, withdraw
 from bot.domain.problems.rules import check_comment, check_text, excerpt, parse_problem_number, search_stems
@@ -117,5 +118,6 @@ __all__ = [
     "duplicate_target", "get_problem", "hide_problem", "history", "is_supporting", "mark_duplicate", "may_read", "my_problems",
     "officer_queue", "open_count", "parse_problem_number", "problem_for_officer", "raise_problem",
     "ranked_for_export", "ranked_page", "readable_problem", "reopen_threshold", "search_stems",
-    "set_reopen_threshold", "similar_problems", "still_count", "support", "supported_problems", "withdraw",
+    "set_reopen_threshold", "similar_problems", "still_count", "support", "supported_problems", "supports_in",
+    "withdraw",
 ]

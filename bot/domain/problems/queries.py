@@ -61,6 +61,12 @@ async def supported_problems(db: Database, resident_id: int, *, page: int = 0, s
     return await store.supported_by(db, resident_id, limit=size, offset=page * size), total
 
 
+async def supports_in(db: Database, resident_id: int, municipality_code: str) -> int:
+    """How many problems of others (not hidden) of ``municipality_code`` the resident supports: those
+    supports stay and keep counting when the resident moves to another municipality."""
+    return await store.count_supported_in(db, resident_id, municipality_code)
+
+
 async def similar_problems(
     db: Database, municipality_code: str, category: str, text: str | None, *, limit: int = 3, scan: int = 500,
 ) -> list[Problem]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
 from bot.db import Database
@@ -11,8 +12,18 @@ from bot.ui.keyboards import language_keyboard, main_menu_keyboard
 from bot.ui.onboarding import home_text, language_prompt
 
 
-async def send_language_prompt(message: Message) -> None:
-    """Ask the language (bilingual, since we do not know it yet) in ``message``'s chat."""
+LANGUAGE_STEP = "onboard:language"
+"""FSM state while the language is asked (/language, "Language" in the menu): a typed name of a language
+is taken as its button (:func:`bot.handlers.onboarding.start.on_typed_language`). Not a wizard's state,
+so any button or command ends it (the kit's navigation rule); before the first choice a resident
+without a language is at this step anyway."""
+
+
+async def send_language_prompt(message: Message, state: FSMContext | None = None) -> None:
+    """Ask the language (bilingual, since we do not know it yet) in ``message``'s chat; with ``state``,
+    a typed language name is taken as an answer until the person goes elsewhere."""
+    if state is not None:
+        await state.set_state(LANGUAGE_STEP)
     await message.answer(language_prompt(), reply_markup=language_keyboard())
 
 

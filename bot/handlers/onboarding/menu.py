@@ -41,10 +41,10 @@ async def on_help(callback: CallbackQuery, db: Database, resident: Resident, is_
 
 
 async def on_language(callback: CallbackQuery, state: FSMContext) -> None:
-    """"Language" in the main menu: ask it again."""
+    """"Language" in the main menu: ask it again (a button, or its name typed)."""
     await state.set_state(None)  # a form left here keeps its draft (bot.flows.NavigationMiddleware)
     if isinstance(callback.message, Message):
-        await send_language_prompt(callback.message)
+        await send_language_prompt(callback.message, state)
 
 
 async def on_municipality(callback: CallbackQuery, db: Database, resident: Resident, locale: str,

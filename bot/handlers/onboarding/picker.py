@@ -19,23 +19,34 @@ from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.db import Database
 from bot.domain import municipalities as geo
-from bot.domain.residents import Resident, claim_prompt, get_resident, set_municipality
+from bot.domain.residents import (
+    Resident,
+    claim_prompt,
+    get_resident,
+    move_effects,
+    require_active_municipality,
+    set_municipality,
+)
 from bot.domain.text import clean_user_text, fold
 from bot.flows import Ctx, Prompt, Wizard
 from bot.handlers.onboarding.home import send_home
 from bot.i18n import N_, _
 from bot.ui.callbacks import GeoCallback, MunicipalityCallback
-from bot.ui.keyboards import places_keyboard
+from bot.ui.keyboards import places_keyboard, with_menu
 from bot.ui.messages import edit_or_send, esc, place_label
 from bot.ui.municipality_search import (
     RESULTS_PAGE,
     MyMunicipalityCallback,
     SearchCallback,
+    already_there_text,
+    change_question_keyboard,
+    change_question_text,
     current_municipality_keyboard,
     current_municipality_text,
     hit_districts_keyboard,
     hit_districts_text,
     nothing_found_text,
+    question_out_of_date_text,
     results_keyboard,
     results_text,
     search_again_text,
@@ -244,12 +255,18 @@ async def on_municipality(callback: CallbackQuery, callback_data: MunicipalityCa
 
 async def choose_municipality(callback: CallbackQuery, code: str, db: Database, locale: str, state: FSMContext,
                               callback_answer: CallbackAnswer) -> None:
-    """Save the municipality, confirm it in place of the picker and show the main menu.
+    """A municipality tapped in the picker, its search results or a district's list, on the newest
+    message or an old one. A resident without a municipality (onboarding) is registered at once; one
+    who has a municipality is asked first (:func:`ask_change`), since an old button must never move them.
 
-    A second tap on the same picker saves the choice and confirms it in a toast only (``claim_prompt``).
+    A second tap on the same picker during onboarding confirms the choice in a toast only (``claim_prompt``).
     An unknown code raises ``UnknownMunicipality`` (explained as an alert; the picker stays).
     """
     user_id = callback.from_user.id
+    resident = await get_resident(db, user_id)
+    if resident is not None and resident.municipality_code is not None:
+        await ask_change(callback, db, resident, code, locale, callback_answer)
+        return
     await set_municipality(db, user_id, code)
     await state.clear()
     location = await geo.locate(db, code)
@@ -258,12 +275,89 @@ async def choose_municipality(callback: CallbackQuery, code: str, db: Database, 
     if not isinstance(message, Message) or not await claim_prompt(db, message.chat.id, message.message_id):
         callback_answer.text = _("Your municipality: {name}").format(name=location.municipality.name(locale))
         return
+    await _changed(callback, message, db, user_id, location, locale)
+
+
+async def _changed(callback: CallbackQuery, message: Message, db: Database, user_id: int, location: geo.Location,
+                   locale: str) -> None:
+    """Confirm the new municipality in place of the tapped message, then the main menu."""
     # no button: the main menu follows at once (a "« Main menu" here would be a second way to the same place)
     await edit_or_send(callback, _("✅ Your municipality: {place}.").format(place=place_label(location, locale)),
                        menu=False)
     resident = await get_resident(db, user_id)
     if resident is not None:
         await send_home(message, db, resident, locale)
+
+
+async def ask_change(event: CallbackQuery | Message, db: Database, resident: Resident, code: str, locale: str,
+                     callback_answer: CallbackAnswer | None = None) -> None:
+    """The one question before a registered resident's municipality changes: "Change your municipality?
+    Now: A, new: B", what the move changes (``move_effects``), "Yes, change to B" / "No, keep A".
+
+    In place of the tapped message (a picker, search results, an out-of-date question), or as a new
+    message after a deep link (``event`` a :class:`Message`). Already in B: said in a toast (a message
+    after a deep link), nothing is asked.
+
+    Raises:
+        UnknownMunicipality: ``code`` is no active municipality (a crafted or removed button).
+    """
+    await require_active_municipality(db, code)
+    target = await geo.locate(db, code)
+    current = await geo.locate(db, resident.municipality_code) if resident.municipality_code else None
+    assert target is not None and current is not None
+    if code == resident.municipality_code:
+        if isinstance(event, Message):
+            await event.answer(esc(already_there_text(target, locale)), reply_markup=with_menu())
+        elif callback_answer is not None:
+            callback_answer.text = already_there_text(target, locale)
+        return
+    effects = await move_effects(db, resident.telegram_id, current.municipality.code, code)
+    text = change_question_text(current, target, effects, locale)
+    keyboard = change_question_keyboard(current, target, locale)
+    if isinstance(event, Message):
+        await event.answer(text, reply_markup=keyboard)
+    else:  # "No, keep A" is the way on: no "« Main menu" beside it
+        await edit_or_send(event, text, keyboard, menu=False)
+
+
+async def confirmed_target(callback: CallbackQuery, callback_data: MyMunicipalityCallback, db: Database,
+                           resident: Resident, locale: str, callback_answer: CallbackAnswer) -> geo.Location | None:
+    """The checks of "Yes, change to B": B's location when the caller should move the resident now;
+    ``None`` when the tap was answered here — already in B (a double tap, an old question: said in a
+    toast), or the question is out of date (the resident moved elsewhere since: asked again, fresh).
+
+    Raises:
+        UnknownMunicipality: B is no active municipality (a crafted or removed button).
+    """
+    code = callback_data.code
+    await require_active_municipality(db, code)
+    location = await geo.locate(db, code)
+    assert location is not None
+    if resident.municipality_code == code:
+        callback_answer.text = already_there_text(location, locale)
+        return None
+    if resident.municipality_code is not None and resident.municipality_code != callback_data.was:
+        callback_answer.text = question_out_of_date_text()
+        callback_answer.show_alert = True
+        await ask_change(callback, db, resident, code, locale)
+        return None
+    return location
+
+
+async def on_change_to(callback: CallbackQuery, callback_data: MyMunicipalityCallback, db: Database,
+                       resident: Resident, locale: str, callback_answer: CallbackAnswer) -> None:
+    """"Yes, change to B": move the resident (after :func:`confirmed_target`), confirm, the main menu."""
+    location = await confirmed_target(callback, callback_data, db, resident, locale, callback_answer)
+    if location is None:
+        return
+    await set_municipality(db, resident.telegram_id, callback_data.code)
+    if isinstance(callback.message, Message):
+        await _changed(callback, callback.message, db, resident.telegram_id, location, locale)
+
+
+async def on_keep(callback: CallbackQuery) -> None:
+    """"No, keep A": nothing changes; the way on is the main menu."""
+    await edit_or_send(callback, _(picker.cancelled))
 
 
 def build_router() -> Router:
@@ -276,5 +370,7 @@ def build_router() -> Router:
     router.callback_query.register(on_municipality, MunicipalityCallback.filter())
     router.callback_query.register(on_results_page, SearchCallback.filter())
     router.callback_query.register(on_change, MyMunicipalityCallback.filter(F.action == "change"))
+    router.callback_query.register(on_change_to, MyMunicipalityCallback.filter(F.action == "to"))
+    router.callback_query.register(on_keep, MyMunicipalityCallback.filter(F.action == "keep"))
     picker.register(router)
     return router

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram import Router
-from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.filters import BaseFilter, Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.callback_answer import CallbackAnswer
@@ -17,15 +17,16 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from bot.config import Settings
 from bot.db import Database
 from bot.domain.officers import InviteInvalid, NotAnInviteCode
-from bot.domain.residents import Resident, claim_prompt, get_resident, set_locale
+from bot.domain.residents import Resident, claim_prompt, get_resident, parse_language, set_locale
 from bot.handlers.officers.invites import redeem_and_reply
-from bot.handlers.onboarding.home import send_home, send_language_prompt
+from bot.handlers.onboarding.home import LANGUAGE_STEP, send_home, send_language_prompt
 from bot.handlers.onboarding.picker import open_picker
 from bot.i18n import _, use_locale
 from bot.ui.callbacks import LanguageCallback
 from bot.ui.errors import explain
-from bot.ui.keyboards import language_name
+from bot.ui.keyboards import language_keyboard, language_name
 from bot.ui.messages import edit_or_send
+from bot.ui.onboarding import language_hint
 from bot.webapp.menu import offer_workspace
 
 INVITE_PAYLOAD_PREFIX = "join-"
@@ -39,7 +40,7 @@ async def continue_onboarding(message: Message, db: Database, resident: Resident
     ``message`` is any message in the resident's chat (theirs, or the bot's whose button they tapped).
     """
     if resident.locale is None:
-        await send_language_prompt(message)
+        await send_language_prompt(message, state)
     elif resident.municipality_code is None:
         await open_picker(message, state, {"bot": message.bot, "db": db, "resident": resident, "locale": locale})
     else:
@@ -57,7 +58,7 @@ async def cmd_start(message: Message, command: CommandObject, db: Database, resi
         except (NotAnInviteCode, InviteInvalid) as error:  # said, and onboarding goes on below
             await message.answer(explain(error))
     if resident.locale is None:
-        await send_language_prompt(message)
+        await send_language_prompt(message, state)
         return
     if resident.municipality_code is None:
         await message.answer(_("Welcome to Jamaat, the bot of your local community!"))
@@ -67,9 +68,9 @@ async def cmd_start(message: Message, command: CommandObject, db: Database, resi
 
 
 async def cmd_language(message: Message, state: FSMContext) -> None:
-    """/language: ask the language again."""
+    """/language: ask the language again (a button, or its name typed)."""
     await state.set_state(None)  # a form left here keeps its draft (bot.flows.NavigationMiddleware)
-    await send_language_prompt(message)
+    await send_language_prompt(message, state)
 
 
 async def cmd_menu(message: Message, db: Database, resident: Resident, locale: str, state: FSMContext,
@@ -124,6 +125,46 @@ async def on_language(callback: CallbackQuery, callback_data: LanguageCallback, 
             await continue_onboarding(message, db, updated, new, state)
 
 
+class LanguageAsked(BaseFilter):
+    """A message (not a command) while the language is asked: at :data:`LANGUAGE_STEP`, or from a
+    resident who has not chosen a language yet and is in no other step."""
+
+    async def __call__(self, message: Message, resident: Resident | None = None,
+                       raw_state: str | None = None) -> bool:
+        if (message.text or "").startswith("/"):
+            return False
+        if raw_state == LANGUAGE_STEP:
+            return True
+        return raw_state is None and resident is not None and resident.locale is None
+
+
+async def take_typed_language(message: Message, db: Database, resident: Resident,
+                              state: FSMContext) -> tuple[Resident, str] | None:
+    """A message at the language step: the language it names ("кыргызча", "орусча", "Russian",
+    :func:`~bot.domain.residents.parse_language`) is saved and confirmed in that language, as its
+    button would be; returns the updated resident and the locale for the caller's next step. Anything
+    else gets the buttons again with a bilingual hint (``None``; the step stays). Shared with deep links."""
+    new = parse_language(message.text or "")
+    if new is None:
+        await message.answer(language_hint(), reply_markup=language_keyboard())
+        return None
+    await state.set_state(None)
+    await set_locale(db, resident.telegram_id, new)
+    updated = await get_resident(db, resident.telegram_id)
+    with use_locale(new):
+        await message.answer(_("Language: {language}").format(language=language_name(new)))
+    return (updated, new) if updated is not None else None
+
+
+async def on_typed_language(message: Message, db: Database, resident: Resident, state: FSMContext) -> None:
+    """The language typed instead of tapped: as the button (:func:`take_typed_language`), then onboarding goes on."""
+    saved = await take_typed_language(message, db, resident, state)
+    if saved is not None:
+        updated, new = saved
+        with use_locale(new):
+            await continue_onboarding(message, db, updated, new, state)
+
+
 def build_router() -> Router:
     """A new router with this module's handlers, in order (a router attaches to one dispatcher only)."""
     router = Router(name="onboarding.start")
@@ -132,4 +173,5 @@ def build_router() -> Router:
     router.message.register(cmd_menu, Command("menu", ignore_case=True))
     router.message.register(cmd_cancel, Command("cancel", ignore_case=True))
     router.callback_query.register(on_language, LanguageCallback.filter())
+    router.message.register(on_typed_language, LanguageAsked())
     return router

@@ -3,7 +3,9 @@
 A new resident is led straight into the post's municipality: the language first (onboarding's
 bilingual prompt; the language button is taken here while a deep link waits), then one question —
 "is this your municipality?" — instead of the search; then the survey or hearing of the post opens.
-"Choose another" opens onboarding's picker. Registered before onboarding, reusing its screens.
+"Choose another" opens onboarding's picker. A resident registered in another municipality gets the
+question every move asks ("Change your municipality? Now: A, new: B", onboarding's ``ask_change``);
+"Yes" moves them and opens the post, "No" drops the link. Registered before onboarding, reusing its screens.
 """
 
 from __future__ import annotations
@@ -23,12 +25,14 @@ from bot.domain.errors import DomainError
 from bot.domain.reach import posts
 from bot.domain.residents import Resident, get_resident
 from bot.handlers.onboarding import send_home, send_language_prompt
-from bot.handlers.onboarding.picker import open_picker
-from bot.handlers.onboarding.start import save_language
+from bot.handlers.onboarding import picker
+from bot.handlers.onboarding.picker import ask_change, open_picker
+from bot.handlers.onboarding.start import LanguageAsked, save_language, take_typed_language
 from bot.i18n import _, use_locale
 from bot.ui import reach as ui
 from bot.ui.callbacks import LanguageCallback
 from bot.ui.messages import edit_or_send, place_label
+from bot.ui.municipality_search import MyMunicipalityCallback
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +54,9 @@ async def ask_confirmation(message: Message, db: Database, resident: Resident, l
     if resident.municipality_code == link.municipality_code:
         await posts.confirm_link(db, resident_id=resident.telegram_id, accept=True)
         await open_target(message, db, resident, locale, link.target)
+        return
+    if resident.municipality_code is not None:  # registered elsewhere: the question every move asks
+        await ask_change(message, db, resident, link.municipality_code, locale)
         return
     location = await geo.locate(db, link.municipality_code)
     place = place_label(location, locale) if location else link.municipality_code
@@ -118,11 +125,27 @@ async def on_language(callback: CallbackQuery, callback_data: LanguageCallback, 
             await ask_confirmation(message, db, updated, new, state)
 
 
+async def on_typed_language(message: Message, db: Database, resident: Resident, state: FSMContext) -> None:
+    """The language typed instead of tapped while a deep link waits: as the button, then the
+    municipality question (onboarding's :func:`~bot.handlers.onboarding.start.take_typed_language`)."""
+    saved = await take_typed_language(message, db, resident, state)
+    if saved is not None:
+        updated, new = saved
+        with use_locale(new):
+            await ask_confirmation(message, db, updated, new, state)
+
+
 async def on_join(callback: CallbackQuery, callback_data: ui.JoinCallback, db: Database, resident: Resident,
                   locale: str, state: FSMContext, callback_answer: CallbackAnswer, **deps: Any) -> None:
-    """"Yes, I live here" registers the resident there and opens the post; "another" opens the picker."""
+    """"Yes, I live here" registers the resident there and opens the post; "another" opens the picker.
+    A resident who has registered elsewhere since the question was asked gets the question every move
+    asks instead (:func:`~bot.handlers.onboarding.picker.ask_change`)."""
     message = callback.message
     accept = callback_data.action == "yes"
+    pending = await posts.pending_link(db, resident.telegram_id)
+    if pending is not None and accept and resident.municipality_code not in (None, pending.municipality_code):
+        await ask_change(callback, db, resident, pending.municipality_code, locale, callback_answer)
+        return
     link = await posts.confirm_link(db, resident_id=resident.telegram_id, accept=accept)
     if link is None or not isinstance(message, Message):
         callback_answer.text = _("This button is out of date.")
@@ -137,6 +160,34 @@ async def on_join(callback: CallbackQuery, callback_data: ui.JoinCallback, db: D
     updated = await get_resident(db, resident.telegram_id)
     if updated is not None:
         await open_target(message, db, updated, locale, link.target)
+
+
+async def on_change_to(callback: CallbackQuery, callback_data: MyMunicipalityCallback, db: Database,
+                       resident: Resident, locale: str, callback_answer: CallbackAnswer) -> None:
+    """"Yes, change to B" while a deep link to B waits: the move as everywhere (onboarding's checks),
+    counted as a join through the chat, then the post's survey or hearing opens."""
+    link = await posts.pending_link(db, resident.telegram_id)
+    if link is None or link.municipality_code != callback_data.code:
+        await picker.on_change_to(callback, callback_data, db, resident, locale, callback_answer)
+        return
+    location = await picker.confirmed_target(callback, callback_data, db, resident, locale, callback_answer)
+    if location is None:
+        return
+    await posts.confirm_link(db, resident_id=resident.telegram_id, accept=True)  # moves them, counts the join
+    await edit_or_send(callback, _("✅ Your municipality: {place}.").format(place=place_label(location, locale)),
+                       menu=False)  # the post's target (or the main menu) follows at once
+    updated = await get_resident(db, resident.telegram_id)
+    if updated is not None and isinstance(callback.message, Message):
+        await open_target(callback.message, db, updated, locale, link.target)
+
+
+async def on_keep(callback: CallbackQuery, callback_data: MyMunicipalityCallback, db: Database,
+                  resident: Resident) -> None:
+    """"No, keep A" while a deep link to B waits: the link is dropped, nothing else changes."""
+    link = await posts.pending_link(db, resident.telegram_id)
+    if link is not None and link.municipality_code == callback_data.code:
+        await posts.confirm_link(db, resident_id=resident.telegram_id, accept=False)
+    await picker.on_keep(callback)
 
 
 def _officer_button(letter: str, item: int) -> InlineKeyboardButton:
@@ -174,5 +225,8 @@ def build_router() -> Router:
     router.message.register(cmd_start_link, CommandStart(deep_link=True, magic=F.args.regexp(r"^r_\d{14}_")))
     router.message.register(cmd_start_officer, CommandStart(deep_link=True, magic=F.args.regexp(r"^o_[phsv]\d")))
     router.callback_query.register(on_language, LanguageCallback.filter(), DeepLinkPending())
+    router.message.register(on_typed_language, LanguageAsked(), DeepLinkPending())
     router.callback_query.register(on_join, ui.JoinCallback.filter())
+    router.callback_query.register(on_change_to, MyMunicipalityCallback.filter(F.action == "to"), DeepLinkPending())
+    router.callback_query.register(on_keep, MyMunicipalityCallback.filter(F.action == "keep"), DeepLinkPending())
     return router
