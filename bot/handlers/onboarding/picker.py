@@ -171,7 +171,7 @@ async def show_current_or_pick(message: Message, db: Database, resident: Residen
     if location is None:
         await open_picker(message, state, {**deps, "db": db, "resident": resident, "locale": locale})
         return
-    await state.clear()
+    await state.set_state(None)  # a form left here keeps its draft (bot.flows.NavigationMiddleware)
     await message.answer(current_municipality_text(location, locale), reply_markup=current_municipality_keyboard())
 
 
