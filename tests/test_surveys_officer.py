@@ -373,3 +373,28 @@ async def test_delete_prompt_left_by_navigation_ignores_later_text(db: Database,
     [reply] = await officer.send("Да")
     assert "удалён" not in plain(reply)
     assert (await sv.get_survey(db, survey.id)).status == "open"
+
+
+async def test_the_hearing_choice_shows_short_buttons_and_whole_titles(harness, db: Database) -> None:
+    """Step 8 (issue 12: hearing buttons of 40 characters and a long date did not fit a phone)."""
+    from datetime import UTC, datetime
+
+    from bot.domain import hearings as hr
+    from bot.ui.keyboards import ROW_WIDTH, text_width
+    from tests.hearings_support import draft as hearing_draft
+
+    officer = await make_officer(db, harness)
+    title = "Проект местного бюджета айылного аймака на 2027 год и план на 2028–2029 годы"
+    hearing = await hr.create_hearing(db, officer_id=OFFICER, draft=hearing_draft(
+        title_ru=title, starts_at=to_db(datetime(2026, 12, 28, 12, 0, tzinfo=UTC))))
+    await _to_opening_step(officer)
+    await officer.press("Сейчас")
+    await officer.send("15.12.2026 18:00")
+    ask = (await officer.press("Все жители"))[-1]
+    assert title in plain(ask) and numbered(hearing.id) in plain(ask)  # the whole title, above the buttons
+    assert all(text_width(label) <= ROW_WIDTH for label in labels(ask))
+    chosen = next(label for label in labels(ask) if label.endswith(numbered(hearing.id)))
+    await officer.press(chosen)
+    await officer.press("Опубликовать")
+    survey = await sv.get_survey(db, await db.fetchval("SELECT max(id) FROM surveys"))
+    assert survey.hearing_id == hearing.id

@@ -25,12 +25,12 @@ from bot.domain.clock import clock, from_db, to_db
 from bot.domain.officers import Officer
 from bot.domain.residents import count_residents
 from bot.flows import ONE_MESSAGE, Ctx, Prompt, Wizard
-from bot.i18n import display_timezone, N_, _, format_datetime, ngettext, pgettext
+from bot.i18n import display_timezone, N_, _, format_datetime, ngettext, numbered, pgettext
 from bot.ui.callbacks import parse_id
 from bot.ui.errors import explain
-from bot.ui.keyboards import with_menu
+from bot.ui.keyboards import item_label, with_menu
+from bot.ui.messages import esc
 from bot.ui.surveys import example_time, preview_text
-from bot.ui.surveys.keyboards import label as label_cut
 from bot.ui.surveys.texts import options_summary
 from bot.ui.times import choice_rows, chosen, evening_choices
 
@@ -340,11 +340,12 @@ async def _got_who(ctx: Ctx, value: str) -> None:
 async def _ask_hearing(ctx: Ctx) -> Prompt:
     locale = ctx.locale
     coming = await sv.upcoming_hearings(ctx.db, ctx.officer.municipality_code)
-    rows = [[hearing.button(f"{label_cut(h.title(locale), 40)} · {format_datetime(h.starts_at, locale)}", str(h.id))]
-            for h in coming]
+    rows = [[hearing.button(item_label("🏛", h.title(locale), number=h.id), str(h.id))] for h in coming]
     rows.append([hearing.button(_("No hearing"), "0")])
-    return Prompt(_("Step 8: is this survey preparing a public hearing? Its results will be presented there."),
-                  rows=rows)
+    listed = "\n".join(f"{numbered(h.id)} · {esc(h.title(locale))} · {format_datetime(h.starts_at, locale)}"
+                       for h in coming)  # the buttons carry short titles: the whole ones are here
+    return Prompt(_("Step 8: is this survey preparing a public hearing? Its results will be presented there.")
+                  + "\n\n" + listed, rows=rows)
 
 
 @hearing.handle
