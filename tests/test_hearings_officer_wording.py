@@ -46,6 +46,13 @@ async def test_stopping_the_cancellation_says_the_hearing_is_not_cancelled(
     assert kept in plain(said) and labels(said)  # with a way on
     assert (await hr.get_hearing(db, hearing.id)).status == "scheduled"
     assert not await broadcasts(db, "hearing_cancelled") and (await fsm(officer))[0] is None
+    # /cancel typed instead of the button says the same
+    await officer.send("/hearing")
+    await officer.press(hearing.title(locale)[:15])
+    await officer.press(cancel)
+    said = (await officer.send("/cancel"))[0]
+    assert kept in plain(said)
+    assert (await hr.get_hearing(db, hearing.id)).status == "scheduled"
     # the other wizards keep the kit's own "Cancel" and its answer
     await officer.send("/hearing")
     await officer.press(hearing.title(locale)[:15])

@@ -83,11 +83,15 @@ async def cmd_menu(message: Message, db: Database, resident: Resident, locale: s
 
 
 async def cmd_cancel(message: Message, db: Database, resident: Resident, locale: str, state: FSMContext) -> None:
-    """/cancel: leave whatever step the resident is in (the kit keeps the step for this command)."""
-    had_state = await state.get_state() is not None
+    """/cancel: leave whatever step the resident is in (the kit keeps the step for this command), saying
+    what the wizard's own Cancel button says ("The hearing is not cancelled", "The draft is dropped")."""
+    from bot.flows import Wizard
+
+    current = await state.get_state()
     await state.clear()
-    if had_state:
-        await message.answer(_("Cancelled."))
+    if current is not None:
+        wizard = Wizard.registry.get(current.split(":", 1)[0])
+        await message.answer(_(wizard.cancelled) if wizard is not None else _("Cancelled."))
     await continue_onboarding(message, db, resident, locale, state)
 
 
