@@ -284,6 +284,26 @@ async def test_a_form_left_by_a_command_is_kept_and_can_be_continued(kit: Harnes
     assert data["_parts_body"] == ["body text"] and "_left" not in data
 
 
+async def test_a_refused_text_shorter_than_a_split_part_does_not_swallow_the_next_answer(kit: Harness) -> None:
+    person = kit.person(USER, "Айбек", language_code="ru")
+    await person.send("/report")
+    [refused] = await person.send("ж" * 600)  # too long for the title, but Telegram never splits 600
+    assert plain(refused).startswith("Слишком длинно")
+    [reply] = await person.send("Broken pipe")  # the same second: a new, valid answer
+    assert plain(reply) == "KIND?"
+
+
+async def test_help_in_the_middle_of_a_form_leaves_it_kept(kit: Harness) -> None:
+    person = await _at_kind(kit)
+    await person.press("Water")
+    replies = await person.send("/help")
+    assert labels(replies[-1]) == ["▶ Продолжить"]
+    replies = await person.send("this is not the body")
+    assert outside_any_form(replies[-1])  # not taken as the form's answer
+    replies = await person.press("▶ Продолжить")
+    assert plain(replies[-1]) == "BODY?"
+
+
 async def test_a_form_replaced_by_another_one_is_not_said_to_be_kept(kit: Harness) -> None:
     person = await _at_kind(kit)
     await person.press("Water")

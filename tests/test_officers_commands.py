@@ -145,9 +145,12 @@ async def test_a_command_ends_the_current_step(harness: Harness, db: Database) -
     [answer] = await officer.send("спасибо")
     assert "Я вас не понял" in plain(answer)
     assert (await geo.get_municipality(db, AK_DEBE)).name_ky is None
-    # /help only informs: the step is still open afterwards
+    # /help ends it too (commands ignore case): text typed after reading the help is not the answer
     await officer.send("/kyname")
-    await officer.send("/HELP")  # commands ignore case
+    await officer.send("/HELP")
+    [answer] = await officer.send("Ак-Дөбө айыл аймагы")
+    assert outside_any_form(answer) and (await geo.get_municipality(db, AK_DEBE)).name_ky is None
+    await officer.send("/kyname")
     [saved] = await officer.send("Ак-Дөбө айыл аймагы")
     assert "Сохранено" in plain(saved)
 

@@ -31,6 +31,11 @@ SPLIT_TAIL_SECONDS = 3
 """Telegram apps split a pasted text over 4,096 characters into several messages sent at once; a
 text arriving this soon (s) after a refused over-long one is taken for its tail, not for a new text."""
 
+SPLIT_PART_MIN = 3800
+"""Shortest text (UTF-16 code units) taken for the first part of a paste Telegram split: the apps cut
+at 4,096 units, at a word boundary near it; a refused text shorter than this was sent whole, so the
+next message is a new answer, not its tail."""
+
 ONE_MESSAGE = 4000
 """Longest ``max_len`` of a one-message text step: anything longer may arrive split by Telegram
 (4,096 UTF-16 units per message, Bot API), so such a step must collect parts (``parts=True``)."""

@@ -28,8 +28,10 @@ log = logging.getLogger(__name__)
 from bot.flows.context import RESUME, Ctx, StepCallback
 from bot.flows.wizard import Wizard
 
-KEEPS_STEP = frozenset({"help", "cancel"})
-"""Commands that leave the current step as it is: /help only informs; /cancel ends it itself."""
+KEEPS_STEP = frozenset({"cancel"})
+"""Commands that leave the current step as it is: /cancel ends it itself. Every other command — /help
+too: a person who read the help and typed something else must not have it taken as the step's answer
+(issue 12, a tester's finding) — leaves the step, its draft kept with "▶ Continue"."""
 
 
 class NavigationMiddleware(BaseMiddleware):

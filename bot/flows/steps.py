@@ -13,13 +13,13 @@ from aiogram.types import (
 )
 
 from bot.domain.errors import TextTooLong, TextTooShort
-from bot.domain.text import clean_user_text
+from bot.domain.text import clean_user_text, utf16_length
 from bot.i18n import _, format_number, ngettext
 from bot.ui.errors import explain
 
 log = logging.getLogger(__name__)
 
-from bot.flows.context import BACK, CANCEL, DONE, ONE_MESSAGE, RESUME, SKIP, SPLIT_TAIL_SECONDS, Bound, Ctx, Prompt, PromptFn, StepCallback
+from bot.flows.context import BACK, CANCEL, DONE, ONE_MESSAGE, RESUME, SKIP, SPLIT_PART_MIN, SPLIT_TAIL_SECONDS, Bound, Ctx, Prompt, PromptFn, StepCallback
 
 if TYPE_CHECKING:
     from bot.flows.wizard import Wizard
@@ -166,8 +166,9 @@ class TextStep(Step):
             await self._add_part(ctx, text, high)
             return
         if len(text) > high:
-            ctx.data["_refused_at"] = sent
-            await ctx.save()
+            if utf16_length(message.text) >= SPLIT_PART_MIN:  # perhaps the first part of a split paste
+                ctx.data["_refused_at"] = sent
+                await ctx.save()
             await ctx.say(explain(TextTooLong(limit=high, actual=len(text))))
             return
         if len(text) < low:

@@ -30,7 +30,7 @@ async def _help(db: Database, resident: Resident, is_superadmin: bool) -> str:
 
 
 async def cmd_help(message: Message, db: Database, resident: Resident, is_superadmin: bool) -> None:
-    """/help: the commands for this person's roles (the current step stays open)."""
+    """/help: the commands for this person's roles (a form in progress is left, its draft kept)."""
     await message.answer(await _help(db, resident, is_superadmin), reply_markup=with_menu())
 
 
