@@ -293,6 +293,16 @@ async def test_a_refused_text_shorter_than_a_split_part_does_not_swallow_the_nex
     assert plain(reply) == "KIND?"
 
 
+async def test_an_edited_message_in_a_form_is_answered_with_the_steps_buttons(kit: Harness) -> None:
+    person = kit.person(USER, "Айбек", language_code="ru")
+    await person.send("/report")
+    await person.send("ab")  # too short: refused, the step stays
+    [sent] = [m for m in kit.emulator.messages(USER) if not kit.emulator._is_bot_message(m)][-1:]
+    replies = await person._act(kit.emulator.edit_text(USER, sent["message_id"], "Broken pipe, edited"))
+    assert "не читаю исправленные" in plain(replies[-1]) and "✖ Отмена" in labels(replies[-1])
+    assert await kit.dispatcher.storage.get_state(_key(kit)) == "tst:title"  # the step goes on
+
+
 async def test_help_in_the_middle_of_a_form_leaves_it_kept(kit: Harness) -> None:
     person = await _at_kind(kit)
     await person.press("Water")

@@ -25,8 +25,8 @@ from bot.ui.errors import explain
 
 log = logging.getLogger(__name__)
 
-from bot.flows.context import RESUME, Ctx, StepCallback
-from bot.flows.wizard import Wizard
+from bot.flows.context import RESUME, StepCallback
+from bot.flows.wizard import Wizard, say_in_step
 
 KEEPS_STEP = frozenset({"cancel"})
 """Commands that leave the current step as it is: /cancel ends it itself. Every other command — /help
@@ -136,13 +136,7 @@ class DomainErrorMiddleware(BaseMiddleware):
                 answer.text = plain
                 answer.show_alert = True
                 return
-        state: FSMContext | None = data.get("state")
-        current = await state.get_state() if state is not None else None
-        wizard = Wizard.registry.get(current.split(":", 1)[0]) if current else None
-        if state is not None and wizard is not None and wizard.step_of(current) is not None \
-                and isinstance(event, (Message, CallbackQuery)):
-            ctx = Ctx(wizard, event, state, dict(await state.get_data()), data)
-            await ctx.say(text)
+        if isinstance(event, (Message, CallbackQuery)) and await say_in_step(event, data.get("state"), data, text):
             return
         user = data.get("event_from_user")
         if user is not None:

@@ -155,6 +155,19 @@ class Wizard:
         await Ctx(self, callback, state, dict(data), deps).resume(step)
 
 
+async def say_in_step(event: Message | CallbackQuery, state: FSMContext | None, deps: dict[str, Any],
+                      text: str) -> bool:
+    """Say ``text`` inside the person's current wizard step, with the step's buttons (:meth:`Ctx.say`):
+    for answers given outside a step's own handler (a refusal caught by the kit's middleware, an edited
+    message). Returns ``False``, sending nothing, when the person is in no wizard step."""
+    current = await state.get_state() if state is not None else None
+    wizard = Wizard.registry.get(current.split(":", 1)[0]) if current else None
+    if state is None or wizard is None or wizard.step_of(current) is None:
+        return False
+    await Ctx(wizard, event, state, dict(await state.get_data()), deps).say(text)
+    return True
+
+
 async def _drop_keyboard(callback: CallbackQuery) -> None:
     """Take the buttons off the prompt that was answered, so it no longer invites a tap."""
     from bot.ui.messages import drop_keyboard

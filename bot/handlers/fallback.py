@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -10,6 +12,7 @@ from aiogram.utils.callback_answer import CallbackAnswer
 from bot.config import Settings
 from bot.db import Database
 from bot.domain.residents import Resident
+from bot.flows import say_in_step
 from bot.handlers.onboarding import continue_onboarding
 from bot.handlers.problems.draft import keep_offer
 from bot.i18n import _
@@ -48,9 +51,13 @@ async def stale_button(callback: CallbackQuery, callback_answer: CallbackAnswer)
     callback_answer.show_alert = True
 
 
-async def edited(message: Message) -> None:
-    """Edits of sent messages are not read; say so once instead of silently ignoring them."""
-    await message.reply(_("I don't read edited messages. Please send the text again as a new message."),
+async def edited(message: Message, state: FSMContext, **deps: Any) -> None:
+    """Edits of sent messages are not read; say so once instead of silently ignoring them — inside a
+    form with the step's buttons (the person goes on from there), elsewhere with « Main menu."""
+    text = _("I don't read edited messages. Please send the text again as a new message.")
+    if await say_in_step(message, state, {**deps, "state": state}, text):
+        return
+    await message.reply(text, reply_markup=with_menu(),
                         allow_sending_without_reply=True)  # the edited message may be deleted by now
 
 
