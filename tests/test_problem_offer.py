@@ -55,3 +55,51 @@ async def test_short_chatter_gets_the_menu_and_a_stale_offer_says_so(harness, db
     await ivan.press_data(offer["message_id"], offer["reply_markup"]["inline_keyboard"][0][0]["callback_data"])
     assert "больше не сохранено" in ivan.alerts()[-1]["text"]
     assert await db.fetchval("SELECT count(*) FROM problems") == 0
+
+
+async def test_an_album_with_a_caption_outside_any_form_becomes_a_problem_with_its_photos(
+        harness, db: Database) -> None:
+    aigul = await onboard(harness, db, 904, "ky")
+    replies = await aigul.send_album(2, captions={1: TEXT_KY}, group="offer-album")
+    [_offer] = [m for m in replies if "📝 Көйгөй катары көтөрүү" in labels(m)]  # one answer for the album
+    await aigul.press("📝 Көйгөй катары көтөрүү")
+    replies = await aigul.press("Суу менен камсыздоо")
+    assert "2/3" in plain(replies[-1])  # both photos are in the draft already
+    await aigul.press("Даяр »")
+    preview = (await aigul.press(SKIP))[-1]
+    assert TEXT_KY[:20] in plain(preview)
+    await aigul.press("✅")
+    [[problem], _total] = await pb.my_problems(db, 904)
+    assert problem.text == TEXT_KY and len(problem.photos) == 2
+
+
+async def test_a_photo_alone_is_offered_and_the_text_is_asked(harness, db: Database) -> None:
+    ivan = await onboard(harness, db, 905, "ru", name="Иван")
+    [offer] = await ivan.send_photo()
+    assert "📝 Поднять как проблему" in labels(offer)
+    await ivan.press("📝 Поднять как проблему")
+    replies = await ivan.press("Дороги")
+    assert "Опишите" in plain(replies[-1]) or "опишите" in plain(replies[-1])  # the text step
+    replies = await ivan.send("Яма посреди дороги у школы, машины объезжают по тротуару")
+    assert "1 из 3" in plain(replies[-1])  # the photo sent first is in the draft
+
+
+async def test_a_text_too_long_for_a_problem_says_how_long_it_may_be(harness, db: Database) -> None:
+    ivan = await onboard(harness, db, 906, "ru", name="Иван")
+    [reply] = await ivan.send("Дорога разбита. " * 150)
+    assert "не больше 2\xa0000" in plain(reply) or "2 000" in plain(reply).replace("\xa0", " ")
+    assert labels(reply) == ["➕ Сообщить о проблеме", "« Главное меню"]
+
+
+async def test_the_problem_typed_at_the_category_step_is_kept(harness, db: Database) -> None:
+    aigul = await onboard(harness, db, 907, "ky")
+    await aigul.send("/newproblem")
+    [kept] = await aigul.send(TEXT_KY)  # written before choosing a category
+    assert "🚰 Суу менен камсыздоо" in labels(kept) and "Сакталды" in plain(kept)  # the buttons again, under the note
+    replies = await aigul.press("Суу менен камсыздоо")
+    assert "сүрөт" in plain(replies[-1]).lower()  # the text is not asked again
+    await aigul.press(SKIP)
+    await aigul.press(SKIP)
+    await aigul.press("✅")
+    [[problem], _total] = await pb.my_problems(db, 907)
+    assert problem.text == TEXT_KY

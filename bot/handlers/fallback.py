@@ -14,8 +14,8 @@ from bot.db import Database
 from bot.domain.residents import Resident
 from bot.flows import say_in_step
 from bot.handlers.onboarding import continue_onboarding
-from bot.handlers.problems.draft import keep_offer
-from bot.i18n import _
+from bot.handlers.problems.draft import OFFER_KEPT, OFFER_TOO_LONG, keep_offer
+from bot.i18n import _, format_number
 from bot.ui.keyboards import with_menu
 from bot.ui.problems import ProblemCallback, single_button
 
@@ -26,14 +26,22 @@ async def unknown_command(message: Message) -> None:
 
 
 async def anything_else(message: Message, db: Database, resident: Resident, locale: str, state: FSMContext,
-                        settings: Settings) -> None:
+                        settings: Settings, album: list[Message] | None = None) -> None:
     """Text, stickers, photos… outside any step: lead the person to where they are. A villager often
     just writes the problem (or says it in a voice message) without opening any menu: such a message is
     kept and offered as a priority problem — nothing is published until they go through the form."""
     if not resident.onboarded:
         await continue_onboarding(message, db, resident, locale, state)
         return
-    if await keep_offer(state, message, settings):
+    outcome, offer = await keep_offer(state, message, settings, album)
+    if outcome == OFFER_TOO_LONG:
+        await message.answer(
+            _("To raise this as a priority problem, shorten it: a problem's text has at most {limit} characters, "
+              "yours has {length}. Send it again shorter, or record a voice message.").format(
+                limit=format_number(settings.problem_text_max), length=format_number(offer["length"])),
+            reply_markup=with_menu(single_button(_("➕ Raise a problem"), ProblemCallback(action="new"))))
+        return
+    if outcome == OFFER_KEPT:
         await message.answer(
             _("Is this a problem of your municipality? You can raise it as a priority problem: residents will "
               "see it and can support it, and the municipality's officers will review it. Nothing is published "

@@ -22,7 +22,7 @@ from bot.domain import problems as pb
 from bot.domain.errors import InvalidInput
 from bot.domain.problems.rules import LINE_SEPARATORS
 from bot.domain.residents import Resident
-from bot.flows import Ctx, Prompt, TextStep, Wizard
+from bot.flows import ChoiceStep, Ctx, Prompt, TextStep, Wizard
 from bot.handlers.problems.gate import resident_router
 from bot.i18n import N_, _
 from bot.ui.messages import esc
@@ -69,8 +69,26 @@ def _checked(ctx: Ctx, text: str | None) -> str:
     return pb.check_text(text, text_min=settings.problem_text_min, text_max=settings.problem_text_max)
 
 
+class CategoryStep(ChoiceStep):
+    """The category buttons. A villager often writes the problem before choosing it: a text within the
+    problem's bounds, a voice message, or photos sent here are kept for the next steps (said so, with the
+    buttons again), not thrown away with "use the buttons"."""
+
+    async def on_message(self, ctx: Ctx, message: Message) -> None:
+        settings: Settings = ctx.settings
+        outcome, offer = _offer_of(message, ctx.album, settings)
+        if outcome != OFFER_KEPT:
+            await super().on_message(ctx, message)
+            return
+        ctx.data.update({k: v for k, v in offer.items() if v})
+        if offer.get("voice"):
+            ctx.data["text"] = None
+        await ctx.save()
+        await ctx.say(_("Kept. Now choose the category of the problem with the buttons:"))
+
+
 wizard = Wizard("problem", cancelled=N_("The draft is dropped. Send /problems to open the problems again."))
-category = wizard.choice("category")
+category = wizard.add(CategoryStep(wizard, "category"))
 text = wizard.add(ProblemTextStep(wizard, "text", max_len=lambda ctx: int(ctx.settings.problem_text_max),
                                    min_len=lambda ctx: int(ctx.settings.problem_text_min)))
 photos = wizard.media("photos", accepts=("photo", "location", "document"),
@@ -108,8 +126,8 @@ async def _got_category(ctx: Ctx, value: str) -> None:
                 category=category_label(value)), reply_markup=None)
         except TelegramBadRequest:
             pass  # an old message that can no longer be edited: the next prompt says enough
-    if ctx.data.get("text") or ctx.data.get("voice"):  # sent before the form was opened (start_with)
-        await ctx.goto(photos)
+    if ctx.data.get("text") or ctx.data.get("voice"):  # written before the category (start_with_offer, CategoryStep)
+        await ctx.goto(location if len(ctx.data.get("photos") or []) >= pb.MAX_PHOTOS else photos)
         return
     await ctx.goto(text)
 
@@ -290,25 +308,43 @@ OFFER_KEY = "_offer"
 kept so that "Raise it as a problem" can start the draft with it."""
 
 
-async def keep_offer(state: FSMContext, message: Message, settings: Settings) -> bool:
-    """Keep ``message`` as a possible problem when it could be one: a voice message, or a text within the
-    problem's bounds (``PROBLEM_TEXT_MIN``..``PROBLEM_TEXT_MAX`` characters after cleaning). Returns
-    whether it was kept; other FSM data (a form left by navigation) stays."""
+OFFER_KEPT, OFFER_TOO_LONG, OFFER_NONE = "kept", "too long", "none"
+"""What :func:`keep_offer` did with a message."""
+
+
+def _offer_of(message: Message, album: list[Message] | None, settings: Settings) -> tuple[str, dict[str, Any]]:
     from bot.domain.text import clean_user_text
 
     if message.voice is not None:
-        offer: dict[str, Any] = {"voice": message.voice.file_id, "voice_duration": message.voice.duration}
-    elif message.text and not message.text.startswith("/"):
-        cleaned = clean_user_text(LINE_SEPARATORS.sub("\n", message.text))
-        if not settings.problem_text_min <= len(cleaned) <= settings.problem_text_max:
-            return False
-        offer = {"text": cleaned}
-    else:
-        return False
-    data = await state.get_data()
-    data[OFFER_KEY] = offer
-    await state.set_data(data)
-    return True
+        return OFFER_KEPT, {"voice": message.voice.file_id, "voice_duration": message.voice.duration}
+    parts = album or [message]
+    photos = [part.photo[-1].file_id for part in parts if part.photo][:pb.MAX_PHOTOS]
+    raw = message.text if message.text is not None else next((p.caption for p in parts if p.caption), None)
+    if raw is not None and raw.startswith("/"):
+        return OFFER_NONE, {}
+    cleaned = clean_user_text(LINE_SEPARATORS.sub("\n", raw)) if raw else ""
+    if len(cleaned) > settings.problem_text_max:
+        return OFFER_TOO_LONG, {"length": len(cleaned)}
+    if len(cleaned) >= settings.problem_text_min:
+        return OFFER_KEPT, {"text": cleaned, "photos": photos}
+    if photos:  # a photo alone (or with a word or two): the text is asked in the form
+        return OFFER_KEPT, {"photos": photos}
+    return OFFER_NONE, {}
+
+
+async def keep_offer(state: FSMContext, message: Message, settings: Settings,
+                     album: list[Message] | None = None) -> tuple[str, dict[str, Any]]:
+    """Keep ``message`` as a possible problem when it could be one: a voice message, a text within the
+    problem's bounds (``PROBLEM_TEXT_MIN``..``PROBLEM_TEXT_MAX`` characters after cleaning), photos (an
+    ``album``: up to :data:`~bot.domain.problems.MAX_PHOTOS`) with or without such a caption. Returns
+    ``(OFFER_KEPT, what)``, ``(OFFER_TOO_LONG, {"length": n})`` for a text over the bound (nothing
+    kept), or ``(OFFER_NONE, {})``; other FSM data (a form left by navigation) stays."""
+    outcome, offer = _offer_of(message, album, settings)
+    if outcome == OFFER_KEPT:
+        data = await state.get_data()
+        data[OFFER_KEY] = offer
+        await state.set_data(data)
+    return outcome, offer
 
 
 async def start_with_offer(callback: CallbackQuery, state: FSMContext, deps: dict[str, Any]) -> bool:
@@ -317,7 +353,7 @@ async def start_with_offer(callback: CallbackQuery, state: FSMContext, deps: dic
     offer = (await state.get_data()).get(OFFER_KEY)
     if not isinstance(offer, dict):
         return False
-    prefill = {k: offer.get(k) for k in ("text", "voice", "voice_duration")}
+    prefill = {k: offer[k] for k in ("text", "voice", "voice_duration", "photos") if offer.get(k)}
     await state.clear()
     await wizard.start(callback, state, deps, prefill)
     return True
