@@ -277,6 +277,7 @@ async def test_a_superadmin_reads_every_municipality_with_its_name(harness, db) 
     for code in (AK_DEBE, ALAMUDUN):
         assert (await geo.get_municipality(db, code)).name("ru") in text
     assert "Значение: 4" in text and "Значение: 6" in text
+    assert "Роль специалиста выдана: Адис" in text  # the person acted on is named (issue 12)
 
 
 def _details_keys_in_the_code() -> set[str]:

@@ -337,6 +337,7 @@ async def test_officer_views_after_an_erasure_show_no_trace_of_the_person(harnes
     card = await officer.press_data(queue["message_id"], f"po:open:{mine.id}")
     shown = " ".join(plain(m) for m in [log, queue, *card])
     assert numbered(mine.id) in plain(queue) and "Значение: 9" in plain(log)
+    assert "Пользователь Telegram 900000001 (суперадмин)" in plain(log)  # never a bare id
     for trace in (NAME, LAST, USERNAME, str(GONE)):
         assert trace not in shown
     assert await db.fetchval("SELECT supports FROM problems WHERE id = ?", (mine.id,)) == 2

@@ -17,7 +17,7 @@ from bot.domain import municipalities as geo
 from bot.domain.officers import get_officer
 from bot.domain.residents import get_resident
 from bot.i18n import _
-from bot.ui.audit import PAGE, AuditCallback, audit_keyboard, audit_text, deleted_person, entry_line
+from bot.ui.audit import PAGE, AuditCallback, audit_keyboard, audit_text, deleted_person, entry_line, unknown_person
 from bot.ui.keyboards import with_menu
 from bot.ui.messages import esc
 
@@ -28,7 +28,7 @@ async def _actor_name(db: Database, resident_id: int | None, cache: dict[int | N
         if person is not None:
             cache[resident_id] = person.display_name
         elif resident_id is not None and resident_id > 0:  # a superadmin who never wrote to the bot
-            cache[resident_id] = str(resident_id)
+            cache[resident_id] = unknown_person(resident_id)
         else:  # an anonymous stub: the person was erased at their request
             cache[resident_id] = deleted_person()
     return cache[resident_id]
@@ -54,7 +54,8 @@ async def _show(bot: Bot, chat_id: int, db: Database, reader_id: int, settings: 
                 found = await geo.get_municipality(db, e.municipality_code)
                 places[e.municipality_code] = esc(found.name(locale) if found else e.municipality_code)
             place = places[e.municipality_code]
-        lines.append(entry_line(e, await _actor_name(db, e.actor_resident_id, names), locale, place))
+        subject = await _actor_name(db, e.target_id, names) if e.target_kind == "resident" else None
+        lines.append(entry_line(e, await _actor_name(db, e.actor_resident_id, names), locale, place, subject))
     parts = split_html(audit_text(lines, scope=scope, first_page=before is None))
     for part in parts[:-1]:
         await bot.send_message(chat_id, part)

@@ -77,6 +77,12 @@ ACTION_LABELS: dict[str, str] = {
 
 ROLE_LABELS = {"officer": N_("officer"), "superadmin": N_("superadmin")}
 
+PERSON_ACTION_LABELS: dict[str, str] = {
+    "officer.grant": N_("Officer role granted to {who}"),
+    "officer.revoke": N_("Officer role revoked from {who}"),
+}
+"""Actions on a person (target ``resident``) named with that person, when the reader may see the name."""
+
 
 def action_label(entry: AuditEntry, locale: str) -> str:
     """The action's name in ``locale`` (the code itself for a code this version does not know)."""
@@ -229,14 +235,19 @@ def details_text(entry: AuditEntry, locale: str) -> str:
     return _details(entry, locale)
 
 
-def entry_line(entry: AuditEntry, actor: str, locale: str, place: str | None = None) -> str:
+def entry_line(entry: AuditEntry, actor: str, locale: str, place: str | None = None,
+               subject: str | None = None) -> str:
     """One entry as HTML: time in Bishkek, who (name and role), what, and its small details; ``place``
-    (the municipality's name, already HTML) first when the log covers every municipality."""
+    (the municipality's name, already HTML) first when the log covers every municipality; ``subject``
+    the name of the person acted on (a grant, a revocation), named in the action when given."""
     details = _details(entry, locale)
+    person_label = PERSON_ACTION_LABELS.get(entry.action)
+    what = _(person_label, locale=locale).format(who=subject) if subject and person_label \
+        else action_label(entry, locale)
     line = _("{when} · {who} ({role})\n{what}").format(
         when=format_datetime(from_db(entry.at), locale), who=esc(actor),
         role=_(ROLE_LABELS.get(entry.actor_role, entry.actor_role), locale=locale),
-        what=esc(action_label(entry, locale)))
+        what=esc(what))
     if place:
         line = f"<b>{place}</b>\n{line}"
     return f"{line}\n<i>{esc(details)}</i>" if details else line
@@ -258,6 +269,11 @@ def audit_keyboard(entries: Sequence[AuditEntry]) -> InlineKeyboardMarkup | None
     builder = InlineKeyboardBuilder()
     builder.button(text=_("⬅️ Older"), callback_data=AuditCallback(before=entries[-1].id))
     return builder.as_markup()
+
+
+def unknown_person(telegram_id: int) -> str:
+    """How a person who never wrote to the bot (a superadmin named in settings) appears."""
+    return _("Telegram user {id}").format(id=telegram_id)
 
 
 def deleted_person() -> str:
