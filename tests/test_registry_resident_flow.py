@@ -374,3 +374,69 @@ async def test_the_rating_comment_left_by_a_command_ignores_later_text(harness: 
     [reply] = await aigul.send("Вода бывает только ночью")
     assert "Спасибо" not in plain(reply)
     assert await db.fetchval("SELECT count(*) FROM service_ratings") == 0
+
+
+async def _services_screens(person: Person, db: Database) -> list[str]:
+    """Everything a resident reads on /services: the home screen, each area's list (text and
+    buttons) and each entry's card."""
+    [home] = await person.send("/services")
+    screens = [plain(home), *labels(home)]
+    areas = [label for label in labels(home) if label.endswith(")")]
+    assert len(areas) >= 10, areas  # the catalogue's areas, with their counts
+    for area in areas:
+        [home] = await person.send("/services")
+        [listing] = await person.press(area, home)
+        screens += [plain(listing), *labels(listing)]
+    for (service_id,) in await db.fetchall("SELECT id FROM services ORDER BY id"):
+        [card] = await person.press_data(person.last()["message_id"], f"rg:card:{service_id}:0:")
+        screens.append(plain(card))
+    return screens
+
+
+def _russian_only(screens: list[str]) -> list[str]:
+    """Screens that show a catalogue entry's Russian name (or its first word, as a cut button does)."""
+    russian = [name_ru for name_ru, _ky, _area in reg.load_catalogue()]
+    return [screen for screen in screens
+            if any(name in screen or name.split()[0] in screen for name in russian)]
+
+
+async def test_kyrgyz_residents_see_the_catalogue_in_kyrgyz(harness: Harness, db: Database) -> None:
+    """Issue 12: 11 of the 14 starter entries had only a Russian name, so the Kyrgyz interface showed
+    «Предоставление информации…», «Уличное освещение»: every entry now has a Kyrgyz name."""
+    aigul = await _resident(harness, db, 361, "Айгүл", "ky")
+    screens = await _services_screens(aigul, db)
+    assert not _russian_only(screens)
+    joined = "\n".join(screens)
+    assert "Предоставление" not in joined and "Уличное" not in joined
+    assert "Көчө жарыгы" in joined and "Маданият үйүнүн кызматтары" in joined
+    assert all(name_ky for _ru, name_ky, _area in reg.load_catalogue())
+    # Russian readers still see the Russian names
+    ivan = await _resident(harness, db, 362, "Иван", "ru")
+    screens = await _services_screens(ivan, db)
+    assert any(s.endswith(" Уличное освещение") for s in screens) and "Көчө жарыгы" not in "\n".join(screens)
+
+
+async def test_municipalities_seeded_before_get_the_kyrgyz_names_from_the_migration(
+    harness: Harness, db: Database
+) -> None:
+    """Issue 12: a database seeded with the old catalogue (no Kyrgyz names) gets them from migration 0013,
+    except on entries an officer has edited (their own wording stays)."""
+    await reg.ensure_seeded(db, BISHKEK)
+    translated = {name_ru: name_ky for name_ru, name_ky, _area in reg.load_catalogue()}
+    old = ("Предоставление информации из ведения органа местного самоуправления по запросу физических и "
+           "юридических лиц", "Уличное освещение", "Организация досуга (парк отдыха)", "Услуги дома культуры",
+           "Спортивные секции и сооружения", "Обучение и адаптация детей с особыми потребностями",
+           "Досуг детей и молодежи", "Содержание общественных зданий и территорий",
+           "Местный пассажирский транспорт", "Коммунальные услуги", "Содержание школьных зданий")
+    async with db.transaction() as tx:  # as the old catalogue left them, at schema version 12
+        await tx.executemany("UPDATE services SET name_ky = '' WHERE name_ru = ?", [(name,) for name in old])
+        await tx.execute("UPDATE services SET confirmed = 1, tariff = '5 сом' WHERE name_ru = 'Коммунальные услуги'")
+        await tx.execute("PRAGMA user_version = 12")
+    assert 13 in await db.migrate()
+    rows = {r["name_ru"]: r["name_ky"] for r in await db.fetchall("SELECT name_ru, name_ky FROM services")}
+    assert rows["Коммунальные услуги"] == ""  # edited by an officer: left as they left it
+    assert {name: rows[name] for name in old if name != "Коммунальные услуги"} == {
+        name: translated[name] for name in old if name != "Коммунальные услуги"}  # the same words as the CSV
+    aigul = await _resident(harness, db, 363, "Айгүл", "ky")
+    shown = "\n".join(await _services_screens(aigul, db))
+    assert "Предоставление" not in shown and "Уличное" not in shown and "Көчө жарыгы" in shown

@@ -398,3 +398,52 @@ async def test_the_hearing_choice_shows_short_buttons_and_whole_titles(harness, 
     await officer.press("Опубликовать")
     survey = await sv.get_survey(db, await db.fetchval("SELECT max(id) FROM surveys"))
     assert survey.hearing_id == hearing.id
+
+
+@pytest.mark.parametrize("locale", ["ky", "ru"])
+async def test_the_published_message_points_to_the_admin_card_not_the_ballots(db: Database, harness,
+                                                                              locale: str) -> None:
+    """Issue 12: /surveys is the residents' ballot list; the officer is sent to /survey_admin, and a button
+    opens the new survey's card (turnout) directly."""
+    officer = await make_officer(db, harness, locale=locale)
+    await make_resident(db, 801, "ky", AK_DEBE)
+    await officer.send("/newsurvey")
+    await officer.send("Суроо?")
+    await officer.send("Вопрос?")
+    await officer.send("А\nБ")
+    await officer.press("Даяр" if locale == "ky" else "Готово")
+    await officer.send("A\nB")
+    await officer.press("Даяр" if locale == "ky" else "Готово")
+    await officer.press("Бир жооп" if locale == "ky" else "Один ответ")
+    await officer.press("Азыр" if locale == "ky" else "Сейчас")
+    await officer.send("15.12.2026 18:00")
+    await officer.press("Бардык тургундар" if locale == "ky" else "Все жители")
+    [published] = await officer.press("Жарыялоо" if locale == "ky" else "Опубликовать")
+    survey_id = await db.fetchval("SELECT max(id) FROM surveys")
+    text = plain(published)
+    assert "/survey_admin" in text and "/surveys" not in text.replace("/survey_admin", "")
+    open_label = "📋 Сурамжылоону ачуу" if locale == "ky" else "📋 Открыть опрос"
+    menu = "« Башкы меню" if locale == "ky" else "« Главное меню"
+    assert labels(published) == [open_label, menu]
+    [card] = await officer.press(open_label, published)
+    assert card["message_id"] == published["message_id"]  # the card replaces the message
+    assert numbered(survey_id) in plain(card)
+    assert ("🔄 Катышуу" if locale == "ky" else "🔄 Явка") in labels(card)
+
+
+@pytest.mark.parametrize("locale", ["ky", "ru"])
+async def test_the_officer_list_starts_a_new_survey(db: Database, harness, locale: str) -> None:
+    """Issue 12: the officer's surveys screen has "➕ New survey", like the hearings list: it starts the
+    /newsurvey wizard, empty or not."""
+    officer = await make_officer(db, harness, locale=locale)
+    new_label = "➕ Жаңы сурамжылоо" if locale == "ky" else "➕ Новый опрос"
+    [empty] = await officer.send("/survey_admin")
+    assert labels(empty)[0] == new_label
+    survey = await sv.create_survey(db, officer_id=OFFICER, draft=draft())
+    [listing] = await officer.send("/survey_admin")
+    assert labels(listing)[0] == new_label and any(numbered(survey.id) in b for b in labels(listing))
+    replies = await officer.press(new_label, listing)
+    assert ("1-кадам" if locale == "ky" else "Шаг 1") in plain(replies[-1])
+    await officer.send("Жаңы суроо?")
+    reply = await officer.send("Новый вопрос?")
+    assert ("3-кадам" if locale == "ky" else "Шаг 3") in plain(reply[-1])

@@ -16,7 +16,9 @@ from bot.store import registry as store
 
 @lru_cache(maxsize=1)
 def load_catalogue(path: Path = CATALOGUE_PATH) -> tuple[tuple[str, str, str], ...]:
-    """Rows ``(name_ru, name_ky, area)`` of the starter catalogue (``name_ky`` empty when not attested).
+    """Rows ``(name_ru, name_ky, area)`` of the starter catalogue. ``name_ky`` is attested or, where no
+    Kyrgyz wording was found, a translation (the file's ``name_ky_source`` says which); an empty one is
+    still allowed (the Russian name is shown then).
 
     Raises:
         ValueError: a row names an area not in :data:`~.model.AREAS`.

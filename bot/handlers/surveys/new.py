@@ -13,10 +13,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from aiogram import F
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.db import Database
 from bot.domain import NumberOutOfRange
@@ -30,7 +31,7 @@ from bot.ui.callbacks import parse_id
 from bot.ui.errors import explain
 from bot.ui.keyboards import item_label, with_menu
 from bot.ui.messages import esc
-from bot.ui.surveys import example_time, preview_text
+from bot.ui.surveys import SurveyAdminCallback, example_time, open_card_button, preview_text
 from bot.ui.surveys.texts import options_summary
 from bot.ui.times import choice_rows, chosen, evening_choices
 
@@ -64,6 +65,11 @@ def keep(ctx: Ctx, draft: sv.Draft) -> None:
 async def cmd_newsurvey(message: Message, officer: Officer, state: FSMContext, **deps: Any) -> None:
     """/newsurvey: start a draft (officers only, through the router's gate)."""
     await wizard.start(message, state, {**deps, "officer": officer}, {"draft": sv.Draft().to_dict()})
+
+
+async def on_new(callback: CallbackQuery, officer: Officer, state: FSMContext, **deps: Any) -> None:
+    """"➕ New survey" on the officer's list: the same wizard as /newsurvey."""
+    await wizard.start(callback, state, {**deps, "officer": officer}, {"draft": sv.Draft().to_dict()})
 
 
 # -- the question -------------------------------------------------------------------------------
@@ -381,21 +387,23 @@ async def _publish(ctx: Ctx, value: str) -> None:
         return
     await ctx.state.clear()
     if survey.status == "open":
-        text = _("✅ Survey #{id} is published and announced to the residents. "
-                 "Send /surveys to follow the turnout.").format(id=survey.id)
+        text = _("✅ Survey #{id} is published and announced to the residents. Its card shows the turnout, "
+                 "and the results once it closes; all your surveys are in /survey_admin.").format(id=survey.id)
     else:
         text = _("✅ Survey #{id} is saved. It opens on {opens}, and the residents will be told then.").format(
             id=survey.id, opens=format_datetime(survey.opens_at, ctx.locale))
+    markup = with_menu(InlineKeyboardMarkup(inline_keyboard=[[open_card_button(survey.id)]]))
     if ctx.message is not None:
         try:
-            await ctx.message.edit_text(text, reply_markup=with_menu())  # the last word: a way on (issue 12)
+            await ctx.message.edit_text(text, reply_markup=markup)  # the last word: a way on (issue 12)
             return
         except TelegramBadRequest:  # an old message may not be editable; send a new one
             pass
-    await ctx.answer(text, with_menu())
+    await ctx.answer(text, markup)
 
 
 def register(router: Any) -> None:
-    """Attach /newsurvey and the wizard to the officers' survey router."""
+    """Attach /newsurvey, "➕ New survey" and the wizard to the officers' survey router."""
     router.message.register(cmd_newsurvey, Command("newsurvey"))
+    router.callback_query.register(on_new, SurveyAdminCallback.filter(F.action == "new"))
     wizard.register(router)

@@ -44,7 +44,7 @@ def survey_open_data(survey_id: int, *, fresh: bool = False) -> str:
 
 
 class SurveyAdminCallback(CallbackData, prefix="sa"):
-    """Officer actions on a survey: ``list``, ``show`` (the card, refreshed turnout), ``close``,
+    """Officer actions on a survey: ``list``, ``new`` (the /newsurvey wizard), ``show`` (the card, refreshed turnout), ``close``,
     ``extend``, ``delete`` (each starts its prompt), ``chart``, ``csv``."""
 
     action: str

@@ -59,13 +59,21 @@ def manage_button() -> InlineKeyboardButton:
 
 
 def officer_list_keyboard(surveys: list[Survey], locale: str) -> InlineKeyboardMarkup:
-    """The officer's surveys, one per row, each opening its management card."""
+    """"New survey" (the /newsurvey wizard) first, then the officer's surveys, one per row, each
+    opening its management card."""
     builder = InlineKeyboardBuilder()
+    builder.row(InlineKeyboardButton(text=_("➕ New survey"), callback_data=SurveyAdminCallback(action="new").pack()))
     for survey in surveys:
         builder.row(InlineKeyboardButton(
             text=f"{numbered(survey.id)} " + label(survey.question(locale), BUTTON_TEXT_MAX - len(numbered(survey.id)) - 1),
             callback_data=SurveyAdminCallback(action="show", survey_id=survey.id).pack()))
     return builder.as_markup()
+
+
+def open_card_button(survey_id: int) -> InlineKeyboardButton:
+    """Opens the officer's card of ``survey_id``: its turnout while open, its results once closed."""
+    return InlineKeyboardButton(text=_("📋 Open the survey"),
+                                callback_data=SurveyAdminCallback(action="show", survey_id=survey_id).pack())
 
 
 def officer_card_keyboard(survey: Survey, state: str, *, files: bool = True) -> InlineKeyboardMarkup:
