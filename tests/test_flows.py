@@ -116,10 +116,30 @@ async def _start(message: Message, state: FSMContext, **deps: Any) -> None:
     await wizard.start(message, state, deps, {"started": True})
 
 
+other = Wizard("tst2")
+note = other.text("note", max_len=100)
+
+
+@note.prompt
+async def _ask_note(ctx: Ctx) -> Prompt:
+    return Prompt("NOTE?")
+
+
+@note.handle
+async def _noted(ctx: Ctx, text: str | None) -> None:
+    await ctx.finish("NOTED")
+
+
+async def _start_other(message: Message, state: FSMContext, **deps: Any) -> None:
+    await other.start(message, state, deps)
+
+
 def _router() -> Router:
     router = Router(name="test-wizard")
     router.message.register(_start, Command("report"))
+    router.message.register(_start_other, Command("note"))
     wizard.register(router)
+    other.register(router)
     return router
 
 
@@ -312,6 +332,21 @@ async def test_help_in_the_middle_of_a_form_leaves_it_kept(kit: Harness) -> None
     assert outside_any_form(replies[-1])  # not taken as the form's answer
     replies = await person.press("▶ Продолжить")
     assert plain(replies[-1]) == "BODY?"
+
+
+@pytest.mark.parametrize("end", ["finished", "cancelled"])
+async def test_a_form_started_over_another_gives_it_back_when_it_ends(kit: Harness, end: str) -> None:
+    person = await _at_kind(kit)
+    await person.press("Water")  # the report is at its body step
+    replies = await person.send("/note")  # another form, opened over it
+    assert [plain(m) for m in replies] == ["NOTE?"]  # nothing else in between
+    replies = await person.send("a short note") if end == "finished" else await person.press("✖ Отмена")
+    assert {"NOTED", "Отменено. Ничего не сохранено."} & {plain(m) for m in replies}
+    assert "начали раньше" in plain(replies[-1]) and labels(replies[-1]) == ["▶ Продолжить"]
+    replies = await person.press("▶ Продолжить")
+    assert plain(replies[-1]) == "BODY?"
+    data = await kit.dispatcher.storage.get_data(_key(kit))
+    assert data["title"] == "Broken pipe" and data["kind"] == "water"  # the report's answers are all there
 
 
 async def test_a_form_replaced_by_another_one_is_not_said_to_be_kept(kit: Harness) -> None:

@@ -178,6 +178,16 @@ class Ctx:
         prompt = await step.render(self)
         await self.answer(prompt.text, reply_markup=prompt.markup or step.keyboard(prompt, self.data))
 
+    async def _restore_previous(self, previous: Any) -> None:
+        """Put back the draft of the form that was open when this one started (:meth:`Wizard.start`),
+        as a draft left by navigation, and say it is kept with "▶ Continue"."""
+        if not isinstance(previous, dict) or not isinstance(previous.get("data"), dict):
+            return
+        left = str(previous.get("left") or "")
+        await self.state.set_data({**previous["data"], "_left": left})
+        code, _sep, name = left.partition(":")
+        await tell_kept(self.deps["bot"], self.chat_id, code, name, earlier=True)
+
     async def finish(self, text: str | None = None, reply_markup: InlineKeyboardMarkup | None = None) -> None:
         """End the wizard (state and draft cleared), then send ``text`` if given.
 
@@ -187,18 +197,38 @@ class Ctx:
         """
         from bot.ui.keyboards import with_menu
 
+        previous = self.data.get("_previous")
         await self.state.clear()
         if text:
             markup = with_menu(reply_markup) if reply_markup is None or isinstance(reply_markup, InlineKeyboardMarkup) \
                 else reply_markup
             await self.answer(text, reply_markup=markup)
+        await self._restore_previous(previous)
 
     async def cancel(self) -> None:
         """End the wizard and say that nothing was saved, with a way back to the menu."""
         from bot.ui.keyboards import menu_keyboard
 
+        previous = self.data.get("_previous")
         await self.state.clear()
         await self.answer(_(self.wizard.cancelled), reply_markup=menu_keyboard())
+        await self._restore_previous(previous)
+
+
+async def tell_kept(bot: Bot, chat_id: int, wizard_code: str, step_name: str, *, earlier: bool = False) -> None:
+    """Say that a form's draft is kept, with "▶ Continue" back to its step ``wizard_code:step_name``:
+    after navigation left it (bot.flows.NavigationMiddleware), or, ``earlier``, when a form started over
+    it has ended. Failures to send are logged, not raised (the person may have blocked the bot)."""
+    from aiogram.exceptions import TelegramAPIError
+
+    button = InlineKeyboardButton(text=_("▶ Continue"),
+                                  callback_data=StepCallback(w=wizard_code, s=step_name, v=RESUME).pack())
+    text = _("The form you had started before is kept: tap “▶ Continue” to go back to it.") if earlier \
+        else _("What you had filled in is kept: tap “▶ Continue” to go back to it.")
+    try:
+        await bot.send_message(chat_id, text, reply_markup=InlineKeyboardMarkup(inline_keyboard=[[button]]))
+    except TelegramAPIError:
+        log.info("could not tell %s that the draft is kept", chat_id)
 
 
 PromptFn = Callable[[Ctx], Awaitable[Prompt]]

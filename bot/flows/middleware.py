@@ -8,12 +8,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.types import (
     CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     Message,
     TelegramObject,
 )
@@ -25,7 +23,7 @@ from bot.ui.errors import explain
 
 log = logging.getLogger(__name__)
 
-from bot.flows.context import RESUME, StepCallback
+from bot.flows.context import StepCallback, tell_kept
 from bot.flows.wizard import Wizard, say_in_step
 
 KEEPS_STEP = frozenset({"cancel"})
@@ -62,8 +60,8 @@ class NavigationMiddleware(BaseMiddleware):
             else:
                 left = None
         result = await handler(event, data)
-        if state is not None and left is not None and await state.get_state() is None \
-                and (await state.get_data()).get("_left") == left:  # not replaced by what was opened
+        if state is not None and left is not None \
+                and (await state.get_data()).get("_left") == left:  # not replaced by a form that was opened
             await self._tell_kept(data, left)
         return result
 
@@ -74,16 +72,7 @@ class NavigationMiddleware(BaseMiddleware):
         step = wizard.step_of(left) if wizard is not None else None
         if user is None or step is None:
             return
-        from bot.i18n import _  # the locale was set by ResidentMiddleware, an outer middleware before this one
-
-        resume = InlineKeyboardButton(text=_("▶ Continue"),
-                                      callback_data=StepCallback(w=step.wizard.code, s=step.name, v=RESUME).pack())
-        try:
-            await data["bot"].send_message(
-                user.id, _("What you had filled in is kept: tap “▶ Continue” to go back to it."),
-                reply_markup=InlineKeyboardMarkup(inline_keyboard=[[resume]]))
-        except TelegramAPIError:
-            log.info("could not tell %s that the draft is kept", user.id)
+        await tell_kept(data["bot"], user.id, step.wizard.code, step.name)  # in the locale ResidentMiddleware set
 
     @staticmethod
     async def _leaves(event: TelegramObject, state: FSMContext) -> bool:

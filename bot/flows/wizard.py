@@ -93,8 +93,26 @@ class Wizard:
         """Begin the wizard at ``step`` (default: the first) with the draft ``data``; returns the context."""
         ctx = Ctx(self, event, state, dict(data or {}), deps)
         ctx.data["_trail"] = []
+        previous = await self._previous(state)
+        if previous is not None:
+            ctx.data["_previous"] = previous
         await ctx.goto(step or self.first)
         return ctx
+
+    async def _previous(self, state: FSMContext) -> dict[str, Any] | None:
+        """The draft of another form this one is started over (its step answered at least once), kept
+        to be offered back when this one ends (:meth:`Ctx.finish`, :meth:`Ctx.cancel`) — one level deep;
+        the same form started afresh replaces its own draft."""
+        old = await state.get_data()
+        current = await state.get_state()
+        left = current if current and ":" in current and Wizard.registry.get(current.split(":", 1)[0]) \
+            else old.get("_left")
+        if not isinstance(left, str) or len(old.get("_trail", [])) < 2:
+            return None
+        wizard = Wizard.registry.get(left.split(":", 1)[0])
+        if wizard is None or wizard is self or wizard.step_of(left) is None:
+            return None
+        return {"left": left, "data": {k: v for k, v in old.items() if k not in ("_previous", "_left")}}
 
     # -- routing -------------------------------------------------------------------------------------
 
@@ -146,7 +164,7 @@ class Wizard:
         answer: CallbackAnswer | None = deps.get("callback_answer")
         data = await state.get_data()
         step = self.steps.get(callback_data.s)
-        if step is None or data.get("_left") != step.state or await state.get_state() is not None:
+        if step is None or data.get("_left") != step.state:  # another form, finished or cancelled since
             if answer is not None:
                 answer.text = _("That draft is no longer kept. Start again from the menu.")
             await _drop_keyboard(callback)

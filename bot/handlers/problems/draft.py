@@ -298,8 +298,7 @@ async def _support_instead(ctx: Ctx, raw: str) -> None:
 
 
 async def start(event: Message | CallbackQuery, state: FSMContext, deps: dict[str, Any]) -> None:
-    """Begin a new draft (any earlier draft is dropped)."""
-    await state.clear()
+    """Begin a new draft (an earlier problem draft is dropped; another form's is kept, bot.flows)."""
     await wizard.start(event, state, deps, {})
 
 
@@ -354,7 +353,6 @@ async def start_with_offer(callback: CallbackQuery, state: FSMContext, deps: dic
     if not isinstance(offer, dict):
         return False
     prefill = {k: offer[k] for k in ("text", "voice", "voice_duration", "photos") if offer.get(k)}
-    await state.clear()
     await wizard.start(callback, state, deps, prefill)
     return True
 
