@@ -73,6 +73,20 @@ async def test_the_announcement_itself_has_a_way_on(harness, db: Database) -> No
         assert "hr:list:0:0" in data, data
 
 
+async def test_a_reminder_leads_back_to_the_hearings(harness, db: Database, frozen_clock) -> None:
+    from bot.scheduler import Scheduler, default_jobs
+
+    await make_officer(db, harness)
+    await make_resident(db, RU_RES, "ru")
+    hearing = await make_hearing(db)
+    await hr.rsvp(db, resident_id=RU_RES, hearing_id=hearing.id, answer="going")
+    frozen_clock.set(HEARING_AT - timedelta(minutes=20))
+    await Scheduler(db, default_jobs()).run_once()
+    [row] = await broadcasts(db, "hearing_reminder_1h")
+    for locale in ("ky", "ru"):
+        assert "hr:list:0:0" in buttons_of(row, locale)
+
+
 async def test_a_past_hearing_with_minutes_ends_with_a_way_on(harness, db: Database, frozen_clock) -> None:
     await make_officer(db, harness)
     ru = harness.person(RU_RES, "Иван", language_code="ru")

@@ -158,11 +158,13 @@ def way_on_row() -> list[InlineKeyboardButton]:
 
 
 def reminder_rows(facts: Mapping[str, Any]) -> list[list[InlineKeyboardButton]]:
-    """Buttons under a reminder: open the announcement, can't come, the map pin."""
+    """Buttons under a reminder: open the announcement, can't come, the map pin, "« Hearings"."""
     hid = int(facts["id"])
     rows = [[resident_button(_("Open the announcement"), "show", hid), resident_button(_("🚫 Can't come"), "no", hid)]]
     if facts.get("map"):
-        rows.append([resident_button(_("🗺 Map"), "map", hid)])
+        rows.append([resident_button(_("🗺 Map"), "map", hid), back_button()])
+    else:
+        rows.append([back_button()])
     return rows
 
 
