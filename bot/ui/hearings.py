@@ -119,17 +119,15 @@ def card_rows(facts: Mapping[str, Any], answer: str | None = None, share: bool =
     toggle (issue 12): "⏰ Remind me" while it is off, "🔕 Don't remind me" while it is on
     (``reminder``; independent of the answer: someone coming is reminded too), so each label says
     what a tap does, also on an old card. A resident who is coming gets the hall-list consent
-    (``share``: already given)."""
+    (``share``: already given). The chosen answer shows one mark, "✔️", in place of its icon
+    ("✔️ I will come", not "✔️ ✅ I will come"; issue 12). The last row leads on: back to the
+    upcoming hearings (no dead end, also under the announcement)."""
     hid = int(facts["id"])
-
-    def mark(label: str, chosen: bool) -> str:
-        return "✔️ " + label if chosen else label
-
     if reminder is None:  # cards rendered from stored facts: the answer alone decides, as before
         reminder = answer in ("going", "remind")
     rows = [
-        [resident_button(mark(_("✅ I will come"), answer == "going"), "go", hid),
-         resident_button(mark(_("🚫 Can't come"), answer == "not_going"), "no", hid)],
+        [resident_button(_("✔️ I will come") if answer == "going" else _("✅ I will come"), "go", hid),
+         resident_button(_("✔️ Can't come") if answer == "not_going" else _("🚫 Can't come"), "no", hid)],
         [resident_button(_("❓ Add a question"), "ask", hid),
          resident_button(_("🔕 Don't remind me"), "mute", hid) if reminder
          else resident_button(_("⏰ Remind me"), "rem", hid)],
@@ -144,21 +142,39 @@ def card_rows(facts: Mapping[str, Any], answer: str | None = None, share: bool =
     if answer == "going":
         consent = _("☑ My name may be on the hall list") if share else _("☐ Share my name for the hall list")
         rows.append([resident_button(consent, "share", hid, 0 if share else 1)])
+    rows.append(way_on_row())
     return rows
 
 
+def back_button() -> InlineKeyboardButton:
+    """"« Hearings": back to the resident's list of upcoming hearings (which has past hearings and
+    "« Main menu"), the way on from a card, also under a notice, whose own buttons are its way on."""
+    return resident_button(_("« Hearings"), "list")
+
+
+def way_on_row() -> list[InlineKeyboardButton]:
+    """The last row of a hearing card: "« Hearings" (:func:`back_button`)."""
+    return [back_button()]
+
+
 def reminder_rows(facts: Mapping[str, Any]) -> list[list[InlineKeyboardButton]]:
-    """Buttons under a reminder: open the announcement, can't come, the map pin."""
+    """Buttons under a reminder: open the announcement, can't come, the map pin, "« Hearings"."""
     hid = int(facts["id"])
     rows = [[resident_button(_("Open the announcement"), "show", hid), resident_button(_("🚫 Can't come"), "no", hid)]]
     if facts.get("map"):
-        rows.append([resident_button(_("🗺 Map"), "map", hid)])
+        rows.append([resident_button(_("🗺 Map"), "map", hid), back_button()])
+    else:
+        rows.append([back_button()])
     return rows
 
 
 def outcome_rows(facts: Mapping[str, Any]) -> list[list[InlineKeyboardButton]]:
-    """The minutes' button under an outcome, when minutes are attached."""
-    return [[resident_button(_("📄 Minutes"), "min", int(facts["id"]))]] if facts.get("minutes") else []
+    """The minutes' button under an outcome, when minutes are attached, beside "« Hearings" (the
+    outcome is often the last word: a past hearing, a notice); without minutes, nothing (``render``
+    adds "« Main menu")."""
+    if not facts.get("minutes"):
+        return []
+    return [[resident_button(_("📄 Minutes"), "min", int(facts["id"])), back_button()]]
 
 
 # -- chat texts -------------------------------------------------------------------------------------
@@ -205,7 +221,7 @@ def officer_summary(att: hr.Attendance) -> str:
 
 def officer_card_keyboard(hearing: hr.Hearing) -> InlineKeyboardMarkup:
     """The officer's buttons under a hearing: attendance and questions; changes before the start;
-    the outcome after it."""
+    the outcome after it; back to the list and the main menu."""
     rows = [[admin_button(_("👥 Who is coming"), "att", hearing.id), admin_button(_("❓ Questions"), "qs", hearing.id)]]
     if hearing.status == "scheduled":
         if hearing.starts > clock.now():
@@ -215,7 +231,16 @@ def officer_card_keyboard(hearing: hr.Hearing) -> InlineKeyboardMarkup:
                          admin_button(_("❌ Cancel the hearing"), "cancel", hearing.id)])
         else:
             rows.append([admin_button(_("📋 Publish the outcome"), "outcome", hearing.id)])
+    rows.append(officer_way_on_row())
     return kb(*rows)
+
+
+def officer_way_on_row() -> list[InlineKeyboardButton]:
+    """"« Hearings" (the officer's /hearing list) and "« Main menu": the way on from an officer's
+    hearing screen."""
+    from bot.ui.keyboards import menu_button
+
+    return [admin_button(_("« Hearings"), "list"), menu_button()]
 
 
 def attendance_text(hearing: hr.Hearing, att: hr.Attendance, locale: str) -> tuple[str, list[str]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.clock import from_db, to_db
@@ -77,14 +77,30 @@ def parse_start(text: str, tz: ZoneInfo) -> datetime:
     return from_db(to_db(local))
 
 
+MEETING_HOURS = (time(9, 0), time(19, 0))
+"""The local hours (Bishkek) in which the earliest allowed start may fall: a time a person would pick
+for a public meeting, never late night nor before dawn (issue 12)."""
+
+
 def earliest_start(days: int, now: datetime) -> datetime:
-    """The earliest start allowed ``days`` days of notice after ``now``, rounded up to the next full
-    hour (a time a person would choose: 16:00, not 15:37; issue 12). Display zones are whole hours
-    from UTC (Asia/Bishkek UTC+6), so a full hour in UTC is a full hour there."""
+    """The earliest start allowed ``days`` days of notice after ``now``: rounded up to the next full
+    hour (16:00, not 15:37), and, when that is outside :data:`MEETING_HOURS` in Bishkek, moved on to
+    their start (09:00 that morning or the next one; never 23:00 — issue 12). The notice period is
+    kept: the result is never sooner than ``now + days``. Display zones are whole hours from UTC
+    (Asia/Bishkek UTC+6), so a full hour in UTC is a full hour there."""
+    from bot.i18n import display_timezone
+
     earliest = now + timedelta(days=days)
     if earliest.minute or earliest.second or earliest.microsecond:
         earliest = earliest.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-    return earliest
+    zone = display_timezone()
+    local = earliest.astimezone(zone)
+    opens, closes = MEETING_HOURS
+    if local.time() < opens:
+        local = datetime.combine(local.date(), opens, tzinfo=zone)
+    elif local.time() > closes:
+        local = datetime.combine(local.date() + timedelta(days=1), opens, tzinfo=zone)
+    return local.astimezone(earliest.tzinfo)
 
 
 def check_start_at(starts_at: datetime, now: datetime, notice_days: int) -> None:

@@ -20,7 +20,15 @@ from bot.domain.officers import Officer
 from bot.handlers.roles import officer_router
 from bot.i18n import _, ngettext
 from bot.notices import render
-from bot.ui.hearings import HearingAdminCallback, attendance_text, officer_card_keyboard, officer_list, officer_summary
+from bot.ui.hearings import (
+    HearingAdminCallback,
+    attendance_text,
+    kb,
+    officer_card_keyboard,
+    officer_list,
+    officer_summary,
+    officer_way_on_row,
+)
 from bot.ui.keyboards import with_menu
 from bot.ui.messages import answer_lines, esc
 
@@ -67,7 +75,8 @@ async def on_questions(callback: CallbackQuery, callback_data: HearingAdminCallb
     """The residents' questions, oldest first, without authors."""
     hearing, asked = await hr.questions(db, officer_id=officer.telegram_id, hearing_id=callback_data.hearing_id)
     if not asked:
-        await bot.send_message(officer.telegram_id, _("No questions for this hearing yet."), reply_markup=with_menu())
+        await bot.send_message(officer.telegram_id, _("No questions for this hearing yet."),
+                               reply_markup=kb(officer_way_on_row()))
         return
     head = ngettext("❓ <b>{title}</b>: {n} question from residents",
                     "❓ <b>{title}</b>: {n} questions from residents", len(asked)).format(
