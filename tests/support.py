@@ -47,9 +47,10 @@ async def officer_person(harness, db: Database, uid: int, code: str = AK_DEBE, l
     return person
 
 
-OUTSIDE_ANY_FORM_RU = ("Я вас не понял", "Это проблема вашего муниципалитета?")
+OUTSIDE_ANY_FORM_RU = ("Я вас не понял", "Это проблема вашего муниципалитета?", "Это не принято: форма")
 """How the fallback answers a Russian reader's message outside any form: the menu hint, or (for a text
-that could be a problem) the offer to raise it — never a step's answer."""
+that could be a problem) the offer to raise it, or (a form was just left) the way back to that form —
+never a step's answer."""
 
 
 def outside_any_form(message: dict) -> bool:

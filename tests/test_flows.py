@@ -329,7 +329,8 @@ async def test_help_in_the_middle_of_a_form_leaves_it_kept(kit: Harness) -> None
     replies = await person.send("/help")
     assert labels(replies[-1]) == ["▶ Продолжить"]
     replies = await person.send("this is not the body")
-    assert outside_any_form(replies[-1])  # not taken as the form's answer
+    assert outside_any_form(replies[-1])  # not taken as the form's answer…
+    assert plain(replies[-1]).startswith("Это не принято") and "▶ Продолжить" in labels(replies[-1])  # …the way back
     replies = await person.press("▶ Продолжить")
     assert plain(replies[-1]) == "BODY?"
 

@@ -54,7 +54,7 @@ async def test_a_follower_who_blocked_the_bot_is_not_queued(harness: Harness, db
     await harness.feed(pending[-1])
     [overview] = await officer.send("/registry")
     await officer.press_data(overview["message_id"], f"rg:oc:{service.id}:0:")
-    [ask] = await officer.press("Жаңы абал: ❌ четке кагылды")
+    [ask] = await officer.press("→ ❌ четке кагылды")
     assert "Skip" not in " ".join(labels(ask)) and "Өткөрүп" not in " ".join(labels(ask))  # a reason is required
     [short] = await officer.send("Жк")
     assert "жок дегенде 3 белги керек, сиздикинде 2 белги" in plain(short)
@@ -301,12 +301,12 @@ async def test_the_status_comment_left_by_back_ignores_later_text(harness: Harne
     service = await reg.propose(db, resident_id=391, proposal=reg.Proposal(
         name="Кечки автобус", description="", recipients="", on_behalf_of=None, area="transport", locale="ky"))
     card = await _card(officer, service.id)
-    await officer.press("В статус «🔎 на рассмотрении»", card)
+    await officer.press("→ 🔎 на рассмотрении", card)
     await officer.press("« Назад", card)  # back to the list, on the card's message
     [reply] = await officer.send("спасибо")
     assert "Уведомление" not in plain(reply)
     card = await _card(officer, service.id)
-    await officer.press("В статус «❌ отклонена»", card)
+    await officer.press("→ ❌ отклонена", card)
     await officer.send("/menu")
     await officer.send("Нет бюджета на автобус")
     assert (await reg.get_service(db, service.id)).status == "proposed"

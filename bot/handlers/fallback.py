@@ -6,13 +6,13 @@ from typing import Any
 
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.config import Settings
 from bot.db import Database
 from bot.domain.residents import Resident
-from bot.flows import say_in_step
+from bot.flows import RESUME, StepCallback, Wizard, say_in_step
 from bot.handlers.onboarding import continue_onboarding
 from bot.handlers.problems.draft import OFFER_KEPT, OFFER_TOO_LONG, keep_offer
 from bot.i18n import _, format_number
@@ -32,6 +32,17 @@ async def anything_else(message: Message, db: Database, resident: Resident, loca
     kept and offered as a priority problem — nothing is published until they go through the form."""
     if not resident.onboarded:
         await continue_onboarding(message, db, resident, locale, state)
+        return
+    left = (await state.get_data()).get("_left")
+    wizard = Wizard.registry.get(left.split(":", 1)[0]) if isinstance(left, str) else None
+    step = wizard.step_of(left) if wizard is not None else None
+    if step is not None:  # most likely meant for the form just left (a step that a command ended)
+        resume = InlineKeyboardButton(text=_("▶ Continue"), callback_data=StepCallback(
+            w=step.wizard.code, s=step.name, v=RESUME).pack())
+        await message.answer(
+            _("This was not taken: the form you left is kept. If it was meant for the form, tap “▶ Continue” "
+              "and send it there again."),
+            reply_markup=with_menu(InlineKeyboardMarkup(inline_keyboard=[[resume]])))
         return
     outcome, offer = await keep_offer(state, message, settings, album)
     if outcome == OFFER_TOO_LONG:
