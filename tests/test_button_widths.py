@@ -16,7 +16,7 @@ import pytest
 from aiogram.types import InlineKeyboardButton
 
 from bot.db import Database
-from bot.ui.keyboards import fit_rows, item_label, label, row_limit, text_width
+from bot.ui.keyboards import ROW_WIDTH, fit_rows, item_label, label, row_limit, text_width
 from bot.i18n import _
 from tests.harness import Harness, labels, plain
 from tests.problems_support import raise_problem
@@ -272,3 +272,38 @@ async def test_municipality_buttons_fit_and_tell_namesakes_apart(harness: Harnes
     assert len(labels(question)) == 2 and all("Ак-Дебенский" in b for b in labels(question)), labels(question)
     wide = [w for m in harness.emulator.bot_messages(uid) for w in too_wide(m)]
     assert sorted(set(wide)) == [] and problems == [], "\n".join(sorted(set(wide)) + problems)
+
+
+@pytest.mark.parametrize("locale", ["ky", "ru"])
+async def test_every_municipality_of_the_list_fits_and_every_namesake_differs(db: Database, locale: str) -> None:
+    """The class, over all 484 municipalities: every district's list (two per row, or one when wide) and
+    every group of namesakes shown together (all that share a short name, as a search for it shows them)
+    gives labels within a row and all different; no Kyrgyz name is made up (a name without an attested
+    one stays Russian, only shortened)."""
+    from bot.domain import municipalities as geo
+    from bot.ui.keyboards import PAGE_SIZE, municipality_labels, places_keyboard, short_name
+    from bot.ui.municipality_search import area_of
+
+    by_short: dict[str, list[geo.Location]] = {}
+    problems: list[str] = []
+    for oblast in await geo.list_oblasts(db, locale):
+        for district in await geo.list_districts(db, oblast.code, locale):
+            places = await geo.list_municipalities(db, district.code, locale)
+            for page in range(-(-len(places) // PAGE_SIZE)):
+                markup = places_keyboard(places, locale, level="district", code=district.code, page=page, back=None)
+                texts = [b.text for row in markup.inline_keyboard for b in row if str(b.callback_data).startswith("mun:")]
+                problems += [f"{district.name_ru}: {t}" for t in texts if text_width(t) > ROW_WIDTH]
+                if len(set(texts)) != len(texts):
+                    problems.append(f"{district.name_ru}: twice among {texts}")
+            for place in places:
+                location = await geo.locate(db, place.code)
+                assert location is not None
+                by_short.setdefault(short_name(place.name(locale)).casefold(), []).append(location)
+    namesakes = [group for group in by_short.values() if len(group) > 1]
+    assert len(namesakes) > 5  # Ак-Дебенский (3), …
+    for group in namesakes:
+        texts = municipality_labels([(loc.municipality.name(locale), area_of(loc, locale)) for loc in group])
+        problems += [t for t in texts if text_width(t) > ROW_WIDTH]
+        if len(set(texts)) != len(texts):
+            problems.append(f"alike: {texts}")
+    assert problems == [], "\n".join(problems)
