@@ -16,8 +16,9 @@ import pytest
 from aiogram.types import InlineKeyboardButton
 
 from bot.db import Database
-from bot.ui.keyboards import fit_rows, item_label, label, row_limit, text_width
-from tests.harness import Harness, labels
+from bot.ui.keyboards import ROW_WIDTH, fit_rows, item_label, label, row_limit, text_width
+from bot.i18n import _
+from tests.harness import Harness, labels, plain
 from tests.problems_support import raise_problem
 from tests.support import officer_person, onboard
 from tests.test_dead_ends import _sweep
@@ -201,3 +202,108 @@ async def test_alert_urgency_buttons_say_what_they_do(harness: Harness, db: Data
     [after] = await officer.press(mark, screen)
     assert labels(after).count(mark) == 4 and labels(after).count(unmark) == 1
     assert labels(after).index(unmark) == 1  # under the first kind's mode, the kind it belongs to
+
+
+
+SEARCHES = {"ky": ("ак-дебе", "алай", "кара", "бишкек", "акдобе", "Бишкекъъъ Сити"),
+            "ru": ("ак-дебе", "алай", "кара", "бишкек", "ак-дибе", "Бишкекъъъ Сити")}
+"""Typed municipality searches: namesakes (three Ак-Дебенский), the longest names (Алайский … имени
+К.Белекбаева), many hits (кара: pages and districts to narrow by), a city, a misspelled name (close
+names) and one so wrong that only the closest names are offered."""
+
+
+def _municipality_buttons(message: dict[str, Any]) -> list[str]:
+    """Labels of the municipality buttons (``mun:…``) of ``message``."""
+    return [b["text"] for row in (message.get("reply_markup") or {}).get("inline_keyboard", []) for b in row
+            if str(b.get("callback_data", "")).startswith("mun:")]
+
+
+def _check_municipality_buttons(message: dict[str, Any]) -> list[str]:
+    """What is wrong with the municipality buttons of ``message``: a label two buttons share, a short
+    name the message above does not name in full."""
+    buttons = _municipality_buttons(message)
+    wrong = [f"twice: {b}" for b in sorted(set(buttons)) if buttons.count(b) > 1]
+    lines = plain(message).splitlines()
+    for button in buttons:  # every word of the short name (and the district) on one line of the message
+        words = [w.rstrip("…") for w in button.replace(" · ", " ").split() if w not in ("им.", "р-н", "р-ну", "обл.")]
+        if not any(all(w in line for w in words) for line in lines):
+            wrong.append(f"not in the message: {button}")
+    return wrong
+
+
+@pytest.mark.parametrize("locale", ["ky", "ru"])
+async def test_municipality_buttons_fit_and_tell_namesakes_apart(harness: Harness, db: Database, locale: str) -> None:
+    """Typed-search results, the closest names, the next page, the districts to narrow by, "… району →",
+    a district's list and "Yes, change to B"/"No, keep A" fit a phone (issue 12): the short name first
+    and the district that tells namesakes apart (the three Ак-Дебенский looked alike, cut before their
+    districts); the message above names each in full."""
+    uid = 7701 if locale == "ky" else 7702
+    user = harness.person(uid, "Айгүл", language_code=locale)
+    await user.send("/start")
+    await user.press("Кыргызча" if locale == "ky" else "Русский")  # the picker: a typed text is a search
+    narrow = _("Narrow by district", locale=locale)
+    problems: list[str] = []
+    shown: dict[str, dict[str, Any]] = {}
+    for query in SEARCHES[locale]:
+        [results] = await user.send(query)
+        shown[query] = results
+        screens = [results]
+        if "›" in labels(results):
+            screens += await user.press("›", results)
+        if narrow in labels(results):
+            [districts] = await user.press(narrow, results)
+            screens += await user.press(labels(districts)[0], districts)
+        offers = [b for b in labels(results) if b.endswith("→")]
+        if offers:
+            screens += await user.press(offers[0], results)
+        for screen in screens:
+            assert _municipality_buttons(screen), (query, plain(screen)[:80], labels(screen))
+            problems += [f"{query}: {w}" for w in _check_municipality_buttons(screen)]
+    ak_debe = _municipality_buttons(shown["ак-дебе"])
+    districts = {"ky": ("Жети-Өгүз р-ну", "Бакай-Ата р-ну", "Аламүдүн р-ну"),
+                 "ru": ("Жети-Огузский", "Бакай-Атинский", "Аламудунский")}[locale]
+    for district in districts:  # each namesake's district is on its button, not cut away
+        assert [b for b in ak_debe if b.startswith("Ак-Дебенский · ") and district in b], (district, ak_debe)
+    assert "Ак-Дебенский айылный аймак" in plain(shown["ак-дебе"])
+    assert "К.Белекбаева" in plain(shown["алай"])
+    # registered by the first Ак-Дебенский, then the second from the same results: the question first
+    await user.press(ak_debe[0], shown["ак-дебе"])
+    [question] = await user.press(ak_debe[1], shown["ак-дебе"])
+    assert len(labels(question)) == 2 and all("Ак-Дебенский" in b for b in labels(question)), labels(question)
+    wide = [w for m in harness.emulator.bot_messages(uid) for w in too_wide(m)]
+    assert sorted(set(wide)) == [] and problems == [], "\n".join(sorted(set(wide)) + problems)
+
+
+@pytest.mark.parametrize("locale", ["ky", "ru"])
+async def test_every_municipality_of_the_list_fits_and_every_namesake_differs(db: Database, locale: str) -> None:
+    """The class, over all 484 municipalities: every district's list (two per row, or one when wide) and
+    every group of namesakes shown together (all that share a short name, as a search for it shows them)
+    gives labels within a row and all different; no Kyrgyz name is made up (a name without an attested
+    one stays Russian, only shortened)."""
+    from bot.domain import municipalities as geo
+    from bot.ui.keyboards import PAGE_SIZE, municipality_labels, places_keyboard, short_name
+    from bot.ui.municipality_search import area_of
+
+    by_short: dict[str, list[geo.Location]] = {}
+    problems: list[str] = []
+    for oblast in await geo.list_oblasts(db, locale):
+        for district in await geo.list_districts(db, oblast.code, locale):
+            places = await geo.list_municipalities(db, district.code, locale)
+            for page in range(-(-len(places) // PAGE_SIZE)):
+                markup = places_keyboard(places, locale, level="district", code=district.code, page=page, back=None)
+                texts = [b.text for row in markup.inline_keyboard for b in row if str(b.callback_data).startswith("mun:")]
+                problems += [f"{district.name_ru}: {t}" for t in texts if text_width(t) > ROW_WIDTH]
+                if len(set(texts)) != len(texts):
+                    problems.append(f"{district.name_ru}: twice among {texts}")
+            for place in places:
+                location = await geo.locate(db, place.code)
+                assert location is not None
+                by_short.setdefault(short_name(place.name(locale)).casefold(), []).append(location)
+    namesakes = [group for group in by_short.values() if len(group) > 1]
+    assert len(namesakes) > 5  # Ак-Дебенский (3), …
+    for group in namesakes:
+        texts = municipality_labels([(loc.municipality.name(locale), area_of(loc, locale)) for loc in group])
+        problems += [t for t in texts if text_width(t) > ROW_WIDTH]
+        if len(set(texts)) != len(texts):
+            problems.append(f"alike: {texts}")
+    assert problems == [], "\n".join(problems)

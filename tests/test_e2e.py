@@ -100,7 +100,7 @@ async def test_real_process_onboards_two_languages_grants_an_officer_and_refuses
     await aigul.send("/start", "Тилди тандаңыз.")
     await aigul.press("Кыргызча", "Кайсы жерде жашайсыз?")
     await aigul.send("аламудун", "Муниципалитетиңизди тандаңыз")  # typed with о/у for ө/ү
-    await aigul.press("Аламүдүн айыл аймагы", "Башкы меню")
+    await aigul.press("Аламүдүн · Аламүдүн р-ну", "Башкы меню")
 
     ivan = Client(emulator, 3002, "Иван", "ru")
     await ivan.send("/start", "Выберите язык.")

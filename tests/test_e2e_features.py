@@ -171,19 +171,19 @@ async def community(emulator: BotAPIEmulator) -> tuple[Person, Person, Person]:
     await aigul.send("/start", "Тилди тандаңыз.")
     await aigul.press("Кыргызча", "Кайсы жерде жашайсыз?")
     await aigul.send("аламудун", "Муниципалитетиңизди тандаңыз")
-    await aigul.press("Аламүдүн айыл аймагы", "Башкы меню")
+    await aigul.press("Аламүдүн · Аламүдүн р-ну", "Башкы меню")
 
     ivan = Person(emulator, 4102, "Иван", "ru")
     await ivan.send("/start", "Выберите язык.")
     await ivan.press("Русский", "Где вы живёте?")
     await ivan.send("аламудун", "Выберите свой муниципалитет")
-    await ivan.press("Аламудунский айылный аймак", "Главное меню")
+    await ivan.press("Аламудунский · Аламудунский", "Главное меню")
 
     officer = Person(emulator, 4103, "Адис", "ru")
     await officer.send("/start", "Выберите язык.")
     await officer.press("Русский", "Где вы живёте?")
     await officer.send("аламудун", "Выберите свой муниципалитет")
-    await officer.press("Аламудунский айылный аймак", "Главное меню")
+    await officer.press("Аламудунский · Аламудунский", "Главное меню")
 
     admin = Person(emulator, ADMIN, "Админ", "ru")
     await admin.send("/start", "Выберите язык.")

@@ -33,7 +33,7 @@ async def test_invite_code_makes_an_officer_and_is_single_use(harness: Harness, 
     assert f"https://t.me/jamaat_test_bot?start=join-{code.replace('-', '')}" in text
 
     officer = harness.person(201, "Бакыт", language_code="ky")
-    await _onboard(officer, "Кыргызча", "Ак-Дебенский", "Ак-Дебенский айылный аймак (Аламүдүн району)")
+    await _onboard(officer, "Кыргызча", "Ак-Дебенский", "Ак-Дебенский · Аламүдүн р-ну")
     [welcome] = await officer.send(f"/join {code.lower()}")
     assert "Эми сиз адиссиз (Ак-Дебенский айылный аймак)" in plain(welcome)
     assert (await get_officer(db, 201)).municipality_code == AK_DEBE

@@ -63,7 +63,7 @@ async def onboard(emulator, user_id: int, name: str, locale: str, place: str) ->
         await person.press("г. Бишкек", lambda m: "меню" in text_of(m).lower())
     else:
         await person.send("аламудун", lambda m: True)
-        await person.press("Аламүдүн айыл аймагы" if locale == "ky" else "Аламудунский айылный аймак",
+        await person.press("Аламүдүн · Аламүдүн р-ну" if locale == "ky" else "Аламудунский · Аламудунский",
                            lambda m: "меню" in text_of(m).lower())
     return person
 

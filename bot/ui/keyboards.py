@@ -3,6 +3,7 @@ aiogram's validation, so every label is a plain ``str`` here)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -58,6 +59,72 @@ def item_label(icon: str, text: str, limit: int = ROW_WIDTH, *, number: int | No
     icon = icon.strip()
     tail = f" {numbered(number)}" if number is not None else ""
     return label(f"{icon} {text}" if icon else text, limit - len(tail)) + tail
+
+
+_TYPE_WORDS = re.compile(r"\b(?:айылный\s+аймак|айыл\s+аймагы)\b", re.IGNORECASE)
+_NAMED_AFTER = re.compile(r"\bимени\b", re.IGNORECASE)
+_AREA_WORDS = {"район": "р-н", "району": "р-ну", "область": "обл.", "облусу": "обл."}
+_AREA_WORD = re.compile(r"\s+(" + "|".join(_AREA_WORDS) + r")$", re.IGNORECASE)
+
+
+def short_name(name: str) -> str:
+    """A municipality's name without the type words every ayil aimak shares, for a button under a
+    message that names it in full: "Ак-Дебенский айылный аймак" → "Ак-Дебенский", "Алайкуу айыл
+    аймагы" → "Алайкуу", "… имени К.Белекбаева" → "… им. К.Белекбаева". Cities keep "г."/"шаары"
+    (a town and an ayil aimak may share a name); a name of type words only is kept whole."""
+    short = " ".join(_NAMED_AFTER.sub("им.", _TYPE_WORDS.sub(" ", name)).split())
+    return short or " ".join(name.split())
+
+
+def short_area(area: str) -> str:
+    """A district's or oblast's name with its type word abbreviated: "Жети-Огузский р-н",
+    "Жети-Өгүз р-ну", "Чуйская обл."; a city ("г. Токмок") as it is."""
+    return _AREA_WORD.sub(lambda m: " " + _AREA_WORDS[m.group(1).lower()], " ".join(area.split()))
+
+
+def area_core(area: str) -> str:
+    """A district's or oblast's name without its type word: "Жети-Огузский", "Жети-Өгүз"."""
+    return _AREA_WORD.sub("", " ".join(area.split()))
+
+
+def municipality_label(name: str, area: str = "", *, unique: bool = True, limit: int = ROW_WIDTH,
+                       abbreviate: bool = True) -> str:
+    """A municipality button within ``limit``: the ``name`` as given (pass :func:`short_name` under a
+    message that lists the full names), then " · " and its ``area`` (the district that tells namesakes
+    apart: abbreviated, else — or when not ``abbreviate`` — without its type word). When even that is
+    too wide, a ``unique`` name goes without the area, and a namesake's name is cut so that its
+    district stays."""
+    if not area:
+        return label(name, limit)
+    for shown in (short_area(area), area_core(area))[0 if abbreviate else 1:]:
+        text = f"{name} · {shown}"
+        if text_width(text) <= limit:
+            return text
+    if unique:
+        return label(name, limit)
+    core = area_core(area)
+    return f"{label(name, max(limit - text_width(core) - 3, 6))} · {core}"
+
+
+def municipality_labels(places: Sequence[tuple[str, str]], limit: int = ROW_WIDTH) -> list[str]:
+    """Buttons for the municipalities ``places`` (full name, area or ``""``) shown together, each within
+    ``limit`` and all different: short names (:func:`short_name`) with the area (:func:`municipality_label`),
+    the district kept for every name two of them share; where short names still coincide (a town and
+    an ayil aimak of one district), the full names instead. The districts are abbreviated alike on
+    every button ("Жети-Огузский р-н") when that fits them all, else all without "р-н"."""
+    shorts = [short_name(name) for name, _area in places]
+    abbreviate = all(text_width(f"{short} · {short_area(area)}") <= limit
+                     for short, (_name, area) in zip(shorts, places, strict=True) if area)
+    labels = [municipality_label(short, area, unique=shorts.count(short) == 1, limit=limit, abbreviate=abbreviate)
+              for short, (_name, area) in zip(shorts, places, strict=True)]
+    return [municipality_label(" ".join(name.split()), area, unique=False, limit=limit, abbreviate=abbreviate)
+            if labels.count(text) > 1 else text for text, (name, area) in zip(labels, places, strict=True)]
+
+
+def page_items(items: Sequence[Place], page: int, size: int = PAGE_SIZE) -> Sequence[Place]:
+    """The ``items`` on ``page`` (clamped into range, like the keyboards' paging)."""
+    page = min(max(page, 0), page_count(len(items), size) - 1)
+    return items[page * size:(page + 1) * size]
 
 
 def fit_rows(buttons: Sequence[InlineKeyboardButton], per_row: int = 2) -> list[list[InlineKeyboardButton]]:
@@ -118,14 +185,18 @@ def places_keyboard(
     pages = page_count(len(places))
     page = min(max(page, 0), pages - 1)
     builder = InlineKeyboardBuilder()
-    for place in places[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]:
+    shown = places[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
+    # a district's municipalities: short names (its list above names them in full, :func:`places_listed`)
+    texts = (municipality_labels([(p.name(locale), "") for p in shown]) if level == "district"
+             else [label(p.name(locale)) for p in shown])
+    for place, text in zip(shown, texts, strict=True):
         if level == "root":
             data = GeoCallback(level="oblast", code=place.code)
         elif level == "oblast":
             data = GeoCallback(level="district", code=place.code)
         else:
             data = MunicipalityCallback(code=place.code)
-        builder.button(text=place.name(locale), callback_data=data)
+        builder.button(text=text, callback_data=data)
     builder.adjust(2)
     nav: list[InlineKeyboardButton] = []
     if page > 0:
@@ -141,19 +212,6 @@ def places_keyboard(
         builder.row(*nav)
     if back is not None:
         builder.row(InlineKeyboardButton(text=_("« Back"), callback_data=back.pack()))
-    return builder.as_markup()
-
-
-def search_results_keyboard(places: Sequence[Place], locale: str, contexts: dict[str, str]) -> InlineKeyboardMarkup:
-    """Search hits, one per row, labelled "Municipality (District)" so namesakes differ (a city filed as its
-    own district shows its oblast instead; Bishkek and Osh show nothing more); then "choose from the list"."""
-    builder = InlineKeyboardBuilder()
-    for place in places:
-        context = contexts.get(place.code)
-        label = place.name(locale) if not context else f"{place.name(locale)} ({context})"
-        builder.button(text=label, callback_data=MunicipalityCallback(code=place.code))
-    builder.button(text=_("Choose from the list"), callback_data=GeoCallback(level="root"))
-    builder.adjust(1)
     return builder.as_markup()
 
 

@@ -18,7 +18,7 @@ from bot.domain.municipalities.search import SearchResult
 from bot.domain.residents import MoveEffects
 from bot.i18n import _, ngettext
 from bot.ui.callbacks import GeoCallback, MenuCallback, MunicipalityCallback, PageField
-from bot.ui.keyboards import label, page_count
+from bot.ui.keyboards import ROW_WIDTH, area_core, label, municipality_label, municipality_labels, page_count, short_name, text_width
 from bot.ui.messages import esc, place_label
 
 RESULTS_PAGE = 8
@@ -45,13 +45,38 @@ class MyMunicipalityCallback(CallbackData, prefix="mymun"):
 
 
 def district_label(district: Place, locale: str) -> str:
-    """A district to browse: "Аламүдүн району →"."""
-    return f"{district.name(locale)} →"
+    """A district to browse: "Аламүдүн району →" (within a phone's row)."""
+    return f"{label(district.name(locale), ROW_WIDTH - 2)} →"
 
 
-def _municipality_button(place: Place, locale: str, context: str) -> InlineKeyboardButton:
-    label = place.name(locale) if not context else f"{place.name(locale)} ({context})"
-    return InlineKeyboardButton(text=label, callback_data=MunicipalityCallback(code=place.code).pack())
+def area_of(location: Location, locale: str) -> str:
+    """What tells a municipality from its namesakes on a button: its district (a city filed as its own
+    district: its oblast; Bishkek and Osh: nothing)."""
+    context = location.context(locale)
+    return context[0] if context else ""
+
+
+def listed(locations: Sequence[Location], locale: str) -> str:
+    """The full names of the municipalities whose buttons follow, one a line ("• <b>Ак-Дебенский айылный
+    аймак</b> (Жети-Огузский район, Иссык-Кульская область)"), so the short button labels lose nothing."""
+    return "\n".join(f"• {place_label(location, locale)}" for location in locations)
+
+
+def names_listed(places: Sequence[Place], locale: str) -> str:
+    """The full names of ``places`` one a line ("• Ак-Дебенский айылный аймак"), for a district's list
+    whose heading names the district; ``""`` when every button shows the whole name anyway."""
+    if all(short_name(p.name(locale)) == p.name(locale) for p in places):
+        return ""
+    return "\n".join(f"• {esc(p.name(locale))}" for p in places)
+
+
+def _municipality_rows(places: Sequence[Place], locale: str,
+                       locations: dict[str, Location]) -> list[list[InlineKeyboardButton]]:
+    """One row per municipality, short names with their districts, all within a row and all different."""
+    texts = municipality_labels([
+        (p.name(locale), area_of(locations[p.code], locale) if p.code in locations else "") for p in places])
+    return [[InlineKeyboardButton(text=text, callback_data=MunicipalityCallback(code=p.code).pack())]
+            for p, text in zip(places, texts, strict=True)]
 
 
 def _district_button(place: Place, locale: str) -> InlineKeyboardButton:
@@ -64,8 +89,15 @@ def _list_button() -> InlineKeyboardButton:
 
 
 def results_text(query: str, result: SearchResult, shown: Sequence[Place], district: Place | None,
-                 locale: str) -> str:
-    """The heading above search hits (``query`` as typed, escaped here)."""
+                 locale: str, names: str = "") -> str:
+    """The heading above search hits (``query`` as typed, escaped here), then ``names``: the full names
+    of the page's hits (:func:`listed`), which the buttons show shortened."""
+    heading = _results_heading(query, result, shown, district, locale)
+    return f"{heading}\n\n{names}" if names else heading
+
+
+def _results_heading(query: str, result: SearchResult, shown: Sequence[Place], district: Place | None,
+                     locale: str) -> str:
     if district is not None:
         return _("Found in <b>{district}</b>: {count}. Choose your municipality:").format(
             district=esc(district.name(locale)), count=len(shown))
@@ -82,18 +114,18 @@ def results_text(query: str, result: SearchResult, shown: Sequence[Place], distr
     return _("Choose your municipality:")
 
 
-def results_keyboard(result: SearchResult, places: Sequence[Place], locale: str, contexts: dict[str, str], *,
+def results_keyboard(result: SearchResult, places: Sequence[Place], locale: str, locations: dict[str, Location], *,
                      page: int, district: str, districts_among_hits: int) -> InlineKeyboardMarkup:
     """Matching districts ("… району →", first page only), a page of municipalities one per row
-    ("Name (District)"), ‹ n/m › paging, "narrow by district" when the hits lie in several districts
+    ("Short name · District", :func:`bot.ui.keyboards.municipality_labels`; ``locations`` by code: without
+    one, no district — the results narrowed to a district), ‹ n/m › paging, "narrow by district" when the hits lie in several districts
     and do not fit one page, then "choose from the list"."""
     rows: list[list[InlineKeyboardButton]] = []
     if page == 0 and not district:
         rows.extend([_district_button(d, locale)] for d in result.districts)
     pages = page_count(len(places), RESULTS_PAGE)
     page = min(max(page, 0), pages - 1)
-    for place in places[page * RESULTS_PAGE:(page + 1) * RESULTS_PAGE]:
-        rows.append([_municipality_button(place, locale, contexts.get(place.code, ""))])
+    rows.extend(_municipality_rows(places[page * RESULTS_PAGE:(page + 1) * RESULTS_PAGE], locale, locations))
     nav: list[InlineKeyboardButton] = []
     if page > 0:
         nav.append(InlineKeyboardButton(text="‹", callback_data=SearchCallback(district=district, page=page - 1).pack()))
@@ -115,7 +147,7 @@ def results_keyboard(result: SearchResult, places: Sequence[Place], locale: str,
 
 def hit_districts_keyboard(counts: Sequence[tuple[Place, int]], locale: str) -> InlineKeyboardMarkup:
     """The districts the hits lie in, each with its number of hits, to narrow the results."""
-    rows = [[InlineKeyboardButton(text=f"{d.name(locale)} ({n})",
+    rows = [[InlineKeyboardButton(text=f"{label(d.name(locale), ROW_WIDTH - len(str(n)) - 3)} ({n})",
                                   callback_data=SearchCallback(district=d.code).pack())] for d, n in counts]
     rows.append([InlineKeyboardButton(text=_("« All results"), callback_data=SearchCallback().pack())])
     return InlineKeyboardMarkup(inline_keyboard=rows)
@@ -126,24 +158,28 @@ def hit_districts_text() -> str:
     return _("In which district is your municipality?")
 
 
-def nothing_found_text(query: str, has_suggestions: bool) -> str:
-    """Nothing matched ``query`` (escaped here), even with a few wrong letters."""
+def nothing_found_text(query: str, has_suggestions: bool, names: str = "") -> str:
+    """Nothing matched ``query`` (escaped here), even with a few wrong letters; then ``names``, the full
+    names of the suggested municipalities (:func:`listed`)."""
     if has_suggestions:
-        return _(
+        text = _(
             "Nothing found for «{query}». The closest names are below.\n"
             "You can type in Cyrillic or in Latin letters (<i>аламүдүн</i>, <i>alamudun</i>), "
             "or choose from the list."
         ).format(query=esc(query))
+        return f"{text}\n\n{names}" if names else text
     return _(
         "Nothing found for «{query}». You can type in Cyrillic or in Latin letters "
         "(<i>аламүдүн</i>, <i>alamudun</i>), or choose from the list."
     ).format(query=esc(query))
 
 
-def suggestions_keyboard(suggestions: Sequence[Place], locale: str, contexts: dict[str, str]) -> InlineKeyboardMarkup:
-    """The closest names (a district opens its list), then "choose from the list"."""
-    rows = [[_district_button(p, locale) if len(p.code) == 8 else _municipality_button(p, locale, contexts.get(p.code, ""))]
-            for p in suggestions]
+def suggestions_keyboard(suggestions: Sequence[Place], locale: str,
+                         locations: dict[str, Location]) -> InlineKeyboardMarkup:
+    """The closest names (a district opens its list; municipalities as in :func:`results_keyboard`),
+    then "choose from the list"."""
+    municipalities = iter(_municipality_rows([p for p in suggestions if len(p.code) != 8], locale, locations))
+    rows = [[_district_button(p, locale)] if len(p.code) == 8 else next(municipalities) for p in suggestions]
     rows.append([_list_button()])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -189,11 +225,22 @@ def change_question_keyboard(current: Location, target: Location, locale: str) -
     """"Yes, change to B" (carries B's code and A's, :class:`MyMunicipalityCallback`) and "No, keep A"."""
     was, code = current.municipality.code, target.municipality.code
     return InlineKeyboardMarkup(inline_keyboard=[
-        [InlineKeyboardButton(text=label(_("Yes, change to {name}").format(name=target.municipality.name(locale))),
+        [InlineKeyboardButton(text=_choice_label(_("Yes, change to {name}"), target, current, locale),
                               callback_data=MyMunicipalityCallback(action="to", code=code, was=was).pack())],
-        [InlineKeyboardButton(text=label(_("No, keep {name}").format(name=current.municipality.name(locale))),
+        [InlineKeyboardButton(text=_choice_label(_("No, keep {name}"), current, target, locale),
                               callback_data=MyMunicipalityCallback(action="keep", code=code, was=was).pack())],
     ])
+
+
+def _choice_label(template: str, place: Location, other: Location, locale: str) -> str:
+    """``template`` with ``place``'s short name (the question above names both in full) and, when the
+    other one is its namesake, its district as far as the row allows."""
+    name = short_name(place.municipality.name(locale))
+    room = ROW_WIDTH - text_width(template.replace("{name}", ""))
+    namesakes = name == short_name(other.municipality.name(locale))
+    area = area_core(area_of(place, locale)) if namesakes else ""
+    shown = municipality_label(name, area, unique=True, limit=room) if area else label(name, room)
+    return template.format(name=shown)
 
 
 def already_there_text(location: Location, locale: str) -> str:

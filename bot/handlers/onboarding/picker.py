@@ -32,7 +32,7 @@ from bot.flows import Ctx, Prompt, Wizard
 from bot.handlers.onboarding.home import send_home
 from bot.i18n import N_, _
 from bot.ui.callbacks import GeoCallback, MunicipalityCallback
-from bot.ui.keyboards import places_keyboard, with_menu
+from bot.ui.keyboards import page_items, places_keyboard, with_menu
 from bot.ui.messages import edit_or_send, esc, place_label
 from bot.ui.municipality_search import (
     RESULTS_PAGE,
@@ -45,6 +45,8 @@ from bot.ui.municipality_search import (
     current_municipality_text,
     hit_districts_keyboard,
     hit_districts_text,
+    listed,
+    names_listed,
     nothing_found_text,
     question_out_of_date_text,
     results_keyboard,
@@ -90,23 +92,22 @@ async def _search(ctx: Ctx, query: str | None) -> None:
     ctx.data[QUERY_KEY] = query
     await ctx.save()
     if not result.municipalities and not result.districts:
-        contexts = await _contexts(db, [p for p in result.suggestions if len(p.code) == 14], locale)
-        await ctx.answer(nothing_found_text(query, bool(result.suggestions)),
-                         suggestions_keyboard(result.suggestions, locale, contexts))
+        locations = await _locations(db, [p for p in result.suggestions if len(p.code) == 14])
+        await ctx.answer(nothing_found_text(query, bool(result.suggestions), listed(list(locations.values()), locale)),
+                         suggestions_keyboard(result.suggestions, locale, locations))
         return
     text, keyboard = await _results(db, locale, query, result, page=0, district="")
     await ctx.answer(text, keyboard)
 
 
-async def _contexts(db: Database, places: list[geo.Place], locale: str) -> dict[str, str]:
-    """Municipality code → its district's name (tells namesakes apart; empty for a city of its own)."""
-    contexts = {}
+async def _locations(db: Database, places: list[geo.Place]) -> dict[str, geo.Location]:
+    """Municipality code → its location (its district tells namesakes apart on the buttons), in order."""
+    locations = {}
     for place in places:
         location = await geo.locate(db, place.code)
         if location is not None:
-            context = location.context(locale)
-            contexts[place.code] = context[0] if context else ""
-    return contexts
+            locations[place.code] = location
+    return locations
 
 
 async def _results(db: Database, locale: str, query: str, result: geo.SearchResult, *, page: int,
@@ -116,12 +117,12 @@ async def _results(db: Database, locale: str, query: str, result: geo.SearchResu
     district = chosen.code if chosen else ""  # unknown (crafted) codes show every hit
     places = [p for p in result.municipalities if not district or result.district_of.get(p.code) == district]
     start = min(max(page, 0), max(0, (len(places) - 1) // RESULTS_PAGE)) * RESULTS_PAGE
-    # narrowed to one district, the district is in the heading: the buttons need not repeat it
-    contexts = {} if chosen else await _contexts(db, places[start:start + RESULTS_PAGE], locale)
+    locations = await _locations(db, places[start:start + RESULTS_PAGE])
     among = len({result.district_of.get(p.code) for p in result.municipalities})
-    return (results_text(query, result, places, chosen, locale),
-            results_keyboard(result, places, locale, contexts, page=page, district=district if chosen else "",
-                             districts_among_hits=among))
+    # narrowed to one district, the district is in the heading: the buttons need not repeat it
+    return (results_text(query, result, places, chosen, locale, listed(list(locations.values()), locale)),
+            results_keyboard(result, places, locale, {} if chosen else locations, page=page,
+                             district=district if chosen else "", districts_among_hits=among))
 
 
 async def on_results_page(callback: CallbackQuery, callback_data: SearchCallback, db: Database, locale: str,
@@ -239,9 +240,11 @@ async def _show_district(callback: CallbackQuery, code: str, page: int, db: Data
     if len(municipalities) == 1:
         await choose_municipality(callback, municipalities[0].code, db, locale, state, callback_answer)
         return
+    heading = _("<b>{district}</b>\nChoose your municipality:").format(district=esc(district.name(locale)))
+    names = names_listed(page_items(municipalities, page), locale)  # the buttons show short names
     await edit_or_send(
         callback,
-        _("<b>{district}</b>\nChoose your municipality:").format(district=esc(district.name(locale))),
+        f"{heading}\n\n{names}" if names else heading,
         places_keyboard(municipalities, locale, level="district", code=code, page=page,
                         back=GeoCallback(level="oblast", code=code[:5])),
     )
