@@ -350,6 +350,23 @@ async def test_a_form_started_over_another_gives_it_back_when_it_ends(kit: Harne
     assert data["title"] == "Broken pipe" and data["kind"] == "water"  # the report's answers are all there
 
 
+async def test_a_text_long_after_leaving_a_form_is_read_as_a_new_message(kit: Harness) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.domain.clock import clock
+
+    person = await _at_kind(kit)
+    await person.press("Water")
+    await person.send("/menu")
+    clock.set(lambda: datetime.now(UTC) + timedelta(minutes=20))
+    try:
+        replies = await person.send("На нашей улице третий месяц не горят фонари")
+    finally:
+        clock.set(None)
+    assert plain(replies[-1]).startswith("Это проблема")  # the offer, not "meant for the form?"
+    assert (await kit.dispatcher.storage.get_data(_key(kit)))["title"] == "Broken pipe"  # still kept
+
+
 async def test_a_form_replaced_by_another_one_is_not_said_to_be_kept(kit: Harness) -> None:
     person = await _at_kind(kit)
     await person.press("Water")

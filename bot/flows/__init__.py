@@ -45,12 +45,12 @@ The kit keeps the rules every step must keep, so no wizard has to:
 from __future__ import annotations
 
 from bot.flows.context import BACK, CANCEL, DONE, ONE_MESSAGE, RESUME, SKIP, SPLIT_TAIL_SECONDS, Ctx, Prompt, StepCallback
-from bot.flows.middleware import KEEPS_STEP, DomainErrorMiddleware, NavigationMiddleware
+from bot.flows.middleware import KEEPS_STEP, MEANT_FOR_FORM_SECONDS, DomainErrorMiddleware, NavigationMiddleware
 from bot.flows.steps import ChoiceStep, MediaStep, Step, TextStep
 from bot.flows.wizard import CANCELLED, Wizard, say_in_step
 
 __all__ = [
-    "BACK", "CANCEL", "CANCELLED", "DONE", "KEEPS_STEP", "ONE_MESSAGE", "RESUME", "SKIP", "SPLIT_TAIL_SECONDS", "ChoiceStep",
+    "BACK", "CANCEL", "CANCELLED", "DONE", "KEEPS_STEP", "MEANT_FOR_FORM_SECONDS", "ONE_MESSAGE", "RESUME", "SKIP", "SPLIT_TAIL_SECONDS", "ChoiceStep",
     "Ctx", "DomainErrorMiddleware", "MediaStep", "NavigationMiddleware", "Prompt", "Step", "StepCallback", "TextStep", "say_in_step",
     "Wizard",
 ]

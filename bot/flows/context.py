@@ -169,6 +169,7 @@ class Ctx:
     async def resume(self, step: Step) -> None:
         """Make ``step`` current again after navigation left it (the draft kept): its prompt again."""
         self.data.pop("_left", None)
+        self.data.pop("_left_at", None)
         await self._enter(step)
 
     async def _enter(self, step: Step) -> None:

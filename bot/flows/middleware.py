@@ -17,6 +17,7 @@ from aiogram.types import (
 )
 from aiogram.utils.callback_answer import CallbackAnswer, CallbackAnswerMiddleware
 
+from bot.domain.clock import clock
 from bot.domain.errors import DomainError
 from bot.ui.commands import command_in
 from bot.ui.errors import explain
@@ -27,6 +28,9 @@ from bot.flows.context import StepCallback, tell_kept
 from bot.flows.wizard import Wizard, say_in_step
 
 KEEPS_STEP = frozenset({"cancel"})
+MEANT_FOR_FORM_SECONDS = 15 * 60
+"""How long after leaving a form a stray text is taken as probably meant for it (answered with the way
+back, bot.handlers.fallback); later, the draft is still kept but a text is read as a new message."""
 """Commands that leave the current step as it is: /cancel ends it itself. Every other command — /help
 too: a person who read the help and typed something else must not have it taken as the step's answer
 (issue 12, a tester's finding) — leaves the step, its draft kept with "▶ Continue"."""
@@ -56,6 +60,7 @@ class NavigationMiddleware(BaseMiddleware):
             data["raw_state"] = None  # read by StateFilter; aiogram loaded it before this middleware ran
             if left is not None and len(draft.get("_trail", [])) > 1:
                 draft["_left"] = left
+                draft["_left_at"] = int(clock.now().timestamp())
                 await state.set_data(draft)
             else:
                 left = None

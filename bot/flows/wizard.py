@@ -112,7 +112,7 @@ class Wizard:
         wizard = Wizard.registry.get(left.split(":", 1)[0])
         if wizard is None or wizard is self or wizard.step_of(left) is None:
             return None
-        return {"left": left, "data": {k: v for k, v in old.items() if k not in ("_previous", "_left")}}
+        return {"left": left, "data": {k: v for k, v in old.items() if k not in ("_previous", "_left", "_left_at")}}
 
     # -- routing -------------------------------------------------------------------------------------
 

@@ -11,8 +11,9 @@ from aiogram.utils.callback_answer import CallbackAnswer
 
 from bot.config import Settings
 from bot.db import Database
+from bot.domain.clock import clock
 from bot.domain.residents import Resident
-from bot.flows import RESUME, StepCallback, Wizard, say_in_step
+from bot.flows import MEANT_FOR_FORM_SECONDS, RESUME, StepCallback, Wizard, say_in_step
 from bot.handlers.onboarding import continue_onboarding
 from bot.handlers.problems.draft import OFFER_KEPT, OFFER_TOO_LONG, keep_offer
 from bot.i18n import _, format_number
@@ -33,8 +34,10 @@ async def anything_else(message: Message, db: Database, resident: Resident, loca
     if not resident.onboarded:
         await continue_onboarding(message, db, resident, locale, state)
         return
-    left = (await state.get_data()).get("_left")
-    wizard = Wizard.registry.get(left.split(":", 1)[0]) if isinstance(left, str) else None
+    data = await state.get_data()
+    left, left_at = data.get("_left"), data.get("_left_at")
+    recent = isinstance(left_at, int) and clock.now().timestamp() - left_at <= MEANT_FOR_FORM_SECONDS
+    wizard = Wizard.registry.get(left.split(":", 1)[0]) if isinstance(left, str) and recent else None
     step = wizard.step_of(left) if wizard is not None else None
     if step is not None:  # most likely meant for the form just left (a step that a command ended)
         resume = InlineKeyboardButton(text=_("▶ Continue"), callback_data=StepCallback(
