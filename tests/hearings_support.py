@@ -72,6 +72,33 @@ async def open_card(person, hearing_title: str) -> list:
     return await person.press(hearing_title[:20])
 
 
+async def resident_at_card(harness, db: Database, locale: str = "ru") -> tuple[Any, hr.Hearing, dict[str, Any]]:
+    """The officer's hearing (:func:`make_hearing`) and a resident of the municipality reading ``locale``
+    (``RU_RES`` Иван or ``KY_RES`` Айгүл) with its card opened from /hearings: (person, hearing, card)."""
+    await make_officer(db, harness)
+    uid, name = (RU_RES, "Иван") if locale == "ru" else (KY_RES, "Айгүл")
+    person = harness.person(uid, name, language_code=locale)
+    await make_resident(db, uid, locale)
+    hearing = await make_hearing(db)
+    await person.send("/hearings")
+    card = (await person.press(hearing.title(locale)[:14]))[-1]
+    return person, hearing, card
+
+
+async def to_the_start_step(officer) -> dict:
+    """A new budget hearing filled in up to its start time; returns the start step's prompt
+    (the officer reads Russian)."""
+    await officer.send("/hearing")
+    await officer.press("Новые слушания")
+    await officer.press("Проект местного бюджета")
+    await officer.send("2027-жылдын бюджетинин долбоору")
+    await officer.send("Проект бюджета на 2027 год")
+    await officer.send("1. Бюджеттин долбоору")
+    await officer.press("Готово")
+    await officer.send("1. Проект бюджета")
+    return (await officer.press("Готово"))[-1]
+
+
 async def fsm(person) -> tuple[str | None, dict[str, Any]]:
     """The person's current step and draft in the dispatcher's storage."""
     harness = person.harness

@@ -21,7 +21,7 @@ from bot.ui.hearings import HearingCallback
 from bot.ui.keyboards import ROW_WIDTH, text_width
 from tests.harness import labels, plain
 from tests.hearings_support import HEARING_AT, KY_RES, OFFICER, RU_RES, START, broadcasts, make_hearing, make_officer
-from tests.hearings_support import text_of
+from tests.hearings_support import resident_at_card, text_of
 from tests.support import make_resident
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
@@ -46,12 +46,7 @@ def toast(person) -> str:
 
 
 async def test_remind_and_dont_remind_are_idempotent_also_on_an_old_card(harness, db: Database) -> None:
-    await make_officer(db, harness)
-    ru = harness.person(RU_RES, "Иван", language_code="ru")
-    await make_resident(db, RU_RES, "ru")
-    hearing = await make_hearing(db)
-    await ru.send("/hearings")
-    card = (await ru.press("Проект бюджета"))[-1]
+    ru, hearing, card = await resident_at_card(harness, db, "ru")
     old = card["message_id"]  # the card as first sent: "⏰ Напомнить мне" on it stays on the screen
     assert "⏰ Напомнить мне" in labels(card) and "🔕 Не напоминать" not in labels(card)
     [edited] = await ru.press("Напомнить мне", card)
@@ -74,12 +69,7 @@ async def test_remind_and_dont_remind_are_idempotent_also_on_an_old_card(harness
 async def test_coming_brings_a_reminder_that_a_repeated_answer_does_not_undo(harness, db: Database) -> None:
     """"I will come" and "Remind me" are not exclusive; "Don't remind me" keeps the answer; a second
     "I will come" (a double tap, an old card) keeps the reminder off; "Can't come" drops it."""
-    await make_officer(db, harness)
-    ru = harness.person(RU_RES, "Иван", language_code="ru")
-    await make_resident(db, RU_RES, "ru")
-    hearing = await make_hearing(db)
-    await ru.send("/hearings")
-    card = (await ru.press("Проект бюджета"))[-1]
+    ru, hearing, card = await resident_at_card(harness, db, "ru")
     [edited] = await ru.press("Приду", card)
     assert "✔️ Приду" in labels(edited) and "🔕 Не напоминать" in labels(edited)
     assert "Мы напомним" in toast(ru)
@@ -102,12 +92,7 @@ async def test_coming_brings_a_reminder_that_a_repeated_answer_does_not_undo(har
 
 
 async def test_dont_remind_me_in_kyrgyz_and_a_mute_without_any_answer(harness, db: Database) -> None:
-    await make_officer(db, harness)
-    ky = harness.person(KY_RES, "Айгүл", language_code="ky")
-    await make_resident(db, KY_RES, "ky")
-    hearing = await make_hearing(db)
-    await ky.send("/hearings")
-    card = (await ky.press("2027-жылдын"))[-1]
+    ky, hearing, card = await resident_at_card(harness, db, "ky")
     await ky.press_data(card["message_id"], resident("mute", hearing.id))  # crafted: nothing to turn off
     assert await db.fetchval("SELECT count(*) FROM hearing_rsvps") == 0
     [edited] = await ky.press("Барам", card)

@@ -19,6 +19,7 @@ from tests.hearings_support import (
     fsm,
     make_hearing,
     make_officer,
+    resident_at_card,
     send_later,
 )
 from tests.support import BISHKEK, make_resident
@@ -81,12 +82,7 @@ async def test_crafted_huge_ids_are_stale_buttons(harness, db: Database) -> None
 
 
 async def test_rsvp_ticks_and_the_hall_list_consent(harness, db: Database) -> None:
-    await make_officer(db, harness)
-    ru = harness.person(RU_RES, "Иван", language_code="ru")
-    await make_resident(db, RU_RES, "ru")
-    hearing = await make_hearing(db)
-    await ru.send("/hearings")
-    card = (await ru.press("Проект бюджета"))[-1]
+    ru, hearing, card = await resident_at_card(harness, db, "ru")
     await ru.press_data(card["message_id"], resident("share", hearing.id, 1))  # before "I will come"
     assert "Приду" in ru.alerts()[-1]["text"]
     [edited] = await ru.press("Приду", card)

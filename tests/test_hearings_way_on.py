@@ -15,7 +15,7 @@ from bot.domain import hearings as hr
 from bot.ui.keyboards import ROW_WIDTH, row_limit, text_width
 from tests.harness import labels, plain
 from tests.hearings_support import HEARING_AT, KY_RES, OFFICER, RU_RES, broadcasts, make_hearing, make_officer
-from tests.hearings_support import buttons_of, fsm
+from tests.hearings_support import buttons_of, fsm, to_the_start_step
 from tests.support import make_resident
 from tests.test_dead_ends import has_way_on
 
@@ -133,22 +133,10 @@ def test_the_earliest_start_is_never_late_night_and_keeps_the_notice() -> None:
         assert hr.earliest_start(10, now) >= now + timedelta(days=10)
 
 
-async def _to_the_start_step(officer) -> dict:
-    await officer.send("/hearing")
-    await officer.press("Новые слушания")
-    await officer.press("Проект местного бюджета")
-    await officer.send("2027-жылдын бюджетинин долбоору")
-    await officer.send("Проект бюджета на 2027 год")
-    await officer.send("1. Бюджеттин долбоору")
-    await officer.press("Готово")
-    await officer.send("1. Проект бюджета")
-    return (await officer.press("Готово"))[-1]
-
-
 async def test_at_night_the_wizard_names_and_offers_daytime_starts_only(harness, db: Database, frozen_clock) -> None:
     frozen_clock.set(datetime(2026, 12, 1, 17, 0, tzinfo=UTC))  # the officer works at 23:00 Bishkek time
     officer = await make_officer(db, harness)
-    prompt = await _to_the_start_step(officer)
+    prompt = await to_the_start_step(officer)
     shown = plain(prompt)
     assert "23:00" not in shown
     assert "12 декабря" in shown, shown

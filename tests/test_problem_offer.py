@@ -94,6 +94,8 @@ async def test_a_text_too_long_for_a_problem_says_how_long_it_may_be(harness, db
 async def test_the_problem_typed_at_the_category_step_is_kept(harness, db: Database) -> None:
     aigul = await onboard(harness, db, 907, "ky")
     await aigul.send("/newproblem")
+    [long] = await aigul.send("Жол бузулган. " * 200)  # too long: said so, with the buttons
+    assert "2\xa0000" in plain(long) and "🚰 Суу менен камсыздоо" in labels(long)
     [kept] = await aigul.send(TEXT_KY)  # written before choosing a category
     assert "🚰 Суу менен камсыздоо" in labels(kept) and "Сакталды" in plain(kept)  # the buttons again, under the note
     replies = await aigul.press("Суу менен камсыздоо")

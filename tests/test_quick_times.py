@@ -11,7 +11,7 @@ import pytest
 from bot.db import Database
 from bot.domain import hearings as hr
 from tests.harness import labels, plain
-from tests.hearings_support import fsm
+from tests.hearings_support import fsm, to_the_start_step
 from tests.hearings_support import make_officer as hearing_officer
 from tests.survey_helpers import make_officer
 
@@ -44,22 +44,9 @@ async def test_a_survey_closing_time_in_one_tap(db: Database, harness) -> None:
     assert data["draft"]["closes_at"].startswith("2026-12-04T12:00")  # 18:00 in Bishkek
 
 
-async def _to_the_start_step(officer) -> dict:
-    """A new budget hearing filled in up to its start time; returns the start step's prompt."""
-    await officer.send("/hearing")
-    await officer.press("Новые слушания")
-    await officer.press("Проект местного бюджета")
-    await officer.send("2027-жылдын бюджетинин долбоору")
-    await officer.send("Проект бюджета на 2027 год")
-    await officer.send("1. Бюджеттин долбоору")
-    await officer.press("Готово")
-    await officer.send("1. Проект бюджета")
-    return (await officer.press("Готово"))[-1]
-
-
 async def test_a_hearing_start_in_one_tap_respects_the_notice_period(db: Database, harness) -> None:
     officer = await hearing_officer(db, harness)
-    prompt = await _to_the_start_step(officer)
+    prompt = await to_the_start_step(officer)
     quick = [label for label in labels(prompt) if label.startswith("📅")]
     # 10 days of notice from Tuesday 1 December 12:00: the earliest is Friday 11 December, 12:00
     assert quick == ["📅 пт, 11 дек., 18:00", "📅 вс, 13 дек., 18:00", "📅 пт, 18 дек., 18:00"]
@@ -74,7 +61,7 @@ async def test_a_start_that_passed_while_the_preview_was_open_is_asked_again_kee
     from datetime import timedelta
 
     officer = await hearing_officer(db, harness)
-    await _to_the_start_step(officer)
+    await to_the_start_step(officer)
     await officer.send("15.12.2026 18:00")
     await officer.send("Айыл өкмөтүнүн чоң залы")
     await officer.press("Пропустить")  # no location

@@ -185,7 +185,7 @@ def places_keyboard(
     pages = page_count(len(places))
     page = min(max(page, 0), pages - 1)
     builder = InlineKeyboardBuilder()
-    shown = places[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
+    shown = page_items(places, page)
     # a district's municipalities: short names (its list above names them in full, :func:`places_listed`)
     texts = (municipality_labels([(p.name(locale), "") for p in shown]) if level == "district"
              else [label(p.name(locale)) for p in shown])

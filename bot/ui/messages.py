@@ -11,8 +11,8 @@ import html
 import logging
 from collections.abc import Sequence
 
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, InputMediaPhoto, Message
 
 from bot.domain.municipalities import Location

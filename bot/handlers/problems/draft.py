@@ -19,12 +19,13 @@ from aiogram.types import CallbackQuery, Message
 from bot.config import Settings
 from bot.db import Database
 from bot.domain import problems as pb
-from bot.domain.errors import InvalidInput
+from bot.domain.errors import InvalidInput, TextTooLong
 from bot.domain.problems.rules import LINE_SEPARATORS
 from bot.domain.residents import Resident
 from bot.flows import ChoiceStep, Ctx, Prompt, TextStep, Wizard
 from bot.handlers.problems.gate import resident_router
 from bot.i18n import N_, _
+from bot.ui.errors import explain
 from bot.ui.messages import esc
 from bot.ui.problems import (
     category_label,
@@ -77,6 +78,9 @@ class CategoryStep(ChoiceStep):
     async def on_message(self, ctx: Ctx, message: Message) -> None:
         settings: Settings = ctx.settings
         outcome, offer = _offer_of(message, ctx.album, settings)
+        if outcome == OFFER_TOO_LONG:  # the buttons come with the answer: the text is asked again later
+            await ctx.say(explain(TextTooLong(limit=settings.problem_text_max, actual=offer["length"])))
+            return
         if outcome != OFFER_KEPT:
             await super().on_message(ctx, message)
             return
@@ -303,8 +307,8 @@ async def start(event: Message | CallbackQuery, state: FSMContext, deps: dict[st
 
 
 OFFER_KEY = "_offer"
-"""FSM data key of a text or voice message a resident sent outside any form (bot.handlers.fallback),
-kept so that "Raise it as a problem" can start the draft with it."""
+"""FSM data key of a text, voice message or photos a resident sent outside any form
+(bot.handlers.fallback), kept so that "Raise it as a problem" can start the draft with them."""
 
 
 OFFER_KEPT, OFFER_TOO_LONG, OFFER_NONE = "kept", "too long", "none"
@@ -347,8 +351,9 @@ async def keep_offer(state: FSMContext, message: Message, settings: Settings,
 
 
 async def start_with_offer(callback: CallbackQuery, state: FSMContext, deps: dict[str, Any]) -> bool:
-    """Begin a new draft with the kept text or voice (it skips the text step); ``False`` when nothing is
-    kept any more (another form was opened since, or the draft was started already)."""
+    """Begin a new draft with the kept text, voice message or photos (a text or voice skips the text
+    step); ``False`` when nothing is kept any more (another form was opened since, or the draft was
+    started already: a double tap)."""
     offer = (await state.get_data()).get(OFFER_KEY)
     if not isinstance(offer, dict):
         return False

@@ -89,7 +89,8 @@ async def on_new(callback: CallbackQuery, state: FSMContext, **deps: Any) -> Non
 
 
 async def on_offer(callback: CallbackQuery, state: FSMContext, callback_answer: CallbackAnswer, **deps: Any) -> None:
-    """"Raise it as a problem" under a text or voice sent outside any form: the draft starts with it."""
+    """"Raise it as a problem" under a text, voice message or photos sent outside any form: the draft
+    starts with them (:func:`~bot.handlers.problems.draft.start_with_offer`)."""
     if not await draft.start_with_offer(callback, state, {**deps, "callback_answer": callback_answer}):
         callback_answer.text = _("That message is no longer kept. Send it again, or tap «Raise a problem».")
         callback_answer.show_alert = True

@@ -24,8 +24,7 @@ from bot.domain import municipalities as geo
 from bot.domain.errors import DomainError
 from bot.domain.reach import posts
 from bot.domain.residents import Resident, get_resident
-from bot.handlers.onboarding import send_home, send_language_prompt
-from bot.handlers.onboarding import picker
+from bot.handlers.onboarding import picker, send_home, send_language_prompt
 from bot.handlers.onboarding.picker import ask_change, open_picker
 from bot.handlers.onboarding.start import LanguageAsked, save_language, take_typed_language
 from bot.i18n import _, use_locale
